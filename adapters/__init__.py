@@ -1,0 +1,1 @@
+"""Platform adapters: console (embedded default and test double), Telegram, Discord."""

@@ -1,0 +1,134 @@
+"""Domain types shared by every part of quizbot: questions, chats, users, rounds, answers, grades.
+
+They are plain frozen dataclasses so that adapters, the engine, the store and the scheduler can
+pass them around without knowing about each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    OPEN = "open"
+    CHOICE = "choice"
+
+
+class RoundKind(StrEnum):
+    QUIZ = "quiz"  # on-demand /quiz in a group or private chat
+    DAILY = "daily"  # question of the day
+
+
+class RoundStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    text: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    file: str
+    section: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    topic: str
+    kind: Kind
+    prompt: str
+    answer: str | None = None  # Markdown model answer; None makes it a discussion question
+    key_points: tuple[KeyPoint, ...] = ()
+    options: tuple[str, ...] = ()
+    correct: tuple[int, ...] = ()
+    explanation: str = ""
+    difficulty: int = 2
+    tags: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def is_discussion(self) -> bool:
+        """An open question without a model answer: answers are collected and shown, not graded."""
+        return self.kind is Kind.OPEN and not self.answer
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    slug: str
+    title_zh: str
+    title_en: str
+    aliases: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """A conversation on one platform. ``id`` is the platform's id as a string."""
+
+    platform: str
+    id: str
+    private: bool = False
+    title: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    platform: str
+    id: str
+    name: str = ""
+    is_admin: bool = False  # set by the adapter when the platform says so (chat admin / Manage Server)
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """Score 0..10 plus which key points the answer hit (texts of the KeyPoints)."""
+
+    score: int
+    hit: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    correct: bool | None = None  # for choice questions
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    id: int
+    chat_key: str
+    question_id: str
+    topic: str
+    kind: RoundKind
+    status: RoundStatus
+    started_by: str | None
+    opened_at: float  # UTC epoch seconds
+    closes_at: float | None
+    session_id: int | None = None
+    seq: int = 1
+    local_date: str | None = None  # daily rounds: the chat's local date, 'YYYY-MM-DD'
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    round_id: int
+    user_key: str
+    user_name: str
+    text: str | None
+    choice: int | None
+    score: int
+    hit: tuple[str, ...] = field(default_factory=tuple)
+    submitted_at: float = 0.0
