@@ -1,4 +1,4 @@
-"""What every adapter agrees on: the Adapter protocol and the incoming event types.
+r"""What every adapter agrees on: the Adapter protocol and the incoming event types.
 
 The event types themselves live in ``bot.events`` (the core must not import ``adapters``); they are
 re-exported here so adapter code reads naturally.

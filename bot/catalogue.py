@@ -1,0 +1,166 @@
+"""The message catalogue: every sentence the bot says, in Chinese and English.
+
+Kept apart from ``bot.replies`` (the output types) because it is long and edited by different
+hands. ``say(lang, key, **fields)`` formats one entry; a missing key falls back to English.
+Values are Markdown; user-supplied fields are escaped by the caller (``bot.views.md_escape``).
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "help": {
+        "zh": (
+            "**quizbot 面试刷题机器人**\n"
+            "- `/quiz [主题] [题数]` 开始一轮测验（如 `/quiz 微调 3`）\n"
+            "- 直接回复题目消息作答；选择题点选选项\n"
+            "- `/next` 下一题 · `/reveal` 公布答案 · `/skip` 跳过 · `/stop` 结束\n"
+            "- `/topics` 题库主题 · `/leaderboard [week|month|all]` 排行榜 · `/me` 我的统计\n"
+            "- `/schedule 09:00 Asia/Shanghai 主题… reveal 21:00` 每日一题（管理员）\n"
+            "- `/lang zh|en` 切换语言 · `/forget` 删除我的全部记录"
+        ),
+        "en": (
+            "**quizbot: interview practice**\n"
+            "- `/quiz [topic] [n]` start a round (e.g. `/quiz sft 3`)\n"
+            "- answer by replying to the question; pick an option for choice questions\n"
+            "- `/next` next question · `/reveal` show the answer · `/skip` skip · `/stop` end the quiz\n"
+            "- `/topics` topics · `/leaderboard [week|month|all]` ranking · `/me` your stats\n"
+            "- `/schedule 09:00 Asia/Shanghai topics… reveal 21:00` question of the day (admins)\n"
+            "- `/lang zh|en` language · `/forget` delete all your data"
+        ),
+    },
+    "welcome": {
+        "zh": "你好！我是 quizbot，陪你准备大模型面试。发送 `/quiz` 开始，`/help` 查看全部命令。",
+        "en": "Hi! I'm quizbot, here to help you prepare for LLM interviews. Send `/quiz` to start, `/help` for all commands.",
+    },
+    "unknown_command": {
+        "zh": "不认识的命令 `/{name}`。发送 `/help` 查看可用命令。",
+        "en": "Unknown command `/{name}`. Send `/help` to see what I can do.",
+    },
+    "unknown_topic": {
+        "zh": "没有找到主题「{query}」。{suggest}发送 `/topics` 查看全部主题。",
+        "en": "No topic called “{query}”. {suggest}Send `/topics` for the full list.",
+    },
+    "did_you_mean": {"zh": "你是不是想找：{names}？", "en": "Did you mean: {names}? "},
+    "bad_count": {
+        "zh": "题数必须是 1 到 {max} 之间的整数。",
+        "en": "The number of questions must be a whole number from 1 to {max}.",
+    },
+    "round_running": {
+        "zh": "这里已经有一道题在进行中。先作答，或用 `/reveal`、`/skip`、`/stop`。",
+        "en": "A question is already open here. Answer it, or use `/reveal`, `/skip` or `/stop`.",
+    },
+    "no_questions": {"zh": "这个主题暂时没有题目。", "en": "This topic has no questions yet."},
+    "question_header": {"zh": "**第 {seq}/{total} 题** · {topic}", "en": "**Question {seq}/{total}** · {topic}"},
+    "daily_header": {"zh": "**每日一题** · {date} · {topic}", "en": "**Question of the day** · {date} · {topic}"},
+    "open_hint": {
+        "zh": "回复本消息作答（{window}内，公布前可修改）。",
+        "en": "Reply to this message to answer (within {window}; you may change it until the reveal).",
+    },
+    "open_hint_daily": {
+        "zh": "回复本消息或私聊作答，{when} 公布答案。",
+        "en": "Reply to this message or answer privately; the answer is revealed {when}.",
+    },
+    "open_hint_private": {"zh": "直接发送你的答案。", "en": "Send your answer."},
+    "choice_hint": {"zh": "选择一个选项（以第一次选择为准，{window}内）。", "en": "Pick an option (first pick counts; {window})."},
+    "discussion_note": {"zh": "（讨论题：没有标准答案，参与即得分）", "en": "(Discussion question: no model answer, taking part scores.)"},
+    "answer_privately": {"zh": "私下作答", "en": "Answer privately"},
+    "answer_button": {"zh": "作答", "en": "Answer"},
+    "next_button": {"zh": "下一题", "en": "Next question"},
+    "ack_new": {"zh": "已收到 {name} 的答案。", "en": "Got your answer, {name}."},
+    "ack_changed": {"zh": "已更新 {name} 的答案（以最后一次为准）。", "en": "Updated your answer, {name} (the last one counts)."},
+    "ack_pick": {"zh": "已记录 {name} 的选择。", "en": "Recorded your pick, {name}."},
+    "already_picked": {"zh": "你已经选过了，以第一次选择为准。", "en": "You already picked; your first pick counts."},
+    "round_closed": {
+        "zh": "这道题已经结束（答案已公布），不再计分。发送 `/quiz` 开始新的一轮。",
+        "en": "That question is closed (the answer was revealed), so this answer is not scored. Send `/quiz` for a new one.",
+    },
+    "no_open_round": {
+        "zh": "现在没有进行中的题目。发送 `/quiz` 开始。",
+        "en": "There is no open question right now. Send `/quiz` to start one.",
+    },
+    "empty_answer": {"zh": "答案是空的，请写下你的回答。", "en": "Your answer is empty; please write something."},
+    "no_words": {
+        "zh": "答案里没有可评分的文字（只有表情或符号），未记录。",
+        "en": "Your answer has no words to grade (only emoji or symbols), so it was not recorded.",
+    },
+    "too_long": {
+        "zh": "答案太长（{n} 字），上限 {max} 字，未记录。请精简后再发。",
+        "en": "Your answer is too long ({n} characters, limit {max}); it was not recorded. Please shorten it.",
+    },
+    "pick_option": {
+        "zh": "这是选择题：请点选选项，或发送选项编号（如 `1` 或 `A`）。",
+        "en": "This is a choice question: tap an option or send its number or letter (e.g. `1` or `A`).",
+    },
+    "bad_option": {"zh": "没有这个选项。", "en": "There is no such option."},
+    "private_prompt": {
+        "zh": "请发送你对下面这道题的答案（只有你和我能看到）：\n\n{prompt}",
+        "en": "Send me your answer to this question (only you and I can see it):\n\n{prompt}",
+    },
+    "private_round_gone": {"zh": "那道题已经结束了。", "en": "That question has already closed."},
+    "not_admin": {
+        "zh": "抱歉，只有群管理员可以使用 `/{name}`。",
+        "en": "Sorry, only chat admins can use `/{name}`.",
+    },
+    "not_starter": {
+        "zh": "只有发起这一轮的人或管理员可以使用 `/{name}`。",
+        "en": "Only the member who started this round or an admin can use `/{name}`.",
+    },
+    "reveal_title": {"zh": "**答案揭晓** · {prompt}", "en": "**Answer** · {prompt}"},
+    "model_answer": {"zh": "**参考答案**", "en": "**Model answer**"},
+    "checklist": {"zh": "**要点清单**", "en": "**Key points**"},
+    "scores": {"zh": "**得分**", "en": "**Scores**"},
+    "no_answers": {"zh": "本题无人作答。", "en": "Nobody answered this one."},
+    "correct_option": {"zh": "**正确答案**：{option}", "en": "**Correct answer**: {option}"},
+    "members_answers": {"zh": "**大家的回答**", "en": "**What members said**"},
+    "skipped": {"zh": "已跳过本题，不计分。", "en": "Question skipped; not scored."},
+    "stopped": {"zh": "本轮测验已结束。", "en": "The quiz was stopped."},
+    "ranking_title": {"zh": "**本轮排名**（{n} 题）", "en": "**Round ranking** ({n} questions)"},
+    "board_title": {"zh": "**排行榜 · {period}**", "en": "**Leaderboard · {period}**"},
+    "board_empty": {"zh": "这个时间段还没有得分。", "en": "No scores in this period yet."},
+    "period_week": {"zh": "本周", "en": "this week"},
+    "period_month": {"zh": "本月", "en": "this month"},
+    "period_all": {"zh": "总榜", "en": "all time"},
+    "bad_period": {"zh": "时间段只能是 week、month 或 all。", "en": "The period must be week, month or all."},
+    "me_title": {"zh": "**{name} 的统计**", "en": "**Stats for {name}**"},
+    "me_body": {
+        "zh": "- 已答题：{answered}\n- 平均分：{avg}\n- 连续打卡：{streak} 天（最长 {best} 天）\n- 最强主题：{strong}\n- 待加强：{weak}",
+        "en": "- Answered: {answered}\n- Average score: {avg}\n- Daily streak: {streak} days (best {best})\n- Strongest topic: {strong}\n- Weakest topic: {weak}",
+    },
+    "me_empty": {"zh": "你还没有答过题。发送 `/quiz` 开始吧！", "en": "You haven't answered anything yet. Send `/quiz` to start!"},
+    "topics_title": {"zh": "**题库主题**（共 {n} 题）", "en": "**Topics** ({n} questions)"},
+    "lang_set": {"zh": "语言已切换为中文。", "en": "Language set to English."},
+    "bad_lang": {"zh": "用法：`/lang zh` 或 `/lang en`", "en": "Usage: `/lang zh` or `/lang en`"},
+    "forget_confirm": {
+        "zh": "确定要删除你在所有群里的全部答题记录和分数吗？此操作不可撤销。",
+        "en": "Delete all your answers and scores in every chat? This cannot be undone.",
+    },
+    "forget_yes": {"zh": "确认删除", "en": "Yes, delete"},
+    "forget_no": {"zh": "取消", "en": "Cancel"},
+    "forget_done": {"zh": "已删除你的 {n} 条答题记录。", "en": "Deleted {n} of your answers and their scores."},
+    "forget_cancel": {"zh": "已取消，什么都没有删除。", "en": "Cancelled; nothing was deleted."},
+    "daily_exists": {"zh": "今天的每日一题已经发布过了。", "en": "Today's question of the day has already been posted."},
+    "internal_error": {
+        "zh": "抱歉，处理时出了点问题，已记录。请稍后再试。",
+        "en": "Sorry, something went wrong on my side; it has been logged. Please try again.",
+    },
+    "unknown_button": {"zh": "这个按钮已失效。", "en": "This button is no longer valid."},
+    "result_title": {"zh": "**你的得分：{score}/10**", "en": "**Your score: {score}/10**"},
+}
+
+
+def say(lang: str, key: str, **fields: object) -> str:
+    entry = MESSAGES[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**fields) if fields else text
+
+
+def pick_lang(locale: str | None, default: str) -> str:
+    """Chat language from a platform locale ('zh-hans', 'zh-CN' -> zh; 'en-US' -> en)."""
+    if not locale:
+        return default
+    locale = locale.lower()
+    if locale.startswith("zh"):
+        return "zh"
+    if locale.startswith("en"):
+        return "en"
+    return default

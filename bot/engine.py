@@ -1,0 +1,568 @@
+"""QuizEngine: every use case of quizbot, platform-neutral.
+
+Adapters hand it neutral events (``bot.events``) and render the neutral replies it returns
+(``bot.replies``). Pushes nobody asked for (a reveal when the answer window ends, the next question
+of a session, the question of the day) go out through the ``Messenger`` registered for the chat's
+platform. All state lives in SQLite, so a restart loses nothing: open rounds keep their
+``closes_at`` and ``expire_due`` reveals whatever fell due while the bot was down.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.bank import QuestionBank
+from bot.catalogue import pick_lang, say
+from bot.config import Settings
+from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
+from bot.grading import grade, has_words
+from bot.messenger import ChatUnavailable, Messenger
+from bot.model import ChatRef, Kind, Question, Round, RoundKind, RoundStatus, UserRef
+from bot.replies import Button, Reply, ReplyKind
+from bot.rounds import Rounds, hits_of
+from bot.stats import Stats
+from bot.storage import Store
+from bot.views import LETTERS, ScoredAnswer, duration, model_answer_text, question_text, reveal_text
+
+log = logging.getLogger(__name__)
+
+ADMIN_COMMANDS = frozenset({"reveal", "skip", "stop", "schedule", "daily"})
+CommandHandler = Callable[[Command, str], Awaitable[list[Reply]]]
+_PICK = re.compile(r"^\s*(?:([1-9]|1[0-2])|([A-La-l]))\s*[.)）]?\s*$")
+
+
+class QuizEngine:
+    def __init__(self, store: Store, bank: QuestionBank, settings: Settings,
+                 clock: Callable[[], float] = time.time, rng: random.Random | None = None) -> None:
+        self.store = store
+        self.bank = bank
+        self.settings = settings
+        self.clock = clock
+        self.rounds = Rounds(store, bank, rng)
+        self.stats = Stats(store, bank)
+        self.messengers: dict[str, Messenger] = {}
+        self.extra_commands: dict[str, tuple[CommandHandler, bool]] = {}
+        self._chats: dict[str, tuple[str, str]] = {}  # chat key -> (lang, tz); chats change rarely
+        self._names: dict[str, str] = {}  # user key -> last stored name
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def add_messenger(self, platform: str, messenger: Messenger) -> None:
+        self.messengers[platform] = messenger
+
+    def register_command(self, name: str, handler: CommandHandler, admin: bool = False) -> None:
+        """Let another part (the scheduler) add a command on every platform at once."""
+        self.extra_commands[name] = (handler, admin)
+
+    async def push(self, replies: list[Reply]) -> None:
+        """Send replies nobody is waiting for through the chat's platform messenger."""
+        for reply in replies:
+            messenger = self.messengers.get(reply.chat.platform)
+            if messenger is None:
+                log.warning("no messenger for %s; dropping %s reply", reply.chat.platform, reply.kind)
+                continue
+            try:
+                await messenger.send(reply)
+            except ChatUnavailable:
+                await self.store.set_chat_active(reply.chat.key, False)
+            except Exception:
+                log.exception("push to %s failed", reply.chat.key)
+
+    # -- chat and user state ------------------------------------------------------------------
+
+    async def chat_settings(self, chat: ChatRef, locale: str | None = None) -> tuple[str, str]:
+        cached = self._chats.get(chat.key)
+        if cached:
+            return cached
+        row = await self.store.fetchone("SELECT lang, tz, active FROM chats WHERE key = ?", (chat.key,))
+        if row is None:
+            lang = pick_lang(locale, self.settings.default_lang)
+            async with self.store.write() as db:
+                await db.execute(
+                    "INSERT OR IGNORE INTO chats(key, platform, private, title, lang, tz, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                    (chat.key, chat.platform, int(chat.private), chat.title, lang, self.clock()),
+                )
+            settings = (lang, self.settings.default_tz)
+        else:
+            if not row["active"]:  # the chat talks to us again: it is reachable
+                await self.store.set_chat_active(chat.key, True)
+            settings = (row["lang"] or self.settings.default_lang, row["tz"] or self.settings.default_tz)
+        self._chats[chat.key] = settings
+        return settings
+
+    def forget_chat_cache(self, chat_key: str) -> None:
+        self._chats.pop(chat_key, None)
+
+    async def _remember_user(self, user: UserRef) -> None:
+        name = user.name or user.id
+        if self._names.get(user.key) == name:
+            return
+        async with self.store.write() as db:
+            await db.execute(
+                "INSERT INTO users(key, name, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+                (user.key, name, self.clock()),
+            )
+        self._names[user.key] = name
+
+    def local_date(self, tz: str, when: float | None = None) -> str:
+        return datetime.fromtimestamp(self.clock() if when is None else when, ZoneInfo(tz)).date().isoformat()
+
+    def is_admin(self, chat: ChatRef, user: UserRef) -> bool:
+        return user.is_admin or chat.private or user.key in self.settings.admin_ids
+
+    # -- entry point --------------------------------------------------------------------------
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """One event in, replies out. Never raises: a bug becomes a logged apology."""
+        try:
+            if event.update_key and not await self.store.claim_update(event.update_key, self.clock()):
+                log.info("duplicate update %s ignored", event.update_key)
+                return []
+            lang, _tz = await self.chat_settings(event.chat, event.locale)
+            await self._remember_user(event.user)
+            match event:
+                case Command():
+                    return await self._command(event, lang)
+                case TextAnswer():
+                    return await self._text_answer(event, lang)
+                case ChoicePick():
+                    return await self._pick(event, lang)
+                case ButtonPress():
+                    return await self._button(event, lang)
+            return []
+        except Exception:
+            log.exception("error handling %s in %s", type(event).__name__, event.chat.key)
+            lang = self._chats.get(event.chat.key, (self.settings.default_lang, ""))[0]
+            return [self._error(event, lang, "internal_error")]
+
+    def _error(self, event: Event, lang: str, key: str, **fields) -> Reply:
+        return Reply(event.chat, ReplyKind.ERROR, say(lang, key, **fields), to_user=event.user)
+
+    def _info(self, chat: ChatRef, text: str, kind: ReplyKind = ReplyKind.INFO, **kw) -> Reply:
+        return Reply(chat, kind, text, **kw)
+
+    # -- commands -----------------------------------------------------------------------------
+
+    async def _command(self, cmd: Command, lang: str) -> list[Reply]:
+        name = cmd.name
+        if name in self.extra_commands:
+            handler, admin_only = self.extra_commands[name]
+            if admin_only and not self.is_admin(cmd.chat, cmd.user):
+                return [self._error(cmd, lang, "not_admin", name=name)]
+            return await handler(cmd, lang)
+        simple = {
+            "help": lambda: [self._info(cmd.chat, say(lang, "help"))],
+            "topics": lambda: [self._info(cmd.chat, self.stats.topics_text(lang))],
+        }
+        if name in simple:
+            return simple[name]()
+        handlers = {
+            "start": self._cmd_start, "quiz": self._cmd_quiz, "next": self._cmd_next,
+            "reveal": self._cmd_reveal, "skip": self._cmd_skip, "stop": self._cmd_stop,
+            "leaderboard": self._cmd_leaderboard, "top": self._cmd_leaderboard, "me": self._cmd_me,
+            "lang": self._cmd_lang, "forget": self._cmd_forget, "daily": self._cmd_daily,
+        }
+        handler = handlers.get(name)
+        if handler is None:
+            return [self._error(cmd, lang, "unknown_command", name=name[:32])]
+        return await handler(cmd, lang)
+
+    async def _cmd_start(self, cmd: Command, lang: str) -> list[Reply]:
+        payload = cmd.args[0] if cmd.args else ""
+        if payload.startswith("ans_") and payload[4:].isdigit():
+            rnd = await self.rounds.get(int(payload[4:]))
+            if rnd is None or rnd.status is not RoundStatus.OPEN:
+                return [self._error(cmd, lang, "private_round_gone")]
+            async with self.store.write() as db:
+                await db.execute(
+                    "INSERT INTO pending_private(user_key, round_id, set_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT(user_key) DO UPDATE SET round_id = excluded.round_id, set_at = excluded.set_at",
+                    (cmd.user.key, rnd.id, self.clock()),
+                )
+            q = self.bank.question(rnd.question_id)
+            prompt = q.prompt if q else rnd.question_id
+            return [self._info(cmd.chat, say(lang, "private_prompt", prompt=prompt), round_id=rnd.id)]
+        return [self._info(cmd.chat, say(lang, "welcome") + "\n\n" + say(lang, "help"))]
+
+    def _parse_quiz_args(self, args: tuple[str, ...]) -> tuple[str, int | None]:
+        args = tuple(a for a in args if a)
+        if args and re.fullmatch(r"[+-]?\d+", args[-1]):
+            return " ".join(args[:-1]), int(args[-1])
+        return " ".join(args), None
+
+    async def _cmd_quiz(self, cmd: Command, lang: str) -> list[Reply]:
+        query, count = self._parse_quiz_args(cmd.args)
+        maximum = self.settings.max_quiz_questions
+        if count is not None and not 1 <= count <= maximum:
+            return [self._error(cmd, lang, "bad_count", max=maximum)]
+        topics = list(self.bank.topics)
+        topic_slug = None
+        if query:
+            topic = self.bank.find_topic(query)
+            if topic is None:
+                return [self._unknown_topic(cmd, lang, query)]
+            topics, topic_slug = [topic.slug], topic.slug
+        if not any(self.bank.topics[t].questions for t in topics):
+            return [self._error(cmd, lang, "no_questions")]
+        if await self.rounds.open_in(cmd.chat.key):
+            return [self._error(cmd, lang, "round_running")]
+        total = count or 1
+        now = self.clock()
+        async with self.store.write() as db:
+            cur = await db.execute(
+                "INSERT INTO sessions(chat_key, started_by, topic, total, created_at) VALUES (?, ?, ?, ?, ?)",
+                (cmd.chat.key, cmd.user.key, topic_slug, total, now),
+            )
+            session_id = cur.lastrowid
+        return await self._open_quiz_round(cmd.chat, session_id, 1, total, topic_slug, cmd.user.key, lang)
+
+    def _unknown_topic(self, event: Event, lang: str, query: str) -> Reply:
+        near = self.bank.suggest(query)
+        names = ", ".join(f"`{t.slug}` ({t.title(lang)})" for t in near)
+        suggest = say(lang, "did_you_mean", names=names) if near else ""
+        from bot.views import clip, md_escape
+
+        return self._error(event, lang, "unknown_topic", query=md_escape(clip(query, 40)), suggest=suggest)
+
+    async def _open_quiz_round(self, chat: ChatRef, session_id: int, seq: int, total: int,
+                               topic_slug: str | None, started_by: str | None, lang: str) -> list[Reply]:
+        topics = [topic_slug] if topic_slug else [t for t in self.bank.topics if self.bank.topics[t].questions]
+        question = await self.rounds.choose(chat.key, topics)
+        if question is None:
+            return [self._info(chat, say(lang, "no_questions"), ReplyKind.ERROR)]
+        window = self.settings.choice_window if question.kind is Kind.CHOICE else self.settings.open_window
+        now = self.clock()
+        rnd = await self.rounds.create(chat.key, question, RoundKind.QUIZ, started_by, now, now + window,
+                                       session_id, seq)
+        topic = self.bank.topics[question.topic].title(lang)
+        header = say(lang, "question_header", seq=seq, total=total, topic=topic)
+        if question.kind is Kind.CHOICE:
+            hint = say(lang, "choice_hint", window=duration(window, lang))
+        elif chat.private:
+            hint = say(lang, "open_hint_private")
+        else:
+            hint = say(lang, "open_hint", window=duration(window, lang))
+        return [self._question_reply(chat, rnd, question, header, hint, lang, window)]
+
+    def _question_reply(self, chat: ChatRef, rnd: Round, q: Question, header: str, hint: str, lang: str,
+                        window: float | None) -> Reply:
+        if q.kind is Kind.CHOICE:
+            buttons = tuple(
+                Button(f"{LETTERS[i]}. {opt}", f"qb:pick:{rnd.id}:{i}") for i, opt in enumerate(q.options)
+            )
+            return Reply(chat, ReplyKind.QUESTION, question_text(q, header, hint, lang), buttons=buttons,
+                         options=q.options, correct=q.correct, explanation=q.explanation, round_id=rnd.id,
+                         question_id=q.id, window=window)
+        buttons = () if chat.private else (Button(say(lang, "answer_privately"), f"qb:ans:{rnd.id}"),)
+        return Reply(chat, ReplyKind.QUESTION, question_text(q, header, hint, lang), buttons=buttons,
+                     round_id=rnd.id, question_id=q.id, window=window)
+
+    async def _cmd_next(self, cmd: Command, lang: str) -> list[Reply]:
+        if await self.rounds.open_in(cmd.chat.key):
+            return [self._error(cmd, lang, "round_running")]
+        row = await self.store.fetchone(
+            "SELECT topic FROM sessions WHERE chat_key = ? ORDER BY id DESC LIMIT 1", (cmd.chat.key,)
+        )
+        topic = row["topic"] if row else None
+        return await self._cmd_quiz(Command(cmd.chat, cmd.user, cmd.locale, None, "quiz",
+                                            (topic,) if topic else ()), lang)
+
+    async def _controllable_round(self, cmd: Command, lang: str) -> tuple[Round | None, list[Reply]]:
+        rnd = await self.rounds.open_in(cmd.chat.key)
+        if rnd is None:
+            return None, [self._error(cmd, lang, "no_open_round")]
+        admin = self.is_admin(cmd.chat, cmd.user)
+        if rnd.kind is RoundKind.DAILY and not admin:
+            return None, [self._error(cmd, lang, "not_admin", name=cmd.name)]
+        if not admin and rnd.started_by != cmd.user.key:
+            return None, [self._error(cmd, lang, "not_starter", name=cmd.name)]
+        return rnd, []
+
+    async def _cmd_reveal(self, cmd: Command, lang: str) -> list[Reply]:
+        rnd, errors = await self._controllable_round(cmd, lang)
+        return errors if rnd is None else await self.reveal(rnd.id)
+
+    async def _cmd_skip(self, cmd: Command, lang: str) -> list[Reply]:
+        rnd, errors = await self._controllable_round(cmd, lang)
+        if rnd is None:
+            return errors
+        if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
+            return []
+        replies = [self._info(cmd.chat, say(lang, "skipped"))]
+        return replies + await self._after_close(cmd.chat, rnd, lang)
+
+    async def _cmd_stop(self, cmd: Command, lang: str) -> list[Reply]:
+        rnd, errors = await self._controllable_round(cmd, lang)
+        if rnd is None:
+            return errors
+        if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
+            return []
+        replies = [self._info(cmd.chat, say(lang, "stopped"))]
+        if rnd.session_id is not None:
+            await self._end_session(rnd.session_id)
+            replies += await self._session_ranking(cmd.chat, rnd.session_id, lang, force=False)
+        return replies
+
+    async def _cmd_leaderboard(self, cmd: Command, lang: str) -> list[Reply]:
+        period = (cmd.args[0].lower() if cmd.args else "week")
+        if period not in ("week", "month", "all"):
+            return [self._error(cmd, lang, "bad_period")]
+        _lang, tz = await self.chat_settings(cmd.chat)
+        text = await self.stats.leaderboard_text(cmd.chat.key, period, tz, self.clock(), lang)
+        return [self._info(cmd.chat, text, ReplyKind.BOARD)]
+
+    async def _cmd_me(self, cmd: Command, lang: str) -> list[Reply]:
+        _lang, tz = await self.chat_settings(cmd.chat)
+        text = await self.stats.me_text(cmd.user, self.local_date(tz), lang)
+        return [self._info(cmd.chat, text, ReplyKind.STATS)]
+
+    async def _cmd_lang(self, cmd: Command, lang: str) -> list[Reply]:
+        new = cmd.args[0].lower() if cmd.args else ""
+        if new not in ("zh", "en"):
+            return [self._error(cmd, lang, "bad_lang")]
+        async with self.store.write() as db:
+            await db.execute("UPDATE chats SET lang = ? WHERE key = ?", (new, cmd.chat.key))
+        self.forget_chat_cache(cmd.chat.key)
+        return [self._info(cmd.chat, say(new, "lang_set"))]
+
+    async def _cmd_forget(self, cmd: Command, lang: str) -> list[Reply]:
+        buttons = (Button(say(lang, "forget_yes"), "qb:forget:yes"), Button(say(lang, "forget_no"), "qb:forget:no"))
+        return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "forget_confirm"), buttons=buttons, to_user=cmd.user)]
+
+    async def _cmd_daily(self, cmd: Command, lang: str) -> list[Reply]:
+        if not self.is_admin(cmd.chat, cmd.user):
+            return [self._error(cmd, lang, "not_admin", name=cmd.name)]
+        topics = []
+        for query in cmd.args:
+            topic = self.bank.find_topic(query)
+            if topic is None:
+                return [self._unknown_topic(cmd, lang, query)]
+            topics.append(topic.slug)
+        replies = await self.post_daily(cmd.chat, topics=topics or None)
+        return replies or [self._info(cmd.chat, say(lang, "daily_exists"))]
+
+    # -- the question of the day ------------------------------------------------------------
+
+    async def post_daily(self, chat: ChatRef, topics: list[str] | None = None, local_date: str | None = None,
+                         reveal_at: float | None = None, discussion_share: float | None = None) -> list[Reply]:
+        """Open the chat's question of the day and return the question reply (the caller sends it).
+
+        Keyed by (chat, local date) in the database: a second call for the same day, from this or
+        another process, returns [] and posts nothing."""
+        lang, tz = await self.chat_settings(chat)
+        now = self.clock()
+        day = local_date or self.local_date(tz, now)
+        topics = [t for t in (topics or self.bank.topics) if t in self.bank.topics and self.bank.topics[t].questions]
+        share = self.settings.discussion_share if discussion_share is None else discussion_share
+        question = await self.rounds.choose(chat.key, topics, share) if topics else None
+        if question is None:
+            log.warning("no question available for the daily post in %s", chat.key)
+            return []
+        closes_at = reveal_at if reveal_at is not None else now + self.settings.reveal_delay_hours * 3600
+        rnd = await self.rounds.create(chat.key, question, RoundKind.DAILY, None, now, closes_at,
+                                       local_date=day, daily_key=day)
+        if rnd is None:
+            log.info("daily question for %s on %s already posted", chat.key, day)
+            return []
+        when = datetime.fromtimestamp(closes_at, ZoneInfo(tz)).strftime("%H:%M")
+        header = say(lang, "daily_header", date=day, topic=self.bank.topics[question.topic].title(lang))
+        hint = (say(lang, "choice_hint", window=when) if question.kind is Kind.CHOICE
+                else say(lang, "open_hint_daily", when=when))
+        return [self._question_reply(chat, rnd, question, header, hint, lang, closes_at - now)]
+
+    # -- answers ------------------------------------------------------------------------------
+
+    async def _target_round(self, event: TextAnswer) -> Round | None:
+        if event.round_id is not None:
+            return await self.rounds.get(event.round_id)
+        if event.chat.private:
+            row = await self.store.fetchone(
+                "SELECT round_id FROM pending_private WHERE user_key = ?", (event.user.key,)
+            )
+            if row is not None:
+                async with self.store.write() as db:
+                    await db.execute("DELETE FROM pending_private WHERE user_key = ?", (event.user.key,))
+                rnd = await self.rounds.get(row["round_id"])
+                if rnd is not None:
+                    return rnd
+        return await self.rounds.open_in(event.chat.key)
+
+    async def _text_answer(self, event: TextAnswer, lang: str) -> list[Reply]:
+        text = event.text.strip()
+        if not text:
+            return [self._error(event, lang, "empty_answer")]
+        if len(text) > self.settings.max_answer_chars:
+            return [self._error(event, lang, "too_long", n=len(text), max=self.settings.max_answer_chars)]
+        rnd = await self._target_round(event)
+        if rnd is None:
+            return [self._error(event, lang, "no_open_round")]
+        if rnd.status is not RoundStatus.OPEN:
+            return [self._error(event, lang, "round_closed")]
+        question = self.bank.question(rnd.question_id)
+        if question is None:
+            return [self._error(event, lang, "round_closed")]
+        if question.kind is Kind.CHOICE:
+            m = _PICK.match(text)
+            if not m:
+                return [self._error(event, lang, "pick_option")]
+            option = int(m.group(1)) - 1 if m.group(1) else LETTERS.index(m.group(2).upper())
+            return await self._pick(ChoicePick(event.chat, event.user, event.locale, None, rnd.id, option), lang)
+        if not has_words(text):
+            return [self._error(event, lang, "no_words")]
+        result = grade(question, text)
+        _lang, tz = await self.chat_settings(self._chat_of(rnd, event.chat))
+        now = self.clock()
+        status = await self.rounds.record_open(rnd, event.user.key, event.user.name or event.user.id, text,
+                                               result.score, result.hit, now, self.local_date(tz, now))
+        if status is None:
+            return [self._error(event, lang, "round_closed")]
+        key = "ack_new" if status == "new" else "ack_changed"
+        ack = Reply(event.chat, ReplyKind.ACK, say(lang, key, name=event.user.name or event.user.id),
+                    round_id=rnd.id, to_user=event.user, meta={"status": status})
+        return [ack] + await self._maybe_early_reveal(rnd, event)
+
+    async def _pick(self, event: ChoicePick, lang: str) -> list[Reply]:
+        rnd = await self.rounds.get(event.round_id)
+        if rnd is None:
+            return [self._error(event, lang, "unknown_button")]
+        if rnd.status is not RoundStatus.OPEN:
+            return [self._error(event, lang, "round_closed")]
+        question = self.bank.question(rnd.question_id)
+        if question is None or question.kind is not Kind.CHOICE:
+            return [self._error(event, lang, "unknown_button")]
+        if not 0 <= event.option < len(question.options):
+            return [self._error(event, lang, "bad_option")]
+        result = grade(question, option=event.option)
+        _lang, tz = await self.chat_settings(self._chat_of(rnd, event.chat))
+        now = self.clock()
+        stored = await self.rounds.record_pick(rnd, event.user.key, event.user.name or event.user.id,
+                                               event.option, result.score, now, self.local_date(tz, now))
+        if not stored:
+            current = await self.rounds.get(rnd.id)
+            key = "round_closed" if current and current.status is RoundStatus.CLOSED else "already_picked"
+            return [self._error(event, lang, key)]
+        ack = Reply(event.chat, ReplyKind.ACK, say(lang, "ack_pick", name=event.user.name or event.user.id),
+                    round_id=rnd.id, to_user=event.user, meta={"status": "new"})
+        return [ack] + await self._maybe_early_reveal(rnd, event)
+
+    def _chat_of(self, rnd: Round, fallback: ChatRef) -> ChatRef:
+        """The round's chat as a ChatRef (the event may come from a private chat or a poll)."""
+        if rnd.chat_key == fallback.key:
+            return fallback
+        platform, _, chat_id = rnd.chat_key.partition(":")
+        return ChatRef(platform, chat_id)
+
+    async def _maybe_early_reveal(self, rnd: Round, event: Event) -> list[Reply]:
+        """Reveal at once in a private chat; in a group once everyone who joined the session has
+        answered (from its second question on: who joined is known only after the first)."""
+        chat = self._chat_of(rnd, event.chat)
+        if rnd.kind is RoundKind.DAILY:
+            return []
+        if rnd.chat_key == event.chat.key and event.chat.private:
+            return await self.reveal(rnd.id)
+        if rnd.session_id is None or rnd.seq < 2:
+            return []
+        members = await self.rounds.session_members(rnd.session_id, rnd.seq)
+        if members and members <= await self.rounds.answered_users(rnd.id):
+            return await self.reveal(rnd.id, chat)
+        return []
+
+    async def _button(self, event: ButtonPress, lang: str) -> list[Reply]:
+        data = event.data
+        if data.startswith("qb:pick:"):
+            try:
+                _, _, round_id, option = data.split(":")
+                pick = ChoicePick(event.chat, event.user, event.locale, None, int(round_id), int(option))
+            except ValueError:
+                return [self._error(event, lang, "unknown_button")]
+            return await self._pick(pick, lang)
+        if data == "qb:next":
+            return await self._cmd_next(Command(event.chat, event.user, event.locale, None, "next"), lang)
+        if data == "qb:forget:yes":
+            n = await self.stats.forget(event.user.key)
+            self._names.pop(event.user.key, None)
+            return [Reply(event.chat, ReplyKind.INFO, say(lang, "forget_done", n=n), to_user=event.user)]
+        if data == "qb:forget:no":
+            return [Reply(event.chat, ReplyKind.INFO, say(lang, "forget_cancel"), to_user=event.user)]
+        if data.startswith("qb:ans:") and data[7:].isdigit():
+            return await self._cmd_start(Command(event.chat, event.user, event.locale, None, "start",
+                                                 (f"ans_{data[7:]}",)), lang)
+        return [self._error(event, lang, "unknown_button")]
+
+    # -- reveal -------------------------------------------------------------------------------
+
+    async def reveal(self, round_id: int, chat: ChatRef | None = None) -> list[Reply]:
+        """Close the round (once, even across processes) and build the reveal; then continue the
+        session with its next question or its final ranking."""
+        rnd = await self.rounds.get(round_id)
+        if rnd is None or not await self.rounds.close(round_id, self.clock()):
+            return []
+        if chat is None or chat.key != rnd.chat_key:
+            chat = await self._stored_chat(rnd.chat_key)
+        lang, _tz = await self.chat_settings(chat)
+        question = self.bank.question(rnd.question_id)
+        if question is None:  # removed from the bank since it was asked
+            log.warning("round %s asks unknown question %s", rnd.id, rnd.question_id)
+            return await self._after_close(chat, rnd, lang)
+        rows = await self.rounds.answers(rnd.id)
+        answers = [ScoredAnswer(r["name"], r["score"], hits_of(r), r["text"], r["choice"]) for r in rows]
+        buttons = (Button(say(lang, "next_button"), "qb:next"),) if chat.private else ()
+        reveal = Reply(chat, ReplyKind.REVEAL, reveal_text(question, answers, lang),
+                       folded=model_answer_text(question, lang), round_id=rnd.id, question_id=question.id,
+                       buttons=buttons if rnd.session_id is None or not await self._session_continues(rnd)
+                       else ())
+        return [reveal] + await self._after_close(chat, rnd, lang)
+
+    async def _stored_chat(self, chat_key: str) -> ChatRef:
+        row = await self.store.fetchone("SELECT platform, private, title FROM chats WHERE key = ?", (chat_key,))
+        platform, _, chat_id = chat_key.partition(":")
+        if row is None:
+            return ChatRef(platform, chat_id)
+        return ChatRef(platform, chat_id, bool(row["private"]), row["title"])
+
+    async def _session_continues(self, rnd: Round) -> bool:
+        row = await self.store.fetchone("SELECT total, status FROM sessions WHERE id = ?", (rnd.session_id,))
+        return bool(row) and row["status"] == "active" and rnd.seq < row["total"]
+
+    async def _end_session(self, session_id: int) -> None:
+        async with self.store.write() as db:
+            await db.execute("UPDATE sessions SET status = 'done' WHERE id = ?", (session_id,))
+
+    async def _after_close(self, chat: ChatRef, rnd: Round, lang: str) -> list[Reply]:
+        if rnd.session_id is None:
+            return []
+        row = await self.store.fetchone("SELECT total, topic, status, started_by FROM sessions WHERE id = ?",
+                                        (rnd.session_id,))
+        if row is None or row["status"] != "active":
+            return []
+        if rnd.seq < row["total"]:
+            return await self._open_quiz_round(chat, rnd.session_id, rnd.seq + 1, row["total"], row["topic"],
+                                               row["started_by"], lang)
+        await self._end_session(rnd.session_id)
+        return await self._session_ranking(chat, rnd.session_id, lang, force=False)
+
+    async def _session_ranking(self, chat: ChatRef, session_id: int, lang: str, force: bool) -> list[Reply]:
+        text, rounds = await self.stats.session_ranking_text(session_id, lang)
+        if rounds < 2 and not force:
+            return []
+        buttons = (Button(say(lang, "next_button"), "qb:next"),) if chat.private else ()
+        return [Reply(chat, ReplyKind.RANKING, text, buttons=buttons)]
+
+    async def expire_due(self) -> int:
+        """Reveal every round whose window has ended (also those that fell due while the bot was
+        down); push the reveals. Returns how many rounds this call closed."""
+        closed = 0
+        for round_id in await self.rounds.due(self.clock()):
+            replies = await self.reveal(round_id)
+            if replies:
+                closed += 1
+                await self.push(replies)
+        return closed

@@ -1,0 +1,198 @@
+"""Round bookkeeping in SQLite: create, look up, close, choose the next question, record answers.
+
+The engine's decisions live in ``bot.engine``; this module holds the queries they need so the
+engine reads as the use cases. Every write goes through ``Store.write`` (BEGIN IMMEDIATE) or the
+store's answer group-commit.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections.abc import Sequence
+
+from bot.bank import QuestionBank
+from bot.model import Question, Round, RoundKind, RoundStatus
+from bot.storage import Store, dumps
+
+ROUND_COLS = "id, chat_key, question_id, topic, kind, status, started_by, opened_at, closes_at, session_id, seq, local_date"
+
+UPSERT_OPEN = """
+INSERT INTO answers(round_id, user_key, chat_key, user_name, text, choice, score, hits,
+                    submitted_at, updated_at, local_date, topic)
+SELECT ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = 'open')
+ON CONFLICT(round_id, user_key) DO UPDATE SET
+    text = excluded.text, score = excluded.score, hits = excluded.hits,
+    updated_at = excluded.updated_at, user_name = excluded.user_name
+RETURNING submitted_at
+"""
+
+INSERT_PICK = """
+INSERT INTO answers(round_id, user_key, chat_key, user_name, text, choice, score, hits,
+                    submitted_at, updated_at, local_date, topic)
+SELECT ?, ?, ?, ?, NULL, ?, ?, '[]', ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = 'open')
+ON CONFLICT(round_id, user_key) DO NOTHING
+RETURNING submitted_at
+"""
+
+
+def to_round(row: sqlite3.Row) -> Round:
+    return Round(
+        id=row["id"],
+        chat_key=row["chat_key"],
+        question_id=row["question_id"],
+        topic=row["topic"],
+        kind=RoundKind(row["kind"]),
+        status=RoundStatus(row["status"]),
+        started_by=row["started_by"],
+        opened_at=row["opened_at"],
+        closes_at=row["closes_at"],
+        session_id=row["session_id"],
+        seq=row["seq"],
+        local_date=row["local_date"],
+    )
+
+
+class Rounds:
+    def __init__(self, store: Store, bank: QuestionBank, rng: random.Random | None = None) -> None:
+        self.store = store
+        self.bank = bank
+        self.rng = rng or random.Random()
+
+    async def get(self, round_id: int) -> Round | None:
+        row = await self.store.fetchone(f"SELECT {ROUND_COLS} FROM rounds WHERE id = ?", (round_id,))
+        return to_round(row) if row else None
+
+    async def open_in(self, chat_key: str) -> Round | None:
+        row = await self.store.fetchone(
+            f"SELECT {ROUND_COLS} FROM rounds WHERE chat_key = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
+            (chat_key,),
+        )
+        return to_round(row) if row else None
+
+    async def due(self, now: float) -> list[int]:
+        rows = await self.store.fetchall(
+            "SELECT id FROM rounds WHERE status = 'open' AND closes_at IS NOT NULL AND closes_at <= ? ORDER BY closes_at",
+            (now,),
+        )
+        return [r["id"] for r in rows]
+
+    async def choose(self, chat_key: str, topics: Sequence[str], discussion_share: float = 0.0) -> Question | None:
+        """A question from ``topics`` that this chat has been asked least often (so nothing repeats
+        until the pool is used up); discussion questions only at ``discussion_share``."""
+        pool = [q for t in topics for q in self.bank.topics[t].questions]
+        if not pool:
+            return None
+        answered = [q for q in pool if not q.is_discussion]
+        discussion = [q for q in pool if q.is_discussion]
+        if answered and discussion:
+            pool = discussion if self.rng.random() < discussion_share else answered
+        marks = ",".join("?" * len(topics))
+        rows = await self.store.fetchall(
+            f"SELECT question_id, COUNT(*) AS n FROM rounds WHERE chat_key = ? AND topic IN ({marks}) GROUP BY question_id",
+            (chat_key, *topics),
+        )
+        asked = {r["question_id"]: r["n"] for r in rows}
+        least = min(asked.get(q.id, 0) for q in pool)
+        fresh = [q for q in pool if asked.get(q.id, 0) == least]
+        return self.rng.choice(fresh)
+
+    async def create(
+        self,
+        chat_key: str,
+        question: Question,
+        kind: RoundKind,
+        started_by: str | None,
+        now: float,
+        closes_at: float | None,
+        session_id: int | None = None,
+        seq: int = 1,
+        local_date: str | None = None,
+        daily_key: str | None = None,
+    ) -> Round | None:
+        """Open a round. With ``daily_key`` (the local date) the (chat, date) claim and the round are
+        one transaction: a second poster for the same day gets None and nothing is written."""
+        async with self.store.write() as db:
+            if daily_key is not None:
+                cur = await db.execute(
+                    "INSERT OR IGNORE INTO daily_posts(chat_key, local_date, posted_at) VALUES (?, ?, ?)",
+                    (chat_key, daily_key, now),
+                )
+                if cur.rowcount == 0:
+                    return None
+            cur = await db.execute(
+                "INSERT INTO rounds(chat_key, question_id, topic, kind, status, started_by, opened_at, closes_at,"
+                " session_id, seq, local_date) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+                (chat_key, question.id, question.topic, kind.value, started_by, now, closes_at, session_id, seq,
+                 local_date),
+            )
+            round_id = cur.lastrowid
+            if daily_key is not None:
+                await db.execute(
+                    "UPDATE daily_posts SET round_id = ? WHERE chat_key = ? AND local_date = ?",
+                    (round_id, chat_key, daily_key),
+                )
+        return Round(round_id, chat_key, question.id, question.topic, kind, RoundStatus.OPEN, started_by, now,
+                     closes_at, session_id, seq, local_date)
+
+    async def close(self, round_id: int, now: float, skipped: bool = False) -> bool:
+        """Close once: only the caller that flips open->closed gets True (and writes the scores)."""
+        async with self.store.write() as db:
+            cur = await db.execute(
+                "UPDATE rounds SET status = 'closed', closed_at = ?, skipped = ? WHERE id = ? AND status = 'open'",
+                (now, int(skipped), round_id),
+            )
+            if cur.rowcount != 1:
+                return False
+            if not skipped:
+                await db.execute(
+                    "INSERT OR IGNORE INTO scores(round_id, user_key, chat_key, score, topic, scored_at)"
+                    " SELECT round_id, user_key, chat_key, score, topic, ? FROM answers WHERE round_id = ?",
+                    (now, round_id),
+                )
+            await db.execute("DELETE FROM pending_private WHERE round_id = ?", (round_id,))
+        return True
+
+    async def answers(self, round_id: int) -> list[sqlite3.Row]:
+        return await self.store.fetchall(
+            "SELECT a.user_key, COALESCE(u.name, a.user_name) AS name, a.text, a.choice, a.score, a.hits,"
+            " a.submitted_at FROM answers a LEFT JOIN users u ON u.key = a.user_key"
+            " WHERE a.round_id = ? ORDER BY a.score DESC, a.submitted_at",
+            (round_id,),
+        )
+
+    async def answered_users(self, round_id: int) -> set[str]:
+        rows = await self.store.fetchall("SELECT user_key FROM answers WHERE round_id = ?", (round_id,))
+        return {r["user_key"] for r in rows}
+
+    async def session_members(self, session_id: int, before_seq: int) -> set[str]:
+        rows = await self.store.fetchall(
+            "SELECT DISTINCT a.user_key FROM answers a JOIN rounds r ON r.id = a.round_id"
+            " WHERE r.session_id = ? AND r.seq < ?",
+            (session_id, before_seq),
+        )
+        return {r["user_key"] for r in rows}
+
+    async def record_open(self, rnd: Round, user_key: str, name: str, text: str, score: int,
+                          hits: Sequence[str], now: float, local_date: str) -> str | None:
+        """Store (or replace) an open answer. Returns 'new', 'changed' or None if the round closed."""
+        rows = await self.store.submit_answer(
+            UPSERT_OPEN,
+            (rnd.id, user_key, rnd.chat_key, name, text, score, dumps(list(hits)), now, now, local_date,
+             rnd.topic, rnd.id),
+        )
+        if not rows:
+            return None
+        return "new" if rows[0][0] == now else "changed"
+
+    async def record_pick(self, rnd: Round, user_key: str, name: str, option: int, score: int, now: float,
+                          local_date: str) -> bool:
+        rows = await self.store.submit_answer(
+            INSERT_PICK, (rnd.id, user_key, rnd.chat_key, name, option, score, now, now, local_date, rnd.topic, rnd.id)
+        )
+        return bool(rows)
+
+
+def hits_of(row: sqlite3.Row) -> list[str]:
+    return json.loads(row["hits"] or "[]")

@@ -1,0 +1,180 @@
+"""SQLite store over aiosqlite: schema, forward migrations, and every query the engine needs.
+
+DESIGN.md's rules: WAL, ``synchronous=NORMAL``, ``foreign_keys=ON``, a busy timeout, one long-lived
+writer connection whose write transactions open with ``BEGIN IMMEDIATE``, schema version in
+``PRAGMA user_version``. Reads go through a second connection so a slow leaderboard never waits
+behind the writer. Answers are written through a small group-commit queue: many concurrent
+answers share one transaction, and each caller is only resumed after its COMMIT (so a member is
+never told "received" before the answer is durable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage_schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+)
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
+    db = await aiosqlite.connect(str(path), isolation_level=None)
+    db.row_factory = sqlite3.Row
+    for pragma in PRAGMAS:
+        await db.execute(pragma)
+    return db
+
+
+class Store:
+    """The database. Open with ``await Store.open(path)``; always ``await store.close()``."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self.db = writer
+        self.reader = reader
+        self._write_lock = asyncio.Lock()
+        self._answer_queue: list[tuple[str, tuple, asyncio.Future]] = []
+        self._flush_task: asyncio.Task | None = None
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path)
+        try:
+            await cls._migrate(writer)
+            reader = await _connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader)
+
+    @staticmethod
+    async def _migrate(db: aiosqlite.Connection) -> None:
+        (version,) = await (await db.execute("PRAGMA user_version")).fetchone()
+        if version > len(MIGRATIONS):
+            raise RuntimeError(f"database schema v{version} is newer than this quizbot (v{len(MIGRATIONS)})")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in script.split(";\n"):
+                    if statement.strip():
+                        await db.execute(statement)
+                await db.execute(f"PRAGMA user_version={number}")
+                await db.execute("COMMIT")
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            log.info("database migrated to schema v%d", number)
+
+    async def close(self) -> None:
+        if self._flush_task is not None:
+            await asyncio.shield(self._flush_task)
+        await self.reader.close()
+        await self.db.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def write(self):
+        """One write transaction on the writer connection (BEGIN IMMEDIATE ... COMMIT)."""
+        async with self._write_lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
+        return list(await self.reader.execute_fetchall(sql, tuple(params)))
+
+    async def fetchone(self, sql: str, params: Iterable = ()) -> sqlite3.Row | None:
+        rows = await self.reader.execute_fetchall(sql, tuple(params))
+        return rows[0] if rows else None
+
+    # -- group commit for answers -----------------------------------------------------------
+
+    async def submit_answer(self, sql: str, params: tuple) -> list[sqlite3.Row]:
+        """Run one answer upsert (with RETURNING) in a shared transaction; its rows after COMMIT."""
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._answer_queue.append((sql, params, fut))
+        if self._flush_task is None or self._flush_task.done():
+            self._flush_task = asyncio.create_task(self._flush_answers())
+        return await fut
+
+    async def _flush_answers(self) -> None:
+        while self._answer_queue:
+            batch, self._answer_queue = self._answer_queue, []
+            results: list[list[sqlite3.Row]] = []
+            try:
+                async with self.write() as db:
+                    for sql, params, _ in batch:
+                        results.append(list(await db.execute_fetchall(sql, params)))
+            except Exception as exc:  # the whole batch rolled back: every caller learns it
+                for _, _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
+                continue
+            for (_, _, fut), count in zip(batch, results, strict=True):
+                if not fut.done():
+                    fut.set_result(count)
+
+    # -- small shared helpers -----------------------------------------------------------------
+
+    async def claim_update(self, key: str, now: float) -> bool:
+        """True the first time a platform update key is seen; False for a duplicate delivery."""
+        async with self.write() as db:
+            cur = await db.execute("INSERT OR IGNORE INTO seen_updates(key, seen_at) VALUES (?, ?)", (key, now))
+            # keep the table small: a day of keys is plenty to catch redeliveries
+            await db.execute("DELETE FROM seen_updates WHERE seen_at < ?", (now - 86400,))
+            return cur.rowcount == 1
+
+    async def set_chat_active(self, chat_key: str, active: bool) -> None:
+        async with self.write() as db:
+            await db.execute("UPDATE chats SET active=? WHERE key=?", (int(active), chat_key))
+            if not active:
+                await db.execute("UPDATE schedules SET enabled=0 WHERE chat_key=?", (chat_key,))
+        log.info("chat %s marked %s", chat_key, "active" if active else "inactive")
+
+    async def backup(self, target: str | Path) -> None:
+        """Consistent online copy with SQLite's backup API (safe while the bot is writing)."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".partial")
+
+        def run() -> None:
+            # a separate plain connection: the backup API copies a consistent snapshot page by
+            # page while the writer keeps committing (WAL readers never block writers)
+            source = sqlite3.connect(str(self.path))
+            dest = sqlite3.connect(str(tmp))
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
+                source.close()
+
+        await asyncio.to_thread(run)
+        tmp.replace(target)
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

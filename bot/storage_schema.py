@@ -1,0 +1,113 @@
+"""The database schema as forward migrations; ``PRAGMA user_version`` says how many have run.
+
+Append new migrations at the end; never edit one that has shipped (users upgrade in place).
+"""
+
+MIGRATIONS: list[str] = [
+    # v1: the whole first schema
+    """
+    CREATE TABLE chats (
+        key TEXT PRIMARY KEY,            -- 'platform:id'
+        platform TEXT NOT NULL,
+        private INTEGER NOT NULL DEFAULT 0,
+        title TEXT NOT NULL DEFAULT '',
+        lang TEXT,
+        tz TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE users (
+        key TEXT PRIMARY KEY,            -- 'platform:id'
+        name TEXT NOT NULL DEFAULT '',
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        chat_key TEXT NOT NULL REFERENCES chats(key),
+        started_by TEXT,
+        topic TEXT,
+        total INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active',
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        chat_key TEXT NOT NULL REFERENCES chats(key),
+        question_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        kind TEXT NOT NULL,              -- quiz | daily
+        status TEXT NOT NULL,            -- open | closed
+        started_by TEXT,
+        opened_at REAL NOT NULL,
+        closes_at REAL,
+        closed_at REAL,
+        session_id INTEGER REFERENCES sessions(id),
+        seq INTEGER NOT NULL DEFAULT 1,
+        local_date TEXT,
+        skipped INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX rounds_chat_status ON rounds(chat_key, status);
+    CREATE INDEX rounds_due ON rounds(status, closes_at);
+    CREATE INDEX rounds_chat_topic ON rounds(chat_key, topic, question_id);
+    CREATE TABLE answers (
+        round_id INTEGER NOT NULL REFERENCES rounds(id),
+        user_key TEXT NOT NULL,
+        chat_key TEXT NOT NULL,
+        user_name TEXT NOT NULL DEFAULT '',
+        text TEXT,
+        choice INTEGER,
+        score INTEGER NOT NULL,
+        hits TEXT NOT NULL DEFAULT '[]',
+        submitted_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        local_date TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        PRIMARY KEY (round_id, user_key)  -- one answer per member per round, enforced here
+    );
+    CREATE INDEX answers_user_date ON answers(user_key, local_date);
+    CREATE TABLE scores (               -- written at the reveal: what leaderboards add up
+        round_id INTEGER NOT NULL REFERENCES rounds(id),
+        user_key TEXT NOT NULL,
+        chat_key TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        scored_at REAL NOT NULL,
+        PRIMARY KEY (round_id, user_key)
+    );
+    CREATE INDEX scores_board ON scores(chat_key, scored_at, user_key, score);
+    CREATE INDEX scores_user ON scores(user_key, topic, score);
+    CREATE TABLE links (                 -- platform message / poll id -> round
+        kind TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        round_id INTEGER NOT NULL REFERENCES rounds(id),
+        PRIMARY KEY (kind, ref)
+    );
+    CREATE TABLE pending_private (       -- 'answer privately': the user's next private message
+        user_key TEXT PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES rounds(id),
+        set_at REAL NOT NULL
+    );
+    CREATE TABLE daily_posts (           -- exactly one question of the day per chat and local date
+        chat_key TEXT NOT NULL,
+        local_date TEXT NOT NULL,
+        round_id INTEGER REFERENCES rounds(id),
+        posted_at REAL NOT NULL,
+        PRIMARY KEY (chat_key, local_date)
+    );
+    CREATE TABLE schedules (
+        chat_key TEXT PRIMARY KEY REFERENCES chats(key),
+        post_time TEXT NOT NULL,         -- 'HH:MM' local
+        tz TEXT NOT NULL,
+        topics TEXT NOT NULL DEFAULT '[]',
+        reveal TEXT NOT NULL,            -- 'HH:MM' local or '+Nh'
+        days TEXT NOT NULL DEFAULT 'daily',
+        enabled INTEGER NOT NULL DEFAULT 1,
+        remind INTEGER NOT NULL DEFAULT 0,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE seen_updates (
+        key TEXT PRIMARY KEY,
+        seen_at REAL NOT NULL
+    )
+    """,
+]

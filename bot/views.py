@@ -1,0 +1,109 @@
+"""Markdown for what the engine shows: questions, reveals, rankings, leaderboards, stats, topics.
+
+Pure functions from plain data to Markdown strings; the engine decides when, adapters decide how
+it looks on each platform. Member-supplied text (names, answers) is escaped so it cannot inject
+formatting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.catalogue import say
+from bot.model import Kind, Question
+
+LETTERS = "ABCDEFGHIJKL"
+ANSWER_PREVIEW = 300  # characters of a member's answer shown in a discussion reveal
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~])")
+
+
+def md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def duration(seconds: float, lang: str) -> str:
+    seconds = int(round(seconds))
+    if seconds % 60 == 0 and seconds >= 60:
+        return f"{seconds // 60} 分钟" if lang == "zh" else f"{seconds // 60} min"
+    return f"{seconds} 秒" if lang == "zh" else f"{seconds} s"
+
+
+def question_text(q: Question, header: str, hint: str, lang: str) -> str:
+    parts = [header, "", q.prompt]
+    if q.kind is Kind.CHOICE:
+        parts.append("")
+        parts.extend(f"{LETTERS[i]}. {opt}" for i, opt in enumerate(q.options))
+    elif q.is_discussion:
+        parts += ["", "*" + say(lang, "discussion_note") + "*"]
+    parts += ["", "_" + hint + "_"]
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class ScoredAnswer:
+    name: str
+    score: int
+    hits: Sequence[str]
+    text: str | None
+    choice: int | None
+
+
+def reveal_text(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
+    """Header, key-point checklist (with how many members hit each) and the scores."""
+    lines = [say(lang, "reveal_title", prompt=clip(q.prompt, 200))]
+    if q.kind is Kind.CHOICE:
+        correct = ", ".join(f"{LETTERS[i]}. {q.options[i]}" for i in q.correct)
+        lines += ["", say(lang, "correct_option", option=correct)]
+        if q.explanation:
+            lines.append(q.explanation)
+    elif q.key_points:
+        lines += ["", say(lang, "checklist")]
+        for kp in q.key_points:
+            n = sum(1 for a in answers if kp.text in a.hits)
+            mark = "✅" if n else "⬜"
+            lines.append(f"- {mark} {kp.text}" + (f" ({n}/{len(answers)})" if answers else ""))
+    if q.is_discussion:
+        lines += ["", say(lang, "members_answers")]
+        if not answers:
+            lines.append(say(lang, "no_answers"))
+        for a in answers:
+            lines.append(f"- **{md_escape(a.name)}**: {md_escape(clip(a.text or '', ANSWER_PREVIEW))}")
+        return "\n".join(lines)
+    lines += ["", say(lang, "scores")]
+    if not answers:
+        lines.append(say(lang, "no_answers"))
+    for rank, a in enumerate(answers, 1):
+        if q.kind is Kind.CHOICE:
+            pick = LETTERS[a.choice] if a.choice is not None and a.choice < len(LETTERS) else "?"
+            detail = f"{pick} {'✅' if a.score else '❌'}"
+        else:
+            detail = ", ".join(a.hits) if a.hits else "—"
+        lines.append(f"{rank}. **{md_escape(a.name)}** {a.score}/10 · {detail}")
+    return "\n".join(lines)
+
+
+def model_answer_text(q: Question, lang: str) -> str:
+    if not q.answer:
+        return ""
+    return say(lang, "model_answer") + "\n\n" + q.answer
+
+
+def ranking_lines(rows: Sequence[tuple[str, int, int]], empty: str) -> list[str]:
+    """rows: (name, total score, answers). Ties share a rank."""
+    if not rows:
+        return [empty]
+    out, prev, rank = [], None, 0
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    for i, (name, total, count) in enumerate(rows, 1):
+        if total != prev:
+            rank, prev = i, total
+        out.append(f"{medals.get(rank, f'{rank}.')} **{md_escape(name)}** {total} ({count})")
+    return out
