@@ -24,8 +24,8 @@ INSERT INTO answers(round_id, user_key, chat_key, user_name, text, choice, score
 SELECT ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = 'open')
 ON CONFLICT(round_id, user_key) DO UPDATE SET
     text = excluded.text, score = excluded.score, hits = excluded.hits,
-    updated_at = excluded.updated_at, user_name = excluded.user_name
-RETURNING submitted_at
+    updated_at = excluded.updated_at, user_name = excluded.user_name, revisions = answers.revisions + 1
+RETURNING revisions
 """
 
 INSERT_PICK = """
@@ -184,7 +184,7 @@ class Rounds:
         )
         if not rows:
             return None
-        return "new" if rows[0][0] == now else "changed"
+        return "new" if rows[0][0] == 0 else "changed"
 
     async def record_pick(self, rnd: Round, user_key: str, name: str, option: int, score: int, now: float,
                           local_date: str) -> bool:

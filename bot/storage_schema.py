@@ -62,6 +62,7 @@ MIGRATIONS: list[str] = [
         updated_at REAL NOT NULL,
         local_date TEXT NOT NULL,
         topic TEXT NOT NULL,
+        revisions INTEGER NOT NULL DEFAULT 0,  -- how often the member changed the answer
         PRIMARY KEY (round_id, user_key)  -- one answer per member per round, enforced here
     );
     CREATE INDEX answers_user_date ON answers(user_key, local_date);

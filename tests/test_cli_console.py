@@ -1,0 +1,90 @@
+"""The CLI as a user runs it: the console through a pipe, grading, backups, platform isolation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import subprocess
+import sys
+
+from bot.storage import Store
+from tests.conftest import FIXTURE_BANK, REPO
+
+
+def quizbot(*args: str, stdin: str = "", tmp_path=None, env_extra=None) -> subprocess.CompletedProcess:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=60)
+
+
+def test_importing_bot_pulls_in_no_platform_sdk():
+    code = ("import sys, bot, bot.engine, bot.cli, bot.runtime, bot.storage, bot.grading, adapters.console;"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('telegram', 'discord')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_piped_console_plays_a_full_round(tmp_path):
+    script = "\n".join([
+        "/lang en",
+        "/quiz sft 1",
+        "/as Alice",
+        "数据分布偏移，灾难性遗忘，数据质量，混入通用数据，指令遵循，回答格式，知识来自预训练，数据量大选Base，数据少选Chat",
+        "/as Bob",
+        "灾难性遗忘",
+        "/as Carol",
+        "😀",
+        "/as Me",
+        "/reveal",
+        "/daily arch",
+        "/as Alice",
+        "A",
+        "/as Me",
+        "/reveal",
+        "/leaderboard all",
+        "/me",
+    ]) + "\n"
+    db = tmp_path / "console.db"
+    result = quizbot("--questions", str(FIXTURE_BANK), "--db", str(db), "console", stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(reveal)" in out and "Key points" in out and "Model answer" in out
+    assert "Question of the day" in out
+    assert "no words" in out  # Carol's emoji-only answer got a clear reply
+    board = out[out.index("Leaderboard · all time"):]
+    assert board.index("Alice") < board.index("Bob")
+    assert "Traceback" not in out + result.stderr
+
+
+def test_grade_command_json():
+    result = quizbot("--questions", str(FIXTURE_BANK), "grade", "--question", "sft-why-dumber", "--answer",
+                     "灾难性遗忘和 distribution shift", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["score"] == 5 and set(data["hit"]) == {"灾难性遗忘", "数据分布偏移"}
+    assert quizbot("--questions", str(FIXTURE_BANK), "grade", "--question", "nope", "--answer", "x").returncode == 2
+
+
+async def test_backup_while_writing_is_consistent(tmp_path):
+    store = await Store.open(tmp_path / "live.db")
+    try:
+        async def writer():
+            for i in range(300):
+                async with store.write() as db:
+                    await db.execute("INSERT INTO users(key, name, updated_at) VALUES (?, ?, ?)", (f"u{i}", "n", i))
+
+        task = asyncio.create_task(writer())
+        await asyncio.sleep(0.01)
+        await store.backup(tmp_path / "copy.db")
+        await task
+    finally:
+        await store.close()
+    con = sqlite3.connect(tmp_path / "copy.db")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    n = con.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+    assert 0 <= n <= 300
+    con.close()
