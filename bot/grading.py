@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from bot.model import Grade, KeyPoint, Question
 
@@ -61,13 +62,18 @@ class AnswerText:
         self.units = units(text)
 
 
+@lru_cache(maxsize=65536)
+def _phrase(phrase: str) -> tuple[str, frozenset[str]]:
+    """Key-point phrases are few and fixed: prepare each once, not once per answer."""
+    return normalise(phrase), frozenset(units(phrase))
+
+
 def phrase_hit(phrase: str, answer: AnswerText) -> bool:
-    flat = normalise(phrase)
+    flat, need = _phrase(phrase)
     if not flat:
         return False
     if flat in answer.flat:
         return True
-    need = units(phrase)
     if len(need) < 3:  # too short to judge by overlap: only an exact mention counts
         return False
     return len(need & answer.units) / len(need) >= FUZZY_THRESHOLD

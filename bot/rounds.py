@@ -59,17 +59,28 @@ class Rounds:
         self.store = store
         self.bank = bank
         self.rng = rng or random.Random()
+        self._open: dict[str, Round | None] = {}
 
     async def get(self, round_id: int) -> Round | None:
         row = await self.store.fetchone(f"SELECT {ROUND_COLS} FROM rounds WHERE id = ?", (round_id,))
         return to_round(row) if row else None
 
     async def open_in(self, chat_key: str) -> Round | None:
+        # The open round of a chat is read on every answer; it changes only when this process
+        # opens or closes one (another process's change is caught by the answer insert's own
+        # status check, after which the entry is dropped and read again).
+        if chat_key in self._open:
+            return self._open[chat_key]
         row = await self.store.fetchone(
             f"SELECT {ROUND_COLS} FROM rounds WHERE chat_key = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
             (chat_key,),
         )
-        return to_round(row) if row else None
+        rnd = to_round(row) if row else None
+        self._open[chat_key] = rnd
+        return rnd
+
+    def forget_open(self, chat_key: str) -> None:
+        self._open.pop(chat_key, None)
 
     async def due(self, now: float) -> list[int]:
         rows = await self.store.fetchall(
@@ -133,8 +144,10 @@ class Rounds:
                     "UPDATE daily_posts SET round_id = ? WHERE chat_key = ? AND local_date = ?",
                     (round_id, chat_key, daily_key),
                 )
-        return Round(round_id, chat_key, question.id, question.topic, kind, RoundStatus.OPEN, started_by, now,
-                     closes_at, session_id, seq, local_date)
+        rnd = Round(round_id, chat_key, question.id, question.topic, kind, RoundStatus.OPEN, started_by, now,
+                    closes_at, session_id, seq, local_date)
+        self._open[chat_key] = rnd
+        return rnd
 
     async def close(self, round_id: int, now: float, skipped: bool = False) -> bool:
         """Close once: only the caller that flips open->closed gets True (and writes the scores)."""
@@ -144,6 +157,7 @@ class Rounds:
                 (now, int(skipped), round_id),
             )
             if cur.rowcount != 1:
+                self._open.clear()  # someone else closed it: our view of open rounds is stale
                 return False
             if not skipped:
                 await db.execute(
@@ -151,7 +165,14 @@ class Rounds:
                     " SELECT round_id, user_key, chat_key, score, topic, ? FROM answers WHERE round_id = ?",
                     (now, round_id),
                 )
+                await db.execute(
+                    "INSERT INTO totals(chat_key, user_key, total, n)"
+                    " SELECT chat_key, user_key, score, 1 FROM scores WHERE round_id = ? AND true"
+                    " ON CONFLICT(chat_key, user_key) DO UPDATE SET total = total + excluded.total, n = n + 1",
+                    (round_id,),
+                )
             await db.execute("DELETE FROM pending_private WHERE round_id = ?", (round_id,))
+        self._open = {k: v for k, v in self._open.items() if v is None or v.id != round_id}
         return True
 
     async def answers(self, round_id: int) -> list[sqlite3.Row]:
@@ -177,20 +198,23 @@ class Rounds:
     async def record_open(self, rnd: Round, user_key: str, name: str, text: str, score: int,
                           hits: Sequence[str], now: float, local_date: str) -> str | None:
         """Store (or replace) an open answer. Returns 'new', 'changed' or None if the round closed."""
-        rows = await self.store.submit_answer(
+        rows = await self.store.submit(
             UPSERT_OPEN,
             (rnd.id, user_key, rnd.chat_key, name, text, score, dumps(list(hits)), now, now, local_date,
              rnd.topic, rnd.id),
         )
         if not rows:
+            self.forget_open(rnd.chat_key)
             return None
         return "new" if rows[0][0] == 0 else "changed"
 
     async def record_pick(self, rnd: Round, user_key: str, name: str, option: int, score: int, now: float,
                           local_date: str) -> bool:
-        rows = await self.store.submit_answer(
+        rows = await self.store.submit(
             INSERT_PICK, (rnd.id, user_key, rnd.chat_key, name, option, score, now, now, local_date, rnd.topic, rnd.id)
         )
+        if not rows:
+            self.forget_open(rnd.chat_key)
         return bool(rows)
 
 

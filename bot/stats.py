@@ -55,6 +55,14 @@ class Stats:
         return "\n".join(lines)
 
     async def leaderboard(self, chat_key: str, since: float, limit: int = BOARD_SIZE) -> list[tuple[str, int, int]]:
+        if since <= 0:  # all time: the running totals, not a scan of every score
+            rows = await self.store.fetchall(
+                "SELECT t.user_key, COALESCE(u.name, t.user_key) AS name, t.total, t.n FROM totals t"
+                " LEFT JOIN users u ON u.key = t.user_key WHERE t.chat_key = ?"
+                " ORDER BY t.total DESC, t.n ASC LIMIT ?",
+                (chat_key, limit),
+            )
+            return [(r["name"], r["total"], r["n"]) for r in rows]
         rows = await self.store.fetchall(
             "SELECT b.user_key, COALESCE(u.name, b.user_key) AS name, b.total, b.n FROM ("
             "  SELECT user_key, SUM(score) AS total, COUNT(*) AS n FROM scores"
@@ -116,6 +124,7 @@ class Stats:
             cur = await db.execute("DELETE FROM answers WHERE user_key = ?", (user_key,))
             count = cur.rowcount
             await db.execute("DELETE FROM scores WHERE user_key = ?", (user_key,))
+            await db.execute("DELETE FROM totals WHERE user_key = ?", (user_key,))
             await db.execute("DELETE FROM pending_private WHERE user_key = ?", (user_key,))
             await db.execute("DELETE FROM users WHERE key = ?", (user_key,))
         return count

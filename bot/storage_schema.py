@@ -77,6 +77,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX scores_board ON scores(chat_key, scored_at, user_key, score);
     CREATE INDEX scores_user ON scores(user_key, topic, score);
+    CREATE TABLE totals (               -- all-time board per chat, kept in step with scores
+        chat_key TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (chat_key, user_key)
+    );
+    CREATE INDEX totals_board ON totals(chat_key, total DESC, n);
     CREATE TABLE links (                 -- platform message / poll id -> round
         kind TEXT NOT NULL,
         ref TEXT NOT NULL,
