@@ -59,7 +59,7 @@ def fill(path: Path, bank: QuestionBank, members: int, answers: int, chats: int,
                            opened + 3600, None, 1, None, 0))
         # members of a chat: a slice of the member list, so each chat has its own regulars
         base = (chat * 997) % members
-        for k in range(per_round):
+        for _ in range(per_round):
             user = f"bench:u{(base + rng.randrange(400)) % members}"
             score = rng.randrange(11)
             day = time.strftime("%Y-%m-%d", time.gmtime(opened))
