@@ -59,16 +59,16 @@ def fill(path: Path, bank: QuestionBank, members: int, answers: int, chats: int,
                            opened + 3600, None, 1, None, 0))
         # members of a chat: a slice of the member list, so each chat has its own regulars
         base = (chat * 997) % members
-        for _ in range(per_round):
-            user = f"bench:u{(base + rng.randrange(400)) % members}"
+        for offset in rng.sample(range(400), per_round):  # distinct members: one answer each per round
+            user = f"bench:u{(base + offset) % members}"
             score = rng.randrange(11)
             day = time.strftime("%Y-%m-%d", time.gmtime(opened))
             answer_rows.append((r + 1, user, f"bench:{chat}", "", "answer", None, score, "[]", opened, opened,
                                 day, q.topic, 0))
             score_rows.append((r + 1, user, f"bench:{chat}", score, q.topic, opened + 3600))
     con.executemany("INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", round_rows)
-    con.executemany("INSERT OR IGNORE INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", answer_rows)
-    con.executemany("INSERT OR IGNORE INTO scores VALUES (?,?,?,?,?,?)", score_rows)
+    con.executemany("INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", answer_rows)
+    con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?)", score_rows)
     con.execute("INSERT INTO totals SELECT chat_key, user_key, SUM(score), COUNT(*) FROM scores"
                 " GROUP BY chat_key, user_key")
     con.execute("COMMIT")
