@@ -3,8 +3,9 @@
 An open answer scores 0..10 by the share of the question's key points it mentions. A key point is
 "mentioned" when its text or one of its aliases appears in the answer after normalisation
 (full-width -> half-width, case, punctuation and spaces removed), or when most of it appears:
-Chinese is compared by character bigrams and English by lightly stemmed words, so small wording
-differences ("分布偏移" vs "数据分布发生了偏移", "distribution shifts") still count.
+Chinese is compared by character bigrams and English by lightly stemmed words, and a phrase whose
+characters appear in order within a short span counts too, so small wording differences
+("数据分布偏移" vs "数据的分布发生偏移", "distribution shifts") still count.
 """
 
 from __future__ import annotations
@@ -76,7 +77,27 @@ def phrase_hit(phrase: str, answer: AnswerText) -> bool:
         return True
     if len(need) < 3:  # too short to judge by overlap: only an exact mention counts
         return False
-    return len(need & answer.units) / len(need) >= FUZZY_THRESHOLD
+    if len(need & answer.units) / len(need) >= FUZZY_THRESHOLD:
+        return True
+    return _spread_match(flat, answer.flat)
+
+
+def _spread_match(phrase: str, text: str) -> bool:
+    """The phrase's characters in order within a short span: "数据的分布发生偏移" mentions
+    "数据分布偏移" with particles in between. The span may be at most twice the phrase."""
+    limit = 2 * len(phrase)
+    start = text.find(phrase[0])
+    while start != -1:
+        pos, ok = start, True
+        for ch in phrase[1:]:
+            pos = text.find(ch, pos + 1, start + limit)
+            if pos == -1:
+                ok = False
+                break
+        if ok:
+            return True
+        start = text.find(phrase[0], start + 1)
+    return False
 
 
 def point_hit(point: KeyPoint, answer: AnswerText) -> bool:
