@@ -1,0 +1,328 @@
+"""Telegram updates -> neutral engine events, and the engine's replies back out through the outbox.
+
+Registered explicitly by ``TelegramAdapter`` (``register``). What counts as what:
+
+* a command (``CommandHandler`` knows ``/cmd@ourbot`` from getMe's username) -> ``Command``; for
+  ``ADMIN_COMMANDS`` ``UserRef.is_admin`` is filled from ``getChatMember`` (cached ``admin_ttl`` s),
+  an anonymous admin (``sender_chat`` is the group itself) is an admin, and in a private chat the
+  user is the admin of their own chat. Unknown commands reach the engine (its polite error) only in
+  private chats or when addressed to us by name: in a group they may be another bot's;
+* in a group, a *reply to a question message* -> ``TextAnswer(round_id)``; other chatter is ignored
+  (privacy mode mostly hides it anyway). An edited reply is a changed answer. In a private chat any
+  text -> ``TextAnswer`` (the engine knows a pending "answer privately" round);
+* a button -> ``ChoicePick`` for ``qb:pick:R:O``, else ``ButtonPress``; always answered exactly once
+  with ``answer_callback_query`` (an ACK/ERROR for the presser becomes its toast/alert);
+* a quiz-poll vote (``PollAnswer``) -> ``ChoicePick`` on the poll's round, chat = the voter's private
+  chat as the contract says;
+* forwarded messages, stickers, photos, other bots' messages: ignored, never an error.
+
+Every event carries ``update_key=f"telegram:{update_id}"`` so a redelivered update is not counted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    PollAnswerHandler,
+    filters,
+)
+
+from adapters.telegram import links as L
+from adapters.telegram.outbox import Origin, Outbox
+from adapters.telegram.render import to_plain
+from bot.catalogue import pick_lang, say
+from bot.engine import ADMIN_COMMANDS
+from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
+from bot.messenger import ChatUnavailable
+from bot.model import ChatRef, UserRef
+from bot.replies import Reply, ReplyKind
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+ENGINE_COMMANDS = ("start", "help", "quiz", "next", "topics", "leaderboard", "top", "me", "lang",
+                   "reveal", "skip", "stop", "forget", "schedule", "daily")
+ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+CALLBACK_TEXT_MAX = 200
+
+
+def chat_ref(chat: Chat) -> ChatRef:
+    private = chat.type == ChatType.PRIVATE
+    return ChatRef(PLATFORM, str(chat.id), private=private, title="" if private else (chat.title or ""))
+
+
+def user_ref(user: User, is_admin: bool = False) -> UserRef:
+    return UserRef(PLATFORM, str(user.id), user.full_name or user.username or str(user.id), is_admin)
+
+
+def update_key(update: Update) -> str:
+    return f"{PLATFORM}:{update.update_id}"
+
+
+class AdminCache:
+    """``getChatMember`` answers remembered for ``ttl`` seconds: admin lists change rarely, and an
+    admin running several commands in a row should not cost a lookup each."""
+
+    def __init__(self, outbox: Outbox, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.outbox, self.ttl, self.clock = outbox, ttl, clock
+        self._seen: dict[tuple[int, int], tuple[bool, float]] = {}
+
+    async def is_admin(self, message: Message) -> bool:
+        chat, user = message.chat, message.from_user
+        if chat.type == ChatType.PRIVATE:
+            return True  # everyone runs their own private chat
+        if message.sender_chat is not None and message.sender_chat.id == chat.id:
+            return True  # an anonymous group admin speaks as the group itself
+        if user is None:
+            return False
+        key = (chat.id, user.id)
+        cached = self._seen.get(key)
+        if cached and cached[1] > self.clock():
+            return cached[0]
+        try:
+            member = await self.outbox.call("getChatMember", chat.id,
+                                            lambda: self.outbox.bot.get_chat_member(chat.id, user.id))
+        except (TelegramError, ChatUnavailable) as exc:
+            log.warning("getChatMember %s/%s failed: %s; treating as non-admin", chat.id, user.id, exc)
+            return False
+        admin = member.status in ADMIN_STATUSES
+        if len(self._seen) > 4096:  # stale entries of quiet chats: drop them all, cheap to refill
+            self._seen.clear()
+        self._seen[key] = (admin, self.clock() + self.ttl)
+        return admin
+
+
+class Handlers:
+    def __init__(self, engine, outbox: Outbox, admin_ttl: float = 60.0) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.links = outbox.links
+        self.admins = AdminCache(outbox, admin_ttl)
+
+    def register(self, app: Application) -> None:
+        new_message = filters.UpdateType.MESSAGE
+        commands = sorted(set(ENGINE_COMMANDS) | set(getattr(self.engine, "extra_commands", {})))
+        app.add_handler(CommandHandler(commands, self.on_command, filters=new_message))
+        app.add_handler(MessageHandler(new_message & filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(new_message & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, self.on_edited))
+        app.add_handler(CallbackQueryHandler(self.on_callback))
+        app.add_handler(PollAnswerHandler(self.on_poll_answer))
+        app.add_handler(ChatMemberHandler(self.on_my_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(MessageHandler(filters.ALL, self.on_other))
+        app.add_error_handler(self.on_error)
+
+    # -- dispatch -------------------------------------------------------------------------------
+
+    async def run(self, event: Event, origin: Origin | None) -> list[Reply]:
+        replies = await self.engine.handle(event)
+        await self.deliver(replies, origin)
+        return replies
+
+    async def deliver(self, replies: list[Reply], origin: Origin | None) -> None:
+        for reply in replies:
+            try:
+                await self.outbox.deliver(reply, origin)
+            except ChatUnavailable:
+                log.info("chat %s unavailable; %s reply dropped", reply.chat.key, reply.kind)
+            except TelegramError as exc:  # one failed reply must not stop the others
+                log.error("delivering %s reply to %s failed: %s", reply.kind, reply.chat.key, exc)
+
+    @staticmethod
+    def _origin(message: Message) -> Origin:
+        return Origin(message.chat.id, message.message_id, message.chat.type == ChatType.PRIVATE)
+
+    @staticmethod
+    def _skip(message: Message | None) -> bool:
+        """Messages that are nobody's answer: forwards, other bots', channel posts."""
+        if message is None or message.from_user is None:
+            return True
+        return message.forward_origin is not None or message.from_user.is_bot or message.via_bot is not None
+
+    # -- commands -------------------------------------------------------------------------------
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.from_user is None or not message.text:
+            return
+        name = message.text.split()[0][1:].split("@", 1)[0].lower()
+        admin = await self.admins.is_admin(message) if name in self._admin_commands() else False
+        user = user_ref(message.from_user, admin)
+        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+            user = UserRef(PLATFORM, str(message.sender_chat.id), message.sender_chat.title or "admin", True)
+        event = Command(chat_ref(message.chat), user, message.from_user.language_code, update_key(update),
+                        name=name, args=tuple(context.args or ()))
+        await self.run(event, self._origin(message))
+
+    def _admin_commands(self) -> set[str]:
+        extra = getattr(self.engine, "extra_commands", {})
+        return set(ADMIN_COMMANDS) | {name for name, (_handler, admin) in extra.items() if admin}
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.from_user is None or not message.text or self._skip(message):
+            return
+        head = message.text.split()[0][1:]
+        name, _, target = head.partition("@")
+        if target and target.lower() != (context.bot.username or "").lower():
+            return  # addressed to another bot
+        if not target and message.chat.type != ChatType.PRIVATE:
+            return  # "/foo" in a group may be another bot's command
+        event = Command(chat_ref(message.chat), user_ref(message.from_user), message.from_user.language_code,
+                        update_key(update), name=name.lower()[:64], args=tuple(message.text.split()[1:]))
+        await self.run(event, self._origin(message))
+
+    # -- answers --------------------------------------------------------------------------------
+
+    async def _reply_round(self, message: Message, bot_id: int) -> int | None:
+        """The round of the question this message replies to, if it replies to one of ours."""
+        target = message.reply_to_message
+        if target is None or target.from_user is None or target.from_user.id != bot_id:
+            return None
+        return await self.links.round_for(L.MESSAGE, L.message_ref(message.chat.id, target.message_id))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if self._skip(message) or message.text is None:  # type: ignore[union-attr]
+            return
+        assert message is not None and message.from_user is not None
+        if message.text.startswith("/"):
+            return  # a command no handler took (e.g. a bare "/")
+        round_id = await self._reply_round(message, context.bot.id)
+        if message.chat.type != ChatType.PRIVATE and round_id is None:
+            return  # group chatter, not an answer
+        event = TextAnswer(chat_ref(message.chat), user_ref(message.from_user), message.from_user.language_code,
+                           update_key(update), text=message.text, round_id=round_id)
+        await self.run(event, self._origin(message))
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited reply to a question in a group is a changed answer; other edits are ignored."""
+        message = update.edited_message
+        if self._skip(message) or message.text is None or message.chat.type == ChatType.PRIVATE:  # type: ignore[union-attr]
+            return
+        assert message is not None and message.from_user is not None
+        round_id = await self._reply_round(message, context.bot.id)
+        if round_id is None:
+            return
+        event = TextAnswer(chat_ref(message.chat), user_ref(message.from_user), message.from_user.language_code,
+                           update_key(update), text=message.text, round_id=round_id)
+        await self.run(event, self._origin(message))
+
+    async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        answer = update.poll_answer
+        if answer is None or answer.user is None or not answer.option_ids:
+            return  # anonymous vote or a retracted vote: the first pick already counted
+        round_id = await self.links.round_for(L.POLL, answer.poll_id)
+        if round_id is None:
+            log.info("vote on unknown poll %s ignored", answer.poll_id)
+            return
+        user = answer.user
+        private = ChatRef(PLATFORM, str(user.id), private=True)
+        event = ChoicePick(private, user_ref(user), user.language_code, update_key(update),
+                           round_id=round_id, option=answer.option_ids[0])
+        await self.run(event, Origin(user.id, None, True, via="poll"))
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        text, alert = None, False
+        try:
+            event = self._button_event(update, query)
+            if event is None:
+                return
+            message = query.message
+            chat_id = message.chat.id if message is not None else query.from_user.id
+            private = message is None or message.chat.type == ChatType.PRIVATE
+            origin = Origin(chat_id, message.message_id if message else None, private, via="callback")
+            replies = await self.engine.handle(event)
+            toast = self._toast(replies, event.user)
+            if toast is not None:
+                text = to_plain(toast.text)[:CALLBACK_TEXT_MAX]
+                alert = toast.kind is ReplyKind.ERROR
+            await self.deliver([r for r in replies if r is not toast], origin)
+            if query.data and query.data.startswith("qb:forget:") and message is not None:
+                # the question is answered: take the buttons away so it cannot be pressed twice
+                await self._drop_keyboard(message)
+        finally:
+            await self._answer(query, text, alert)
+
+    def _button_event(self, update: Update, query: CallbackQuery) -> Event | None:
+        data = query.data or ""
+        message = query.message
+        chat = chat_ref(message.chat) if message is not None else ChatRef(PLATFORM, str(query.from_user.id), True)
+        user = user_ref(query.from_user)
+        locale, key = query.from_user.language_code, update_key(update)
+        if data.startswith("qb:pick:"):
+            parts = data.split(":")
+            if len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+                return ChoicePick(chat, user, locale, key, round_id=int(parts[2]), option=int(parts[3]))
+        return ButtonPress(chat, user, locale, key, data=data)
+
+    @staticmethod
+    def _toast(replies: list[Reply], user: UserRef) -> Reply | None:
+        """The reply that becomes the button's toast: the presser's ACK, ERROR or short notice."""
+        for reply in replies:
+            if reply.kind in (ReplyKind.ACK, ReplyKind.ERROR) or (
+                reply.kind is ReplyKind.INFO and reply.to_user is not None and not reply.buttons
+                and len(to_plain(reply.text)) <= CALLBACK_TEXT_MAX
+            ):
+                if reply.to_user is None or reply.to_user.key == user.key:
+                    return reply
+        return None
+
+    async def _answer(self, query: CallbackQuery, text: str | None, alert: bool) -> None:
+        try:
+            await self.outbox.call("answerCallbackQuery", None,
+                                   lambda: query.answer(text=text, show_alert=alert or None))
+        except TelegramError as exc:  # too old (> 15 min) or already answered: nothing to do
+            log.info("answer_callback_query failed: %s", exc)
+
+    async def _drop_keyboard(self, message) -> None:
+        try:
+            await self.outbox.call("editMessageReplyMarkup", message.chat.id,
+                                   lambda: self.outbox.bot.edit_message_reply_markup(
+                                       message.chat.id, message.message_id, reply_markup=None))
+        except (TelegramError, ChatUnavailable) as exc:
+            log.debug("could not remove the keyboard: %s", exc)
+
+    # -- membership, other messages, errors -----------------------------------------------------
+
+    async def on_my_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None:
+            return
+        status = change.new_chat_member.status
+        active = status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+        key = f"{PLATFORM}:{change.chat.id}"
+        await self.engine.store.set_chat_active(key, active)
+        if hasattr(self.engine, "forget_chat_cache"):
+            self.engine.forget_chat_cache(key)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, service messages, channel posts ...: nothing to grade."""
+        log.debug("update %s ignored (no text to act on)", update.update_id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the exception; tell the member briefly that something failed (never a traceback)."""
+        log.error("error while handling update %s", getattr(update, "update_id", "?"), exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None or update.callback_query is not None:
+            return  # a button press already got its answer in on_callback's finally
+        user = update.effective_user
+        lang = pick_lang(user.language_code if user else None, self.engine.settings.default_lang)
+        try:
+            await self.outbox.send_text(update.effective_chat.id, say(lang, "internal_error"))
+        except Exception as exc:  # the apology is best effort
+            log.warning("could not send the apology: %s", exc)

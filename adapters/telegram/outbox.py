@@ -1,0 +1,262 @@
+"""Engine replies -> Bot API calls: HTML messages, quiz polls, keyboards, reactions, deep links.
+
+Every call goes through the bot's ``FloodLimiter`` (see ``limiter``), which also waits out 429s.
+What is left here:
+
+* network errors (``NetworkError``/``TimedOut``, not ``BadRequest``) are retried with exponential
+  backoff and logged; a timed-out send may in fact have arrived, and we still retry: a rare
+  duplicate beats a lost question;
+* ``Forbidden`` (bot removed or blocked) marks the chat inactive in the store and raises
+  ``bot.messenger.ChatUnavailable`` (the engine's ``push`` also marks it: harmless twice);
+* a ``BadRequest`` about entities (Telegram refusing our HTML) resends that chunk as plain text.
+
+Reply kinds, rendered where the contract says: QUESTION with options -> a native quiz poll when it
+fits Telegram's poll limits, else the text plus lettered buttons ``qb:pick:R:O``; an open QUESTION
+gets an "answer privately" URL button (``t.me/<bot>?start=ans_<round>``) and its message ids are
+linked to the round so replies to it count as answers. ACK in a group -> a reaction on the member's
+message (👍 new, ✍ changed); in a private chat -> the short text. ERROR in a group -> a reply to the
+member's message. ``folded`` -> an expandable blockquote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode, PollLimit, ReactionEmoji
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+
+from adapters.telegram import links as L
+from adapters.telegram.render import html_to_text, render_message, tg_len, to_plain
+from bot.messenger import ChatUnavailable
+from bot.replies import Button, Reply, ReplyKind
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+REACT_NEW = ReactionEmoji.THUMBS_UP
+REACT_CHANGED = ReactionEmoji.WRITING_HAND
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """What a batch of replies answers: the member's message, button press or poll vote."""
+
+    chat_id: int
+    message_id: int | None = None
+    private: bool = False
+    via: str = "message"  # message | callback | poll
+
+
+def chat_id_of(reply: Reply) -> int | str:
+    return int(reply.chat.id) if reply.chat.id.lstrip("-").isdigit() else reply.chat.id
+
+
+def poll_fits(question: str, options: tuple[str, ...], explanation: str, correct: tuple[int, ...]) -> bool:
+    """Whether Telegram's quiz-poll limits allow this question (else: buttons)."""
+    return (
+        PollLimit.MIN_QUESTION_LENGTH <= tg_len(question) <= PollLimit.MAX_QUESTION_LENGTH
+        and 2 <= len(options) <= PollLimit.MAX_OPTION_NUMBER
+        and all(PollLimit.MIN_OPTION_LENGTH <= tg_len(o) <= PollLimit.MAX_OPTION_LENGTH for o in options)
+        and tg_len(explanation) <= PollLimit.MAX_EXPLANATION_LENGTH
+        and explanation.count("\n") <= PollLimit.MAX_EXPLANATION_LINE_FEEDS
+        and len(correct) == 1  # one pick is scored: a multi-answer quiz would mislead
+        and all(0 <= c < len(options) for c in correct)
+    )
+
+
+def open_period(window: float | None) -> int | None:
+    if window is None:
+        return None
+    seconds = int(window)
+    return seconds if PollLimit.MIN_OPEN_PERIOD <= seconds <= PollLimit.MAX_OPEN_PERIOD else None
+
+
+class Outbox:
+    def __init__(self, bot: Bot, engine, links: L.Links, *, retries: int = 3, backoff: float = 0.5) -> None:
+        self.bot = bot
+        self.engine = engine
+        self.links = links
+        self.retries = retries
+        self.backoff = backoff
+        self.username: str | None = None  # set once getMe ran
+        # round -> (chat, message) of its poll, to close the poll at the reveal. Memory only: after
+        # a restart the poll still closes by itself at its open_period.
+        self.polls: dict[int, tuple[int | str, int]] = {}
+
+    # -- calls with retries ---------------------------------------------------------------------
+
+    async def call(self, what: str, chat: int | str | None, fn: Callable[[], Awaitable[T]]) -> T:
+        """Run one Bot API call; retry network errors; Forbidden -> ChatUnavailable."""
+        attempt = 0
+        while True:
+            try:
+                return await fn()
+            except Forbidden as exc:
+                if chat is None:
+                    raise
+                log.warning("%s: chat %s unreachable (%s); marking it inactive", what, chat, exc.message)
+                await self._mark_inactive(chat)
+                raise ChatUnavailable(f"telegram:{chat}") from exc
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # includes TimedOut
+                if attempt >= self.retries:
+                    log.error("%s to %s failed after %d retries: %s", what, chat, attempt, exc)
+                    raise
+                delay = self.backoff * 2**attempt
+                attempt += 1
+                log.warning("%s to %s: %s; retry %d in %.2f s", what, chat, exc, attempt, delay)
+                await asyncio.sleep(delay)
+
+    async def _mark_inactive(self, chat: int | str) -> None:
+        try:
+            await self.engine.store.set_chat_active(f"telegram:{chat}", False)
+            if hasattr(self.engine, "forget_chat_cache"):
+                self.engine.forget_chat_cache(f"telegram:{chat}")
+        except Exception:
+            log.exception("could not mark chat %s inactive", chat)
+
+    # -- building blocks -------------------------------------------------------------------------
+
+    def deep_link(self, round_id: str) -> str | None:
+        return f"https://t.me/{self.username}?start=ans_{round_id}" if self.username else None
+
+    def keyboard(self, buttons: tuple[Button, ...], labels: list[str] | None = None) -> InlineKeyboardMarkup | None:
+        """Buttons -> an inline keyboard; ``qb:ans:R`` becomes a deep link into the private chat."""
+        if not buttons:
+            return None
+        keys = []
+        for i, b in enumerate(buttons):
+            label = labels[i] if labels else b.label
+            if b.url:
+                keys.append(InlineKeyboardButton(label, url=b.url))
+            elif b.data.startswith("qb:ans:") and (url := self.deep_link(b.data[7:])):
+                keys.append(InlineKeyboardButton(label, url=url))
+            else:
+                keys.append(InlineKeyboardButton(label, callback_data=b.data))
+        per_row = 6 if all(len(k.text) <= 3 for k in keys) else 2 if all(len(k.text) <= 14 for k in keys) else 1
+        return InlineKeyboardMarkup([keys[i : i + per_row] for i in range(0, len(keys), per_row)])
+
+    async def send_text(self, chat: int | str, text: str, folded: str = "", *,
+                        markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None) -> list[Message]:
+        """Send Markdown as one or more HTML messages; the keyboard goes under the last one."""
+        chunks = render_message(text, folded)
+        sent = []
+        for n, chunk in enumerate(chunks):
+            last = n == len(chunks) - 1
+            kwargs: dict[str, Any] = {"reply_markup": markup if last else None, "link_preview_options": NO_PREVIEW}
+            if n == 0 and reply_to is not None:
+                kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
+            try:
+                msg = await self.call("sendMessage", chat, lambda c=chunk, k=kwargs: self.bot.send_message(
+                    chat, c, parse_mode=ParseMode.HTML, **k))
+            except BadRequest as exc:
+                if "entit" not in exc.message.lower():
+                    raise
+                # Telegram refused our markup: the words matter more than the formatting
+                log.warning("HTML refused in %s (%s); sending plain text", chat, exc.message)
+                msg = await self.call("sendMessage", chat, lambda c=chunk, k=kwargs: self.bot.send_message(
+                    chat, html_to_text(c), **k))
+            sent.append(msg)
+        return sent
+
+    # -- replies ---------------------------------------------------------------------------------
+
+    async def push(self, reply: Reply) -> None:
+        """Messenger.send: a reply nobody is waiting for (timed reveal, next question, daily)."""
+        await self.deliver(reply, None)
+
+    async def deliver(self, reply: Reply, origin: Origin | None = None) -> None:
+        chat = chat_id_of(reply)
+        if reply.kind is ReplyKind.ACK:
+            await self._ack(reply, origin)
+            return
+        if origin is not None and origin.via == "poll" and reply.kind is ReplyKind.ERROR:
+            # a vote has no message to answer, and the voter may never have opened a private chat
+            log.info("poll vote refused for %s: %s", reply.to_user and reply.to_user.key, reply.text[:80])
+            return
+        if reply.kind is ReplyKind.QUESTION and reply.round_id is not None:
+            await self._question(reply, chat)
+            return
+        reply_to = None
+        if (origin is not None and origin.via == "message" and reply.kind is ReplyKind.ERROR
+                and not origin.private and str(origin.chat_id) == reply.chat.id):
+            reply_to = origin.message_id
+        await self.send_text(chat, reply.text, reply.folded, markup=self.keyboard(reply.buttons), reply_to=reply_to)
+        if reply.kind is ReplyKind.REVEAL and reply.round_id in self.polls:
+            await self._close_poll(reply.round_id)
+
+    async def _ack(self, reply: Reply, origin: Origin | None) -> None:
+        if origin is None:
+            await self.send_text(chat_id_of(reply), reply.text)
+        elif origin.via == "poll" or origin.via == "callback":
+            return  # the poll shows the vote; a button press is acknowledged by answer_callback_query
+        elif origin.private or origin.message_id is None:
+            await self.send_text(origin.chat_id, reply.text)
+        else:
+            emoji = REACT_CHANGED if reply.meta.get("status") == "changed" else REACT_NEW
+            try:
+                await self.call("setMessageReaction", origin.chat_id, lambda: self.bot.set_message_reaction(
+                    origin.chat_id, origin.message_id, emoji))  # type: ignore[arg-type]
+            except BadRequest as exc:
+                # reactions can be switched off in a group: fall back to a short reply
+                log.info("reaction refused in %s (%s); replying instead", origin.chat_id, exc.message)
+                await self.send_text(origin.chat_id, reply.text, reply_to=origin.message_id)
+
+    async def _question(self, reply: Reply, chat: int | str) -> None:
+        assert reply.round_id is not None
+        question = self.engine.bank.question(reply.question_id) if reply.question_id else None
+        markup = None
+        if reply.options:
+            if question is not None and await self._try_poll(reply, question, chat):
+                return
+            # over Telegram's poll limits: the message lists every option in full, buttons carry letters
+            labels = [self._pick_label(b, i) for i, b in enumerate(reply.buttons)]
+            markup = self.keyboard(reply.buttons, labels)
+        else:
+            markup = self.keyboard(reply.buttons)
+        for msg in await self.send_text(chat, reply.text, reply.folded, markup=markup):
+            await self.links.link(reply.round_id, L.MESSAGE, L.message_ref(chat, msg.message_id))
+
+    @staticmethod
+    def _pick_label(button: Button, index: int) -> str:
+        head = button.label.split(".", 1)[0].strip()
+        return head if 0 < len(head) <= 3 else str(index + 1)
+
+    async def _try_poll(self, reply: Reply, question, chat: int | str) -> bool:
+        prompt = to_plain(question.prompt)
+        options = tuple(to_plain(o) for o in reply.options)
+        explanation = to_plain(reply.explanation) if reply.explanation else ""
+        if not poll_fits(prompt, options, explanation, reply.correct):
+            return False
+        # the header ("Question 1/3 · topic") gives context when it fits alongside the prompt
+        header = to_plain(reply.text.split("\n", 1)[0]) if reply.text.split("\n", 1)[0] != question.prompt else ""
+        title = f"{header}\n{prompt}" if header and tg_len(header) + 1 + tg_len(prompt) <= PollLimit.MAX_QUESTION_LENGTH else prompt
+        msg = await self.call("sendPoll", chat, lambda: self.bot.send_poll(
+            chat, title, list(options), is_anonymous=False, type="quiz", correct_option_ids=list(reply.correct),
+            explanation=explanation or None, open_period=open_period(reply.window)))
+        assert reply.round_id is not None and msg.poll is not None
+        await self.links.link(reply.round_id, L.POLL, msg.poll.id)
+        await self.links.link(reply.round_id, L.MESSAGE, L.message_ref(chat, msg.message_id))
+        self.polls[reply.round_id] = (chat, msg.message_id)
+        return True
+
+    async def _close_poll(self, round_id: int) -> None:
+        chat, message_id = self.polls.pop(round_id)
+        try:
+            await self.call("stopPoll", chat, lambda: self.bot.stop_poll(chat, message_id))
+        except TelegramError as exc:  # already closed by its open_period, or deleted: fine
+            log.debug("stop_poll %s:%s: %s", chat, message_id, exc)
