@@ -29,6 +29,10 @@ PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
+    # a bigger page cache (32 MB) and memory-mapped reads keep index pages of a large answer
+    # history in memory: the answer inserts and board queries stop waiting on page faults
+    "PRAGMA cache_size=-32768",
+    "PRAGMA mmap_size=268435456",
 )
 
 
