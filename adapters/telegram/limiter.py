@@ -43,8 +43,11 @@ _PRUNE_AT = 1024  # forget idle chats' slots once this many are remembered
 
 
 def retry_seconds(exc: RetryAfter) -> float:
-    """``retry_after`` in seconds whatever PTB's ``PTB_TIMEDELTA`` setting makes it return."""
-    value = exc.retry_after
+    """``retry_after`` in seconds. PTB 22 stores a timedelta and warns when the public attribute is
+    read as an int (``PTB_TIMEDELTA``); the stored value is what its own AIORateLimiter reads too."""
+    value = getattr(exc, "_retry_after", None)
+    if value is None:
+        value = exc.retry_after
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 

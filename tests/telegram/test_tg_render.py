@@ -1,0 +1,227 @@
+"""Unit tests of the Markdown -> Telegram HTML renderer and its splitting at 4096 characters."""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+
+import pytest
+from tg_support import check_html, visible
+
+from adapters.telegram.render import (
+    CUT_MARKER,
+    FOLD_OPEN,
+    MAX_MESSAGE,
+    markdown_blocks,
+    render_inline,
+    render_markdown,
+    render_message,
+    split_html,
+    tg_len,
+    to_plain,
+)
+from bot.bank import QuestionBank
+from bot.views import md_escape
+
+# -- inline ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("md", "html"),
+    [
+        ("**bold**", "<b>bold</b>"),
+        ("__bold__", "<b>bold</b>"),
+        ("*it*", "<i>it</i>"),
+        ("_it_", "<i>it</i>"),
+        ("~~gone~~", "<s>gone</s>"),
+        ("`a<b>&c`", "<code>a&lt;b&gt;&amp;c</code>"),
+        ("**bold _and it_**", "<b>bold <i>and it</i></b>"),
+        ("a < b && c > d", "a &lt; b &amp;&amp; c &gt; d"),
+        ("snake_case_name stays", "snake_case_name stays"),
+        ("2 * 3 * 4", "2 * 3 * 4"),
+        ("[docs](https://example.com/a?b=1&c=2)", '<a href="https://example.com/a?b=1&amp;c=2">docs</a>'),
+        ("[x](javascript:alert(1))", "x (javascript:alert(1))"),
+        (r"\*not italic\*", "*not italic*"),
+        (r"\<tag\>", "&lt;tag&gt;"),
+        ("**数据分布偏移**：SFT", "<b>数据分布偏移</b>：SFT"),
+    ],
+)
+def test_inline(md, html):
+    assert render_inline(md) == html
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["$a_i * b_j$", "$$\\sum_i x_i * y_i$$", "\\(softmax(QK^T/\\sqrt{d_k})\\)", "\\[ a_1 * a_2 \\]"],
+)
+def test_formulas_are_left_as_written(formula):
+    html = render_inline(f"see {formula} here")
+    assert "<i>" not in html and "<b>" not in html
+    assert visible(html) == f"see {formula} here"
+
+
+def test_engine_escaped_names_render_literally():
+    name = "*Evil* <b>name</b> _x_ `y`"
+    html = render_inline(f"1. **{md_escape(name)}** 10/10")
+    assert visible(html) == f"1. {name} 10/10"
+    check_html(html)
+
+
+# -- blocks ---------------------------------------------------------------------------------------
+
+
+def test_headings_lists_and_rules():
+    html = render_markdown("# Title\n\n- one\n- **two**\n  - nested\n\n1. first\n2. second\n\n---\n\nend")
+    assert html.startswith("<b>Title</b>")
+    assert "• one\n• <b>two</b>\n  ◦ nested" in html
+    assert "1. first\n2. second" in html
+    assert "──" in html
+    check_html(html)
+
+
+def test_fenced_code_becomes_pre_with_language_and_keeps_text():
+    html = render_markdown("```python\nif a < b and c & d:\n    print('**x**')\n```")
+    assert html == ('<pre><code class="language-python">if a &lt; b and c &amp; d:\n'
+                    "    print('**x**')</code></pre>")
+
+
+def test_unclosed_fence_runs_to_the_end():
+    html = render_markdown("```\ncode\nmore")
+    assert html == "<pre>code\nmore</pre>"
+
+
+def test_gfm_table_is_aligned_preformatted_text():
+    md = "| 方法 | score |\n|---|---:|\n| **LoRA** | 9 |\n| full fine-tuning | 10 |"
+    html = render_markdown(md)
+    assert html.startswith("<pre>") and html.endswith("</pre>")
+    lines = visible(html).split("\n")
+    assert lines[0].startswith("方法") and "LoRA" in lines[2] and "**" not in html
+    # the column separator lines up on screen (a CJK character is two columns wide)
+    widths = {sum(2 if unicodedata.east_asian_width(ch) == "W" else 1 for ch in line.split("|")[0])
+              for line in (lines[0], lines[2], lines[3])}
+    assert len(widths) == 1
+
+
+def test_quote_and_paragraph_line_breaks():
+    html = render_markdown("> quoted *x*\n> more\n\nline one\nline two")
+    assert html == "<blockquote>quoted <i>x</i>\nmore</blockquote>\n\nline one\nline two"
+
+
+def test_folded_part_uses_no_entities_telegram_forbids_in_blockquotes():
+    blocks = markdown_blocks("`code` and [l](https://x.y)\n\n```\npre\n```\n\n> q\n\n|a|b|\n|-|-|\n|1|2|",
+                             folded=True)
+    joined = "\n".join(blocks)
+    assert "<code>" not in joined and "<pre>" not in joined and "<a " not in joined
+    assert "<blockquote>" not in joined
+    assert "code" in joined and "https://x.y" in joined and "pre" in joined
+
+
+def test_to_plain_strips_markup():
+    assert to_plain("**Question 1/1** · *arch* `x<y`") == "Question 1/1 · arch x<y"
+
+
+# -- splitting ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bank() -> QuestionBank:
+    return QuestionBank.load("tests/fixtures/questions")
+
+
+def test_kv_cache_long_answer_splits_into_valid_chunks(bank):
+    q = bank.question("arch-kv-cache-long")
+    chunks = render_message("**Answer** · " + q.prompt, "**Model answer**\n\n" + q.answer)
+    assert len(chunks) >= 2
+    texts = []
+    for chunk in chunks:
+        assert tg_len(chunk) <= MAX_MESSAGE
+        texts.append(check_html(chunk))
+        assert chunk.count(FOLD_OPEN) <= 1
+    whole = "".join(texts)
+    for n in range(1, 31):
+        assert f"<tag&{n}>" in whole
+        assert f"Paragraph {n}**" not in whole and f"Paragraph {n}" in whole
+    # paragraphs are never cut: every chunk boundary falls between two of them
+    assert all(CUT_MARKER not in t for t in texts)
+    assert whole.replace("\n", "").count("KV cache 保存已计算的 key 和 value") == 30 * 6
+
+
+def test_the_folded_answer_stays_folded_in_every_chunk(bank):
+    q = bank.question("arch-kv-cache-long")
+    chunks = render_message("title", q.answer)
+    assert chunks[0].startswith("title\n" + FOLD_OPEN)
+    for chunk in chunks[1:]:
+        assert chunk.startswith(FOLD_OPEN) and chunk.endswith("</blockquote>")
+
+
+def test_an_over_long_paragraph_is_cut_at_words_with_a_marker_and_tags_reopened():
+    words = " ".join(f"w{i}" for i in range(3000))
+    md = f"intro **bold {words} end** tail"
+    chunks = render_message(md)
+    assert len(chunks) >= 3
+    texts = [check_html(c) for c in chunks]
+    assert all(tg_len(c) <= MAX_MESSAGE for c in chunks)
+    assert all(t.endswith(CUT_MARKER) for t in texts[:-1])
+    assert chunks[1].startswith("<b>")  # bold re-opened after the cut
+    rebuilt = "".join(t.removesuffix(CUT_MARKER) for t in texts)
+    assert rebuilt == visible(render_inline(md))
+
+
+def test_text_without_spaces_is_cut_at_characters():
+    md = "字" * 10000
+    chunks = render_message(md)
+    assert all(tg_len(c) <= MAX_MESSAGE for c in chunks)
+    assert "".join(visible(c).removesuffix(CUT_MARKER) for c in chunks) == md
+
+
+def test_long_code_block_is_split_inside_pre_at_lines_without_marker():
+    code = "\n".join(f"x_{i} = {i} < {i + 1}" for i in range(1200))
+    chunks = render_message(f"```python\n{code}\n```")
+    assert len(chunks) >= 2
+    for chunk in chunks:
+        check_html(chunk)
+        assert chunk.startswith('<pre><code class="language-python">') and chunk.endswith("</code></pre>")
+    assert "\n".join(visible(c) for c in chunks) == code
+
+
+def test_entities_are_never_cut():
+    md = "&<>" * 3000
+    chunks = render_message(md)
+    for chunk in chunks:
+        check_html(chunk)
+        assert not re.search(r"&[a-z]*$", chunk.removesuffix(CUT_MARKER))
+
+
+def test_emoji_count_as_two_utf16_units():
+    md = "😀" * 3000  # 3000 characters, 6000 UTF-16 units
+    chunks = render_message(md)
+    assert len(chunks) == 2
+    assert all(tg_len(c) <= MAX_MESSAGE for c in chunks)
+
+
+def test_split_html_respects_small_limits_and_nesting():
+    html = "<b>bold <i>italic " + "word " * 50 + "</i> after</b>"
+    pieces = split_html(html, 60)
+    for p in pieces:
+        assert tg_len(p) <= 60
+        check_html(p)
+    assert "".join(visible(p).removesuffix(CUT_MARKER) for p in pieces) == visible(html)
+
+
+def test_random_documents_always_split_into_valid_chunks():
+    rng = random.Random(1234)
+    parts = ["**粗体 bold**", "*it*", "`co<de>`", "a & b", "<tag&1>", "$x_i * y$", "- item", "1. one",
+             "| a | b |\n|---|---|\n| 1 | 2 |", "```\ncode <x>\n```", "# Head", "> quote", "plain 中文 text"]
+    for _ in range(30):
+        md = "\n\n".join(rng.choice(parts) * rng.randint(1, 400) for _ in range(rng.randint(5, 40)))
+        limit = rng.choice([500, 1000, 4096])
+        for chunk in render_message(md, md if rng.random() < 0.5 else "", limit=limit):
+            assert tg_len(chunk) <= limit
+            check_html(chunk)
+
+
+def test_short_and_empty_texts():
+    assert render_message("hi") == ["hi"]
+    assert render_message("") == ["…"]
+    assert render_message("a", "   ") == ["a"]
