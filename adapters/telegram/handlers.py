@@ -191,7 +191,14 @@ class Handlers:
         target = message.reply_to_message
         if target is None or target.from_user is None or target.from_user.id != bot_id:
             return None
-        return await self.links.round_for(L.MESSAGE, L.message_ref(message.chat.id, target.message_id))
+        return await self._round_for(L.MESSAGE, L.message_ref(message.chat.id, target.message_id))
+
+    async def _round_for(self, kind: str, ref: str) -> int | None:
+        round_id = await self.links.round_for(kind, ref)
+        if round_id is None and self.outbox.in_flight:
+            await self.outbox.settled()  # the question may be linked a moment after Telegram showed it
+            round_id = await self.links.round_for(kind, ref)
+        return round_id
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -224,7 +231,7 @@ class Handlers:
         answer = update.poll_answer
         if answer is None or answer.user is None or not answer.option_ids:
             return  # anonymous vote or a retracted vote: the first pick already counted
-        round_id = await self.links.round_for(L.POLL, answer.poll_id)
+        round_id = await self._round_for(L.POLL, answer.poll_id)
         if round_id is None:
             log.info("vote on unknown poll %s ignored", answer.poll_id)
             return

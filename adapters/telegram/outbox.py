@@ -95,6 +95,10 @@ class Outbox:
         # round -> (chat, message) of its poll, to close the poll at the reveal. Memory only: after
         # a restart the poll still closes by itself at its open_period.
         self.polls: dict[int, tuple[int | str, int]] = {}
+        # questions being sent and not yet linked to their round: a vote or reply can reach us
+        # between Telegram accepting the message and our link being stored
+        self.in_flight = 0
+        self._linked = asyncio.Condition()
 
     # -- calls with retries ---------------------------------------------------------------------
 
@@ -216,7 +220,24 @@ class Outbox:
                 log.info("reaction refused in %s (%s); replying instead", origin.chat_id, exc.message)
                 await self.send_text(origin.chat_id, reply.text, reply_to=origin.message_id)
 
+    async def settled(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) until every question being sent has been linked to its round."""
+        async with self._linked:
+            try:
+                await asyncio.wait_for(self._linked.wait_for(lambda: self.in_flight == 0), timeout)
+            except TimeoutError:
+                log.warning("questions still unlinked after %.0f s", timeout)
+
     async def _question(self, reply: Reply, chat: int | str) -> None:
+        self.in_flight += 1
+        try:
+            await self._send_question(reply, chat)
+        finally:
+            self.in_flight -= 1
+            async with self._linked:
+                self._linked.notify_all()
+
+    async def _send_question(self, reply: Reply, chat: int | str) -> None:
         assert reply.round_id is not None
         question = self.engine.bank.question(reply.question_id) if reply.question_id else None
         markup = None

@@ -98,3 +98,12 @@ def deep_link_round(call) -> int:
     m = re.fullmatch(r"https://t\.me/quiz_test_bot\?start=ans_(\d+)", urls[0])
     assert m, urls[0]
     return int(m.group(1))
+
+
+async def eventually(check, timeout: float = 5.0, step: float = 0.01):
+    """Poll an async ``check`` until it returns something truthy (for effects with no API call,
+    like a poll vote being stored); fails after ``timeout``."""
+    async with asyncio.timeout(timeout):
+        while not (result := await check()):
+            await asyncio.sleep(step)
+    return result
