@@ -315,24 +315,30 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
     gets ``CUT_MARKER`` (outside preformatted text, where it would look like code).
     """
     atoms = _ATOM.findall(markup)
+    # UTF-16 units per atom: a single character is 1 (2 outside the BMP); tags/entities: measured
+    units = [(2 if ord(a) > 0xFFFF else 1) if len(a) == 1 else tg_len(a) for a in atoms]
+    marker_units = tg_len(CUT_MARKER)
     pieces: list[str] = []
     stack: list[str] = []
     i = 0
     while i < len(atoms):
         prefix = "".join(stack)
         cur = stack
+        closing = tg_len(_closers(cur))
         size = tg_len(prefix)
         best_line = best_space = None
         j = i
         while j < len(atoms):
-            new = _push(cur, atoms[j])
-            new_size = size + tg_len(atoms[j])
-            if new_size + tg_len(_closers(new)) + len(CUT_MARKER) > limit and j > i:
+            atom = atoms[j]
+            new = _push(cur, atom) if atom[0] == "<" else cur
+            new_closing = closing if new is cur else tg_len(_closers(new))
+            new_size = size + units[j]
+            if new_size + new_closing + marker_units > limit and j > i:
                 break
-            size, cur, j = new_size, new, j + 1
-            if atoms[j - 1] == "\n":
+            size, cur, closing, j = new_size, new, new_closing, j + 1
+            if atom == "\n":
                 best_line = (j, cur)
-            elif atoms[j - 1] == " ":
+            elif atom == " ":
                 best_space = (j, cur)
         if j == len(atoms):
             pieces.append(prefix + "".join(atoms[i:]) + _closers(cur))
@@ -376,17 +382,27 @@ def render_message(text: str, folded: str = "", limit: int = MAX_MESSAGE) -> lis
     """Markdown ``text`` (+ ``folded`` in an expandable blockquote) -> HTML messages <= ``limit``."""
     blocks = [_Block(h, False) for h in markdown_blocks(text)]
     blocks += [_Block(h, True) for h in markdown_blocks(folded, folded=True)] if folded.strip() else []
+    wrap = tg_len(FOLD_OPEN) + tg_len(FOLD_CLOSE)
     chunks: list[str] = []
     cur: list[_Block] = []
+    size = 0  # tg_len(_join(cur)), kept up to date instead of re-joining for every block
     for block in blocks:
-        budget = limit - (tg_len(FOLD_OPEN) + tg_len(FOLD_CLOSE) if block.folded else 0)
+        budget = limit - (wrap if block.folded else 0)
         pieces = [block.html] if tg_len(block.html) <= budget else split_html(block.html, budget)
         for piece in pieces:
-            candidate = [*cur, _Block(piece, block.folded)]
-            if cur and tg_len(_join(candidate)) > limit:
+            units = tg_len(piece)
+            if not cur:
+                added = units + (wrap if block.folded else 0)
+            elif cur[-1].folded == block.folded:
+                added = 2 + units  # "\n\n" inside the same group
+            else:
+                added = 1 + units + (wrap if block.folded else 0)  # "\n" around a blockquote
+            if cur and size + added > limit:
                 chunks.append(_join(cur))
-                candidate = [_Block(piece, block.folded)]
-            cur = candidate
+                cur, size = [], 0
+                added = units + (wrap if block.folded else 0)
+            cur.append(_Block(piece, block.folded))
+            size += added
     if cur:
         chunks.append(_join(cur))
     return chunks or ["…"]
