@@ -191,12 +191,14 @@ class Handlers:
         target = message.reply_to_message
         if target is None or target.from_user is None or target.from_user.id != bot_id:
             return None
-        return await self._round_for(L.MESSAGE, L.message_ref(message.chat.id, target.message_id))
+        return await self._round_for(L.MESSAGE, L.message_ref(message.chat.id, target.message_id), message.chat.id)
 
-    async def _round_for(self, kind: str, ref: str) -> int | None:
+    async def _round_for(self, kind: str, ref: str, chat: int | None = None) -> int | None:
+        """The linked round; if a question to that chat (a poll: to any chat) is being sent right
+        now, wait for its link first: members can answer before our link is stored."""
         round_id = await self.links.round_for(kind, ref)
-        if round_id is None and self.outbox.in_flight:
-            await self.outbox.settled()  # the question may be linked a moment after Telegram showed it
+        if round_id is None and self.outbox.sending_questions(chat):
+            await self.outbox.settled(chat)
             round_id = await self.links.round_for(kind, ref)
         return round_id
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -97,7 +98,7 @@ class Outbox:
         self.polls: dict[int, tuple[int | str, int]] = {}
         # questions being sent and not yet linked to their round: a vote or reply can reach us
         # between Telegram accepting the message and our link being stored
-        self.in_flight = 0
+        self.in_flight: Counter[str] = Counter()  # chat id -> questions being sent there
         self._linked = asyncio.Condition()
 
     # -- calls with retries ---------------------------------------------------------------------
@@ -220,20 +221,25 @@ class Outbox:
                 log.info("reaction refused in %s (%s); replying instead", origin.chat_id, exc.message)
                 await self.send_text(origin.chat_id, reply.text, reply_to=origin.message_id)
 
-    async def settled(self, timeout: float = 5.0) -> None:
-        """Wait (bounded) until every question being sent has been linked to its round."""
+    def sending_questions(self, chat: int | str | None = None) -> bool:
+        return bool(self.in_flight[str(chat)] if chat is not None else +self.in_flight)
+
+    async def settled(self, chat: int | str | None = None, timeout: float = 5.0) -> None:
+        """Wait (bounded) until the questions being sent to ``chat`` (any chat: None) are linked."""
         async with self._linked:
             try:
-                await asyncio.wait_for(self._linked.wait_for(lambda: self.in_flight == 0), timeout)
+                await asyncio.wait_for(self._linked.wait_for(lambda: not self.sending_questions(chat)), timeout)
             except TimeoutError:
-                log.warning("questions still unlinked after %.0f s", timeout)
+                log.warning("questions to %s still unlinked after %.0f s", chat or "some chat", timeout)
 
     async def _question(self, reply: Reply, chat: int | str) -> None:
-        self.in_flight += 1
+        self.in_flight[str(chat)] += 1
         try:
             await self._send_question(reply, chat)
         finally:
-            self.in_flight -= 1
+            self.in_flight[str(chat)] -= 1
+            if self.in_flight[str(chat)] <= 0:
+                del self.in_flight[str(chat)]
             async with self._linked:
                 self._linked.notify_all()
 

@@ -74,7 +74,6 @@ class FakeBotAPI:
     calls: list[Call] = field(default_factory=list)
     admins: dict[int, dict[int, str]] = field(default_factory=dict)  # chat -> user -> status
     chat_member_lookups: int = 0
-    polls_served: int = 0
 
     def __post_init__(self) -> None:
         self._queue: list[dict] = []

@@ -3,11 +3,14 @@ errors, a model answer longer than one message, the error handler, start-up (com
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 import pytest
 from fake_bot_api import FakeBotAPI
 from tg_support import check_html, deadline, eventually, force_questions, visible
 
-from adapters.telegram.adapter import api_urls
+from adapters.telegram.adapter import TelegramAdapter, api_urls
 from bot.messenger import ChatUnavailable
 from bot.model import ChatRef
 from bot.replies import Reply, ReplyKind
@@ -180,3 +183,24 @@ async def test_model_answer_longer_than_a_message_is_split(tg, fake, engine, mon
     assert "Alice" in texts[0]
     for n in range(1, 31):
         assert f"<tag&{n}>" in whole and f"Paragraph {n}" in whole
+
+
+async def test_stop_does_not_wait_for_a_long_poll(fake, engine, settings):
+    """The runtime gives each part 5 s to stop; a 30 s long poll in progress must not hold it up."""
+    tg_settings = dataclasses.replace(settings, telegram_token=fake.token, telegram_api_base_url=fake.root_url)
+    adapter = TelegramAdapter(engine, tg_settings, poll_timeout=30)
+    async with deadline():
+        await adapter.start()
+        await asyncio.sleep(0.05)  # let the first getUpdates start waiting
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await adapter.stop()
+        assert loop.time() - started < 2.0
+
+
+def test_the_runtime_builds_this_adapter_from_settings(engine, settings):
+    from bot.runtime import build_adapters
+
+    [adapter] = build_adapters(engine, dataclasses.replace(settings, telegram_token="1:x" * 10))
+    assert isinstance(adapter, TelegramAdapter) and adapter.platform == "telegram"
+    assert engine.messengers["telegram"] is adapter
