@@ -178,10 +178,13 @@ class Handlers:
         name, _, target = head.partition("@")
         if target and target.lower() != (context.bot.username or "").lower():
             return  # addressed to another bot
-        if not target and message.chat.type != ChatType.PRIVATE:
+        name = name.lower()[:64]
+        late = name in getattr(self.engine, "extra_commands", {})  # registered after our handlers
+        if not target and message.chat.type != ChatType.PRIVATE and not late:
             return  # "/foo" in a group may be another bot's command
-        event = Command(chat_ref(message.chat), user_ref(message.from_user), message.from_user.language_code,
-                        update_key(update), name=name.lower()[:64], args=tuple(message.text.split()[1:]))
+        admin = await self.admins.is_admin(message) if name in self._admin_commands() else False
+        event = Command(chat_ref(message.chat), user_ref(message.from_user, admin), message.from_user.language_code,
+                        update_key(update), name=name, args=tuple(message.text.split()[1:]))
         await self.run(event, self._origin(message))
 
     # -- answers --------------------------------------------------------------------------------
@@ -265,6 +268,10 @@ class Handlers:
             if query.data and query.data.startswith("qb:forget:") and message is not None:
                 # the question is answered: take the buttons away so it cannot be pressed twice
                 await self._drop_keyboard(message)
+        except Exception:
+            lang = pick_lang(query.from_user.language_code, self.engine.settings.default_lang)
+            text, alert = say(lang, "internal_error")[:CALLBACK_TEXT_MAX], True
+            raise  # on_error logs it
         finally:
             await self._answer(query, text, alert)
 

@@ -80,6 +80,12 @@ def test_headings_lists_and_rules():
     check_html(html)
 
 
+def test_heading_closing_hashes_need_a_space():
+    assert render_markdown("# C# language") == "<b>C# language</b>"
+    assert render_markdown("## Title ##") == "<b>Title</b>"
+    assert render_markdown("#hashtag") == "#hashtag"
+
+
 def test_fenced_code_becomes_pre_with_language_and_keeps_text():
     html = render_markdown("```python\nif a < b and c & d:\n    print('**x**')\n```")
     assert html == ('<pre><code class="language-python">if a &lt; b and c &amp; d:\n'

@@ -127,7 +127,11 @@ async def test_errors_in_the_adapter_become_a_short_apology(tg, fake, engine, mo
     async with deadline():
         fake.message(fake.private(alice), alice, "/help")
         [apology] = await fake.wait_for("sendMessage")
-    assert "抱歉" in apology.text and "boom" not in apology.text and "Traceback" not in apology.text
+        assert "抱歉" in apology.text and "boom" not in apology.text and "Traceback" not in apology.text
+        fake.press(alice, apology.result, "qb:next")
+        [answer] = await fake.wait_for("answerCallbackQuery")
+        assert "抱歉" in answer.params["text"] and answer.params["show_alert"] is True
+    assert len(fake.find("sendMessage")) == 1  # a failed button press gets its apology as the alert
     assert any("boom" in str(r.exc_info and r.exc_info[1]) for r in caplog.records if r.levelname == "ERROR")
 
 
