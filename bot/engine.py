@@ -60,6 +60,14 @@ class QuizEngine:
         """Let another part (the scheduler) add a command on every platform at once."""
         self.extra_commands[name] = (handler, admin)
 
+    async def link_message(self, round_id: int, kind: str, ref: str) -> None:
+        """Remember that a platform message or poll (``kind``, ``ref``) shows this round, so a
+        reply to it or a vote in it finds the round, also after a restart."""
+        await self.rounds.link(round_id, kind, ref)
+
+    async def round_for_message(self, kind: str, ref: str) -> int | None:
+        return await self.rounds.linked(kind, ref)
+
     async def push(self, replies: list[Reply]) -> None:
         """Send replies nobody is waiting for through the chat's platform messenger."""
         for reply in replies:
@@ -70,7 +78,7 @@ class QuizEngine:
             try:
                 await messenger.send(reply)
             except ChatUnavailable:
-                await self.store.set_chat_active(reply.chat.key, False)
+                await self.set_chat_active(reply.chat.key, False)
             except Exception:
                 log.exception("push to %s failed", reply.chat.key)
 
@@ -99,6 +107,11 @@ class QuizEngine:
 
     def forget_chat_cache(self, chat_key: str) -> None:
         self._chats.pop(chat_key, None)
+
+    async def set_chat_active(self, chat_key: str, active: bool) -> None:
+        """A platform told us the chat is (un)reachable; an inactive chat's schedule pauses."""
+        await self.store.set_chat_active(chat_key, active)
+        self.forget_chat_cache(chat_key)
 
     async def _remember_user(self, user: UserRef) -> None:
         name = user.name or user.id
@@ -296,7 +309,7 @@ class QuizEngine:
             return errors
         if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
             return []
-        replies = [self._info(cmd.chat, say(lang, "skipped"))]
+        replies = [self._info(cmd.chat, say(lang, "skipped"), round_id=rnd.id)]
         return replies + await self._after_close(cmd.chat, rnd, lang)
 
     async def _cmd_stop(self, cmd: Command, lang: str) -> list[Reply]:
@@ -305,7 +318,7 @@ class QuizEngine:
             return errors
         if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
             return []
-        replies = [self._info(cmd.chat, say(lang, "stopped"))]
+        replies = [self._info(cmd.chat, say(lang, "stopped"), round_id=rnd.id)]
         if rnd.session_id is not None:
             await self._end_session(rnd.session_id)
             replies += await self._session_ranking(cmd.chat, rnd.session_id, lang, force=False)

@@ -175,6 +175,14 @@ class Rounds:
         self._open = {k: v for k, v in self._open.items() if v is None or v.id != round_id}
         return True
 
+    async def link(self, round_id: int, kind: str, ref: str) -> None:
+        async with self.store.write() as db:
+            await db.execute("INSERT OR REPLACE INTO links(kind, ref, round_id) VALUES (?, ?, ?)", (kind, ref, round_id))
+
+    async def linked(self, kind: str, ref: str) -> int | None:
+        row = await self.store.fetchone("SELECT round_id FROM links WHERE kind = ? AND ref = ?", (kind, ref))
+        return row["round_id"] if row else None
+
     async def answers(self, round_id: int) -> list[sqlite3.Row]:
         return await self.store.fetchall(
             "SELECT a.user_key, COALESCE(u.name, a.user_name) AS name, a.text, a.choice, a.score, a.hits,"

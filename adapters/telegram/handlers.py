@@ -323,9 +323,7 @@ class Handlers:
         status = change.new_chat_member.status
         active = status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
         key = f"{PLATFORM}:{change.chat.id}"
-        await self.engine.store.set_chat_active(key, active)
-        if hasattr(self.engine, "forget_chat_cache"):
-            self.engine.forget_chat_cache(key)
+        await self.engine.set_chat_active(key, active)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, service messages, channel posts ...: nothing to grade."""

@@ -1,10 +1,9 @@
 """Which Telegram message or poll belongs to which round.
 
 A member answers an open question by *replying* to it, and a choice question through its poll, so
-the adapter must find the round from ``(chat_id, message_id)`` or ``poll_id``. The contract names
-``engine.link_message`` / ``engine.round_for_message`` for this; while the engine does not provide
-them yet, the same rows are kept in the store's ``links`` table (kind, ref) -> round_id, which the
-schema already has, so nothing is lost on a restart either way.
+the adapter must find the round from ``(chat_id, message_id)`` or ``poll_id``. The engine keeps
+these links in SQLite (``engine.link_message`` / ``engine.round_for_message``), so they survive a
+restart.
 """
 
 from __future__ import annotations
@@ -26,16 +25,7 @@ class Links:
         self.engine = engine
 
     async def link(self, round_id: int, kind: str, ref: str) -> None:
-        if hasattr(self.engine, "link_message"):
-            await self.engine.link_message(round_id, kind, ref)
-            return
-        async with self.engine.store.write() as db:
-            await db.execute(
-                "INSERT OR REPLACE INTO links(kind, ref, round_id) VALUES (?, ?, ?)", (kind, ref, round_id)
-            )
+        await self.engine.link_message(round_id, kind, ref)
 
     async def round_for(self, kind: str, ref: str) -> int | None:
-        if hasattr(self.engine, "round_for_message"):
-            return await self.engine.round_for_message(kind, ref)
-        row = await self.engine.store.fetchone("SELECT round_id FROM links WHERE kind = ? AND ref = ?", (kind, ref))
-        return row["round_id"] if row else None
+        return await self.engine.round_for_message(kind, ref)

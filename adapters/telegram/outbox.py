@@ -128,9 +128,7 @@ class Outbox:
 
     async def _mark_inactive(self, chat: int | str) -> None:
         try:
-            await self.engine.store.set_chat_active(f"telegram:{chat}", False)
-            if hasattr(self.engine, "forget_chat_cache"):
-                self.engine.forget_chat_cache(f"telegram:{chat}")
+            await self.engine.set_chat_active(f"telegram:{chat}", False)
         except Exception:
             log.exception("could not mark chat %s inactive", chat)
 

@@ -62,8 +62,8 @@ async def test_quiz_poll_sent_with_the_right_fields_and_votes_scored(tg, fake, e
         fake.poll_answer(poll_id, bob, [2])
         fake.poll_answer(poll_id, alice, [0])
         fake.poll_answer(poll_id, carol, [])  # a retracted vote: nothing to score
-        round_id = await engine.round_for_message("telegram-poll", poll_id) if hasattr(
-            engine, "round_for_message") else (await engine.rounds.open_in(f"telegram:{GROUP['id']}")).id
+        # the adapter links the poll to its round right after sendPoll returns
+        round_id = await eventually(lambda: engine.round_for_message("telegram-poll", poll_id))
         # votes come from the voters, not the group: wait until both are stored before revealing
         await eventually(lambda: _answered(engine, round_id, 2))
         fake.message(GROUP, alice, "/reveal")
