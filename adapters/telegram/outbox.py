@@ -199,7 +199,8 @@ class Outbox:
                 and not origin.private and str(origin.chat_id) == reply.chat.id):
             reply_to = origin.message_id
         await self.send_text(chat, reply.text, reply.folded, markup=self.keyboard(reply.buttons), reply_to=reply_to)
-        if reply.kind is ReplyKind.REVEAL and reply.round_id in self.polls:
+        # a reveal, /skip or /stop carries the round: its poll stops taking votes
+        if reply.round_id in self.polls and reply.kind in (ReplyKind.REVEAL, ReplyKind.INFO):
             await self._close_poll(reply.round_id)
 
     async def _ack(self, reply: Reply, origin: Origin | None) -> None:
