@@ -1,0 +1,535 @@
+"""Structure parser of the importer: which lines of a note are questions, and which lines answer them.
+
+Input is the ``Line`` list of ``bot.importer_lines``; output is ``Candidate`` values (prompt, the raw
+answer lines, the section path). Four sources of questions are recognised, in this order:
+
+1. headings: ``### Q1: …``, ``## 3. 为什么…？``, ``## 5 省内存的…方法`` — a heading is a question when it
+   says so (marker, ``?``, question words) or when it is a numbered leaf among question-like siblings;
+   its body (down to the next question or section heading) is the answer;
+2. explicit markers: ``Q:``/``A:``, ``问：``/``答：``, ``<details>`` (rewritten to markers earlier);
+3. "starters" inside a section: a bare line that surely is a question (``?``, closing particle), an
+   isolated short question-like line in plain text (web pages lose their headings), and a numbered
+   sequence of short titles each followed by a body (``1. 数据集格式`` + explanation);
+4. question lists: leftover list items are questions when they end in ``?`` or when most items of the
+   section's list are questions (then ``9. Agent怎么评估效果`` counts too); bold or ``…篇``/``…面``
+   items are group labels and go into the section path.
+
+Everything not claimed is context (section titles, statements, advice) and is never a question.
+Numbered items inside an answer stay in that answer because an open question owns all lines up to
+the next starter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from bot.importer_lines import (
+    Line,
+    a_marker,
+    is_answers_label,
+    is_bold_only,
+    is_label_text,
+    is_link_only,
+    is_stop_title,
+    preprocess,
+    q_marker,
+    question_level,
+    split_number,
+    strip_markup,
+    strip_quotes,
+    title_core,
+    tokenize,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_PROMPT = 300  # longer "questions" are paragraphs that happen to contain a question mark
+_DEFINITION = re.compile(r"^(\*\*|__)[^*_]{1,40}\1\s*[:：]")
+_TERMINAL = ("。", "．", ".", "，", ",", "；", ";", "：", ":", "！", "!")
+
+
+@dataclass
+class Candidate:
+    prompt: str
+    body: list[Line]
+    section: list[str]
+    number: str = ""
+    line: int = 0
+    plain: bool = False
+
+    @property
+    def section_text(self) -> str:
+        parts = [p for p in self.section if p]
+        if self.number:
+            parts.append(self.number)
+        return " / ".join(parts)
+
+
+@dataclass
+class _Head:
+    title: str = ""
+    prompt: str = ""
+    number: str = ""
+    question: bool = False
+    answers: bool = False
+
+
+@dataclass
+class _Span:
+    kind: str  # bare | qa | seq | ans
+    prompt: str
+    number: str
+    line: int
+    path: list[str]
+    body: list[Line] = field(default_factory=list)
+    state: str = "a"  # qa: "q" while the prompt may continue, then "a"
+    blank_since: bool = False
+    target: Candidate | None = None
+
+
+@dataclass
+class _Node:
+    line: Line
+    children: list[_Node] = field(default_factory=list)
+
+    def walk(self):
+        for c in self.children:
+            yield c
+            yield from c.walk()
+
+
+def clean_prompt(text: str) -> str:
+    text = strip_markup(text)
+    qm = q_marker(text)
+    if qm:
+        text = qm.text
+    text = split_number(text)[1] if re.match(r"^\d", text) else text
+    text = strip_quotes(text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def parse(text: str) -> list[Candidate]:
+    """Every question of one note, in document order (duplicates are merged later)."""
+    return _Parser(text).run()
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.lines = tokenize(preprocess(text))
+        has_heading = any(ln.kind == "heading" for ln in self.lines)
+        has_markers = any(ln.kind == "text" and (q_marker(ln.text) or a_marker(ln.text)) for ln in self.lines)
+        # text scraped from a web page: no headings, so isolated short lines play their role
+        self.plain = not has_heading and not has_markers
+        self.out: list[Candidate] = []
+        self.pending: dict[str, Candidate] = {}  # numbered list questions awaiting a later answer
+
+    # -- headings --------------------------------------------------------------------------
+
+    def run(self) -> list[Candidate]:
+        lines = self.lines
+        heads = [i for i, ln in enumerate(lines) if ln.kind == "heading"]
+        info = self._analyse(heads)
+        level1 = [i for i in heads if lines[i].level == 1]
+        title_idx = heads[0] if heads and level1 == [heads[0]] else None  # the note's own title
+        first = heads[0] if heads else len(lines)
+        self._block(lines[:first], [], answers=False)
+        stack: list[tuple[int, str]] = []
+        pos = 0
+        i = first
+        while i < len(lines):
+            ln, h = lines[i], info[i]
+            while stack and stack[-1][0] >= ln.level:
+                stack.pop()
+            while pos < len(heads) and heads[pos] <= i:
+                pos += 1
+            nxt = heads[pos] if pos < len(heads) else len(lines)
+            if h.question:
+                end = nxt
+                for j in heads[pos:]:
+                    if lines[j].level <= ln.level or info[j].question or info[j].answers:
+                        end = j
+                        break
+                else:
+                    end = len(lines)
+                self._emit(h.prompt, self._heading_body(lines[i + 1 : end]), [t for _, t in stack],
+                           h.number, ln.no)
+                i = end
+                continue
+            if i != title_idx:
+                stack.append((ln.level, h.title))
+            self._block(lines[i + 1 : nxt], [t for _, t in stack], answers=h.answers)
+            i = nxt
+        return self.out
+
+    def _analyse(self, heads: list[int]) -> dict[int, _Head]:
+        lines = self.lines
+        facts = {}
+        for k, i in enumerate(heads):
+            ln = lines[i]
+            text = ln.text
+            clean = strip_markup(text)
+            qm = q_marker(clean)
+            num, rest = split_number(clean)
+            lvl = question_level(qm.text if qm else rest)
+            children = False
+            for j in heads[k + 1 :]:
+                if lines[j].level <= ln.level:
+                    break
+                children = True
+                break
+            nxt = heads[k + 1] if k + 1 < len(heads) else len(lines)
+            body = any(b.kind != "blank" for b in lines[i + 1 : nxt])
+            parent = None
+            for j in reversed(heads[:k]):
+                if lines[j].level < ln.level:
+                    parent = j
+                    break
+            facts[i] = dict(text=text, clean=clean, qm=qm, num=num, rest=rest, lvl=lvl, children=children,
+                            body=body, parent=parent, link=is_link_only(text),
+                            label=is_label_text(clean) or is_stop_title(clean),
+                            colon=clean.rstrip().endswith((":", "：")))
+        for f in facts.values():
+            f["qlike"] = bool(f["qm"]) or (f["lvl"] >= 1 and not f["link"] and not f["label"] and not f["colon"])
+        by_level: dict[int, list[dict]] = {}
+        siblings: dict[tuple, list[dict]] = {}
+        for i in heads:
+            f = facts[i]
+            if not f["children"]:
+                by_level.setdefault(lines[i].level, []).append(f)
+            siblings.setdefault((f["parent"], lines[i].level), []).append(f)
+
+        def share(group: list[dict]) -> float:
+            return sum(g["qlike"] for g in group) / len(group) if group else 0.0
+
+        out = {}
+        for i in heads:
+            f = facts[i]
+            level = lines[i].level
+            depth_q = share(by_level.get(level, [])) >= 0.5 and len(by_level.get(level, [])) >= 2
+            sib = share(siblings[(f["parent"], level)])
+            h = _Head(title=f["clean"] if not f["link"] else strip_markup(f["text"]))
+            h.answers = is_answers_label(f["clean"])
+            arabic = bool(re.fullmatch(r"\d+(?:\.\d+)*", f["num"]))
+            if f["qm"]:
+                h.question, h.prompt, h.number = True, clean_prompt(f["qm"].text), f"{f['qm'].tag}{f['qm'].number}"
+            elif h.answers or (f["link"] and f["lvl"] < 2):
+                pass  # "## [什么是大模型](Part1.html)" is a table-of-contents entry, not a question
+            elif f["lvl"] == 2 and not f["label"]:
+                h.question = True
+            elif f["colon"] or f["label"] or f["children"]:
+                pass
+            elif f["lvl"] == 1 and (depth_q or sib >= 0.5):
+                h.question = True
+            elif arabic and depth_q:
+                h.question = True
+            elif f["body"] and depth_q and sib >= 0.75:
+                h.question = True
+            if h.question and not h.prompt:
+                h.prompt, h.number = clean_prompt(f["rest"]), f["num"]
+            if h.question and not h.prompt:
+                h.question = False
+            out[i] = h
+        return out
+
+    def _heading_body(self, lines: list[Line]) -> list[Line]:
+        """The answer under a question heading: markers dropped, sub-headings turned into bold lines."""
+        body: list[Line] = []
+        for ln in lines:
+            if ln.kind == "heading":
+                title = strip_markup(ln.text)
+                if is_answers_label(title) or a_marker(title + "：") or not title:
+                    continue
+                body.append(Line(ln.no, f"**{title}**", "text", 0, f"**{title}**"))
+                continue
+            if ln.kind in ("text", "item") and ln.indent <= 3:
+                am = a_marker(ln.text) if ln.kind == "text" else None
+                if am is not None:
+                    if am.text and am.tag not in ("回答要点", "答题要点"):
+                        body.append(Line(ln.no, " " * ln.indent + am.text, "text", ln.indent, am.text))
+                    elif am.tag in ("回答要点", "答题要点"):
+                        # keep the label: the key-point extractor reads the list under it
+                        body.append(Line(ln.no, f"**{am.tag}：**{am.text}", "text", 0, f"**{am.tag}：**{am.text}"))
+                    continue
+            body.append(ln)
+        return body
+
+    # -- one section's body (pass 1: starters and spans) ------------------------------------
+
+    def _block(self, lines: list[Line], path: list[str], answers: bool) -> None:
+        if not any(ln.kind != "blank" for ln in lines):
+            return
+        qlist = self._question_list(lines)
+        label: str | None = None
+        open_: _Span | None = None
+        seq: tuple[int, int] | None = None  # (indent, next number) of a numbered question sequence
+        free: list[Line] = []
+
+        def here() -> list[str]:
+            return path + ([label] if label else [])
+
+        def flush() -> None:
+            nonlocal free
+            if any(f.kind in ("text", "item") for f in free):
+                self._free(free, here(), qlist)
+            free = []
+
+        def close() -> None:
+            nonlocal open_
+            if open_ is not None:
+                self._close(open_, qlist)
+            open_ = None
+
+        def start(kind: str, prompt: str, number: str, ln: Line, target: Candidate | None = None) -> _Span:
+            nonlocal open_
+            close()
+            flush()
+            open_ = _Span(kind, prompt, number, ln.no, here(), target=target)
+            return open_
+
+        for idx, ln in enumerate(lines):
+            if ln.kind in ("code", "fence", "table") or ln.kind == "blank":
+                if open_ is not None:
+                    open_.body.append(ln)
+                    if ln.kind == "blank":
+                        open_.blank_since = True
+                else:
+                    free.append(ln)
+                continue
+            if ln.kind == "hr":
+                close()
+                flush()
+                seq = None
+                continue
+            if ln.kind == "heading":  # only reached for the title of a note; treat as a label
+                close()
+                flush()
+                label = strip_markup(ln.text)
+                continue
+            text = ln.text
+            top = ln.indent <= 3
+            if top:
+                qm = q_marker(text)
+                if qm is not None and (qm.text or idx + 1 < len(lines)):
+                    sp = start("qa", qm.text, f"{qm.tag}{qm.number}" if qm.tag != "Q" or qm.number else "", ln)
+                    sp.state = "q"
+                    continue
+                am = a_marker(text)
+                if am is not None:
+                    if open_ is not None and open_.kind == "qa" and open_.state == "q":
+                        open_.state = "a"
+                        if am.text:
+                            open_.body.append(Line(ln.no, am.text, "text", 0, am.text))
+                        continue
+                    if am.number and am.number in self.pending:
+                        sp = start("ans", "", am.number, ln, self.pending[am.number])
+                        if am.text:
+                            sp.body.append(Line(ln.no, am.text, "text", 0, am.text))
+                        continue
+                    if open_ is not None:
+                        if am.text:
+                            open_.body.append(Line(ln.no, " " * ln.indent + am.text, "text", ln.indent, am.text))
+                        continue
+            if open_ is not None and open_.kind == "qa" and open_.state == "q":
+                if ln.kind == "text" and not open_.blank_since:
+                    open_.prompt = f"{open_.prompt} {strip_markup(text)}".strip()
+                    continue
+                open_.state = "a"
+            if top and self._is_label(lines, idx, open_ is not None):
+                close()
+                flush()
+                seq = None
+                label = title_core(text) or strip_markup(text)
+                answers = answers or is_answers_label(text)
+                continue
+            if seq and ln.kind == "item" and ln.indent == seq[0] and ln.number == str(seq[1]):
+                start("seq", text, ln.number, ln)
+                seq = (seq[0], seq[1] + 1)
+                continue
+            if answers and ln.kind == "item" and top and ln.number in self.pending:
+                target = self.pending[ln.number]
+                sp = start("ans", "", ln.number, ln, target)
+                if not _restates(text, target.prompt):
+                    sp.body.append(Line(ln.no, text, "text", 0, text))
+                continue
+            core = strip_markup(text)
+            if ln.kind == "text" and top and len(core) <= MAX_PROMPT and not _DEFINITION.match(text):
+                lvl = question_level(text)
+                if lvl == 2 or (self.plain and lvl == 1 and ln.indent == 0 and _isolated(lines, idx)
+                                and len(core) <= 40 and not core.endswith(_TERMINAL)):
+                    start("bare", text, "", ln)
+                    continue
+            if open_ is None and ln.kind == "item" and top and re.fullmatch(r"\d+", ln.number or "-"):
+                if self._sequence(lines, idx):
+                    seq = (ln.indent, int(ln.number) + 1)
+                    start("seq", text, ln.number, ln)
+                    continue
+            if open_ is not None:
+                open_.body.append(ln)
+            else:
+                free.append(ln)
+        close()
+        flush()
+
+    def _is_label(self, lines: list[Line], idx: int, inside: bool) -> bool:
+        ln = lines[idx]
+        text = ln.text
+        if question_level(text) == 2 or ln.kind not in ("text", "item"):
+            return False
+        if inside:
+            # inside an answer only an unmistakable section title ends it ("训练集面" on its own line)
+            if ln.indent != 0 or ln.kind != "text":
+                return False
+            core = title_core(text)
+            suffix = is_label_text(text) and not is_stop_title(text)
+            return (suffix or is_answers_label(text)) and (_isolated(lines, idx) or is_bold_only(text)) and len(core) <= 30
+        if is_bold_only(text) or is_answers_label(text):
+            return True
+        if ln.kind == "item":
+            # a bullet "说明:" inside an explanation is not a section; "- LoRA篇" is
+            return is_label_text(text) and not is_stop_title(text)
+        return is_label_text(text)
+
+    def _sequence(self, lines: list[Line], idx: int) -> bool:
+        """A numbered run of short titles, each followed by an explanation, is a list of Q&A."""
+        first = lines[idx]
+        members, n, stop = [idx], int(first.number), len(lines)
+        for j in range(idx + 1, len(lines)):
+            ln = lines[j]
+            if ln.kind in ("text", "item") and ln.indent <= first.indent and self._is_label(lines, j, False):
+                stop = j
+                break
+            if ln.kind == "item" and ln.indent == first.indent and re.fullmatch(r"\d+", ln.number or "-"):
+                if ln.number == str(n + 1):
+                    members.append(j)
+                    n += 1
+                else:
+                    stop = j
+                    break
+        if len(members) < 2:
+            return False
+        bounds = members[1:] + [stop]
+        with_body, questions_inside = 0, 0
+        body_lines = 0
+        for m, end in zip(members, bounds, strict=True):
+            content = [b for b in lines[m + 1 : end] if b.kind not in ("blank",)]
+            if content:
+                with_body += 1
+            body_lines += len(content)
+            questions_inside += sum(1 for b in content if b.kind in ("text", "item") and question_level(b.text) == 2)
+        texts = [strip_markup(lines[m].text) for m in members]
+        if any(len(t) > 80 or t.endswith(("。", ".")) for t in texts):
+            return False
+        if not any(question_level(t) >= 1 for t in texts):
+            return False
+        if with_body < 0.8 * len(members):
+            return False
+        return questions_inside * 2 < max(body_lines, 1)
+
+    def _close(self, sp: _Span, qlist: bool) -> None:
+        if sp.kind == "ans":
+            if sp.target is not None and not any(b.kind != "blank" for b in sp.target.body):
+                sp.target.body = sp.body
+            return
+        items = [b for b in sp.body if b.kind == "item"]
+        qitems = [b for b in items if question_level(b.text) == 2]
+        prose = [b for b in sp.body if b.kind == "text"]
+        if sp.kind in ("bare", "qa") and len(qitems) >= 2 and len(qitems) * 2 >= len(items) and len(prose) <= 1:
+            # "以下问题常考？" followed by a list of questions: an intro, the list holds the questions
+            self._free(sp.body, sp.path + [clean_prompt(sp.prompt)], True)
+            return
+        self._emit(sp.prompt, sp.body, sp.path, sp.number, sp.line)
+
+    # -- pass 2: leftover lines as an outline (question lists, labels) ------------------------
+
+    def _question_list(self, lines: list[Line]) -> bool:
+        leaves = []
+        for idx, ln in enumerate(lines):
+            if ln.kind != "item" or is_bold_only(ln.text) or is_label_text(ln.text):
+                continue
+            if is_answers_label(ln.text):
+                break
+            nxt = next((b for b in lines[idx + 1 :] if b.kind != "blank"), None)
+            if nxt is not None and nxt.indent >= ln.indent + 2 and nxt.kind in ("item", "text"):
+                if question_level(ln.text) < 2:
+                    continue
+            leaves.append(question_level(ln.text))
+        n = len(leaves)
+        if n < 2:
+            return False
+        n2 = sum(1 for v in leaves if v == 2)
+        n1 = sum(1 for v in leaves if v >= 1)
+        return n2 / n >= 0.5 or (n >= 3 and n1 / n >= 0.7)
+
+    def _free(self, lines: list[Line], path: list[str], qlist: bool) -> None:
+        roots: list[_Node] = []
+        stack: list[_Node] = []
+        for ln in lines:
+            if ln.kind in ("blank", "hr", "fence", "code", "table"):
+                if stack and ln.kind != "blank" and ln.kind != "hr":
+                    stack[-1].children.append(_Node(ln))
+                continue
+            node = _Node(ln)
+            while stack and ln.indent < stack[-1].line.indent + 2:
+                stack.pop()
+            (stack[-1].children if stack else roots).append(node)
+            stack.append(node)
+        self._walk(roots, path, qlist)
+
+    def _walk(self, nodes: list[_Node], path: list[str], qlist: bool) -> None:
+        sticky: str | None = None
+        for node in nodes:
+            ln = node.line
+            if ln.kind not in ("item", "text"):
+                continue
+            text = ln.text
+            core = strip_markup(text)
+            lvl = question_level(text)
+            here = path + ([sticky] if sticky else [])
+            colon = core.endswith((":", "：")) and bool(node.children)
+            if lvl < 2 and (is_bold_only(text) or is_label_text(text) or colon or is_answers_label(text)):
+                title = title_core(text) or core
+                if node.children:
+                    self._walk(node.children, path + [title], qlist)  # a label replaces the sticky one
+                    sticky = None
+                else:
+                    sticky = title
+                continue
+            is_q = lvl == 2 or (qlist and ln.kind == "item" and not _DEFINITION.match(text))
+            if is_q and core and len(core) <= MAX_PROMPT:
+                desc = [d.line for d in node.walk()]
+                child_q = any(d.kind in ("item", "text") and (question_level(d.text) == 2 or is_label_text(d.text))
+                              for d in desc)
+                body = [] if child_q else desc
+                number = ln.number or split_number(core)[0]
+                cand = self._emit(text, body, here, number, ln.no)
+                if cand is not None and number:
+                    self.pending[number] = cand
+                if child_q and cand is not None:
+                    self._walk(node.children, here + [cand.prompt], qlist)
+            elif node.children:
+                self._walk(node.children, here, qlist)
+
+    def _emit(self, prompt: str, body: list[Line], path: list[str], number: str, line: int) -> Candidate | None:
+        clean = clean_prompt(prompt)
+        if not clean:
+            return None
+        cand = Candidate(clean, body, [p for p in path if p], number, line, self.plain)
+        self.out.append(cand)
+        return cand
+
+
+def _isolated(lines: list[Line], idx: int) -> bool:
+    before = idx == 0 or lines[idx - 1].kind in ("blank", "heading", "hr")
+    after = idx + 1 >= len(lines) or lines[idx + 1].kind in ("blank", "heading", "hr")
+    return before and after
+
+
+def _restates(text: str, prompt: str) -> bool:
+    """An answers-section item that repeats its question ("1. What is X?") carries no answer text."""
+    if question_level(text) < 2:
+        return False
+    a = re.sub(r"\W+", "", clean_prompt(text).casefold())
+    b = re.sub(r"\W+", "", prompt.casefold())
+    return bool(a) and (a in b or b in a)
