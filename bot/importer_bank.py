@@ -71,7 +71,8 @@ def _clean_block(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _styled(entry: dict) -> dict:
+def styled(entry: dict) -> dict:
+    """An entry dict with YAML styles attached: literal answers, one-line sources and alias lists."""
     out: dict = {}
     for key, value in entry.items():
         if key == "__line__":
@@ -100,7 +101,7 @@ def dump(data) -> str:
 
 def dump_entries(entries: list[dict], indent: int = 2) -> str:
     """Entries as block-sequence items (``- id: …``) indented by ``indent`` columns."""
-    text = dump([_styled(e) for e in entries])
+    text = dump([styled(e) for e in entries])
     pad = " " * indent
     return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
 
@@ -291,7 +292,7 @@ def _render(ex: _Existing, taken: set[str]) -> str:
         # unusual layout (flow-style list): re-emit the whole file; comments are lost, data is not
         log.warning("%s: rewriting the whole file (questions list is not a block list)", ex.path)
         doc = {k: v for k, v in ex.doc.items() if k != "__line__"}
-        doc["questions"] = [_styled(i) for i in ex.items] + [_styled(a) for a in ex.added]
+        doc["questions"] = [styled(i) for i in ex.items] + [styled(a) for a in ex.added]
         return dump(doc)
     lines = ex.text.split("\n")
     trailing_newline = ex.text.endswith("\n")

@@ -1,0 +1,160 @@
+"""Question-bank commands of the ``quizbot`` CLI: ``import``, ``questions validate``, ``questions stats``.
+
+``bot.cli`` calls ``register(subparsers)`` and then ``args.func(args)``; every handler here is a plain
+synchronous function returning the exit code. The bank directory defaults to ``args.questions_dir``
+when the main parser set it, else ``questions``.
+
+    quizbot import NOTES.md... [--out DIR] [--dry-run] [--format yaml|json]
+    quizbot questions validate [PATH]
+    quizbot questions stats [PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+from pathlib import Path
+
+from bot.bank import BankError, QuestionBank
+from bot.importer import ImportResult, import_files
+from bot.importer_bank import BankWriteError, dump, merge_into_bank, styled
+from bot.importer_enrich import TOPICS
+from bot.model import Kind
+from bot.validate import summary, validate
+
+log = logging.getLogger(__name__)
+
+
+def _bank_dir(args: argparse.Namespace, explicit: str | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    configured = getattr(args, "questions_dir", None)
+    return Path(configured) if configured else Path("questions")
+
+
+def register(subparsers) -> None:
+    """Add ``import`` and ``questions {validate,stats}`` to an argparse subparsers object."""
+    p = subparsers.add_parser("import", help="turn study notes (Markdown or text) into bank entries",
+                              description="Parse notes into questions and merge them into the bank "
+                                          "(existing entries are never overwritten).")
+    p.add_argument("files", nargs="+", metavar="FILE", help="notes to import (.md, .txt)")
+    p.add_argument("--out", metavar="DIR", help="bank directory (default: the questions directory)")
+    p.add_argument("--dry-run", action="store_true", help="print the entries instead of writing them")
+    p.add_argument("--format", choices=["yaml", "json"], default="yaml", help="--dry-run output format")
+    p.set_defaults(func=cmd_import)
+
+    q = subparsers.add_parser("questions", help="question bank tools")
+    qsub = q.add_subparsers(dest="questions_command", metavar="{validate,stats}")
+    qsub.required = True
+    v = qsub.add_parser("validate", help="report every problem of the bank with file and line")
+    v.add_argument("path", nargs="?", metavar="PATH", help="bank directory or one topic file")
+    v.set_defaults(func=cmd_validate)
+    s = qsub.add_parser("stats", help="questions per topic and kind, key points, sources")
+    s.add_argument("path", nargs="?", metavar="PATH", help="bank directory")
+    s.set_defaults(func=cmd_stats)
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def _grouped(result: ImportResult) -> list[dict]:
+    order = list(TOPICS)
+    topics = sorted({e.topic for e in result.entries}, key=lambda t: (order.index(t) if t in order else 99, t))
+    return [{"topic": t, "questions": [e.to_dict() for e in result.entries if e.topic == t]} for t in topics]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    result = import_files(args.files)
+    report = result.report_lines()
+    if args.dry_run:
+        groups = _grouped(result)
+        if args.format == "json":
+            sys.stdout.write(json.dumps(groups, ensure_ascii=False, indent=2) + "\n")
+        else:
+            styled = [{"topic": g["topic"], "questions": [styled(e) for e in g["questions"]]} for g in groups]
+            sys.stdout.write(dump(styled))
+        for line in report:
+            print(line, file=sys.stderr)
+        return 0
+    out = _bank_dir(args, args.out)
+    try:
+        merged = merge_into_bank(result.entries, out)
+    except BankWriteError as exc:
+        for line in report:
+            print(line, file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for line in report + merged.lines():
+        print(line)
+    return 0
+
+
+# --- validate ----------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    path = _bank_dir(args, args.path)
+    problems = validate(path)
+    for p in problems:
+        print(p)
+    errors = sum(1 for p in problems if p.is_error)
+    if errors:
+        print(f"{errors} error(s), {len(problems) - errors} warning(s) in {path}", file=sys.stderr)
+        return 1
+    print(summary(path, problems))
+    return 0
+
+
+# --- stats -------------------------------------------------------------------------------------
+
+
+def stats_lines(bank: QuestionBank) -> list[str]:
+    questions = bank.all_questions()
+    opened = [q for q in questions if q.kind is Kind.OPEN]
+    answered = [q for q in opened if not q.is_discussion]
+    choice = [q for q in questions if q.kind is Kind.CHOICE]
+    lines = [f"questions: {len(questions)} in {len(bank.topics)} topic(s) — open {len(opened)} "
+             f"(answered {len(answered)}, discussion {len(opened) - len(answered)}), choice {len(choice)}", ""]
+    width = max([len(s) for s in bank.topics] + [5])
+    lines.append(f"{'topic':<{width}}  {'total':>5}  {'open':>5}  {'answered':>8}  {'discuss':>7}  {'choice':>6}")
+    for slug in sorted(bank.topics):
+        qs = bank.topics[slug].questions
+        o = [q for q in qs if q.kind is Kind.OPEN]
+        a = [q for q in o if not q.is_discussion]
+        c = [q for q in qs if q.kind is Kind.CHOICE]
+        lines.append(f"{slug:<{width}}  {len(qs):>5}  {len(o):>5}  {len(a):>8}  {len(o) - len(a):>7}  {len(c):>6}")
+    lines.append("")
+    if answered:
+        counts = [len(q.key_points) for q in answered]
+        none = sum(1 for n in counts if n == 0)
+        lines.append(f"key points per answered open question: avg {sum(counts) / len(counts):.1f}, "
+                     f"min {min(counts)}, max {max(counts)} ({none} without any)")
+    else:
+        lines.append("key points per answered open question: no answered open questions")
+    per_file = Counter(s.file for q in questions for s in {src.file: src for src in q.sources}.values())
+    no_source = sum(1 for q in questions if not q.sources)
+    lines.append("questions per source file:")
+    for name, n in sorted(per_file.items()):
+        lines.append(f"  {name}: {n}")
+    if no_source:
+        lines.append(f"  (no source): {no_source}")
+    return lines
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    path = _bank_dir(args, args.path)
+    try:
+        bank = QuestionBank.load(path)
+    except BankError as exc:
+        print(f"error: {exc} (run `quizbot questions validate` for every problem)", file=sys.stderr)
+        return 1
+    for line in stats_lines(bank):
+        print(line)
+    return 0
