@@ -78,8 +78,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.format == "json":
             sys.stdout.write(json.dumps(groups, ensure_ascii=False, indent=2) + "\n")
         else:
-            styled = [{"topic": g["topic"], "questions": [styled(e) for e in g["questions"]]} for g in groups]
-            sys.stdout.write(dump(styled))
+            docs = [{"topic": g["topic"], "questions": [styled(e) for e in g["questions"]]} for g in groups]
+            sys.stdout.write(dump(docs))
         for line in report:
             print(line, file=sys.stderr)
         return 0

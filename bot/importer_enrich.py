@@ -60,11 +60,14 @@ def render_answer(body: list[Line], plain: bool) -> tuple[str | None, list[tuple
     hints: list[tuple[str, str]] = []
     in_hint = False
     prev_kind = ""
+    code_cut = cut
     for ln in rows:
         lead = len(ln.raw) - len(ln.raw.lstrip(" "))
         raw = ln.raw[min(cut, lead):]
+        if ln.kind == "fence" and prev_kind != "code":
+            code_cut = min(cut, lead)  # code keeps its indentation relative to its fence
         if ln.kind in ("code", "fence"):
-            out.append(raw)
+            out.append(ln.raw[min(code_cut, lead):])
             prev_kind = ln.kind
             continue
         if ln.kind == "blank":
@@ -159,13 +162,16 @@ def _split_top(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _phrase(text: str, limit: int = 16) -> str | None:
+def _phrase(text: str, limit: int = 20) -> str | None:
     """A short key-point phrase out of a hint / list item ("数据清洗：去重…" -> "数据清洗"), or None."""
     t = strip_markup(text).strip().strip("。.；;，,")
     lead = _LEAD.match(t)
     if lead and _short_lead(lead.group(1)):
         return _short_lead(lead.group(1))
-    return t if t and len(t) <= limit else None
+    if t and len(t) <= limit:
+        return t
+    first = _split_top(t)[0] if t else ""
+    return first if 3 <= len(first) <= 16 else None  # "首先训练一个奖励模型，学习…" -> its first clause
 
 
 def _short_lead(lead: str) -> str | None:

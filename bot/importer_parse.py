@@ -153,8 +153,13 @@ class _Parser:
                         break
                 else:
                     end = len(lines)
-                self._emit(h.prompt, self._heading_body(lines[i + 1 : end]), [t for _, t in stack],
+                # a "Q:" line (or a <details> question) inside the body starts the next question
+                cut = next((k for k in range(i + 1, end) if lines[k].kind == "text" and lines[k].indent <= 3
+                            and q_marker(lines[k].text) is not None), end)
+                self._emit(h.prompt, self._heading_body(lines[i + 1 : cut]), [t for _, t in stack],
                            h.number, ln.no)
+                if cut < end:
+                    self._block(lines[cut:end], [t for _, t in stack], answers=False)
                 i = end
                 continue
             if i != title_idx:
@@ -347,6 +352,9 @@ class _Parser:
                 start("seq", text, ln.number, ln)
                 seq = (seq[0], seq[1] + 1)
                 continue
+            if seq and ln.kind == "item" and ln.indent <= seq[0] and open_ is not None and open_.kind == "seq":
+                close()  # another list at the sequence's level: the numbered Q&A run is over
+                seq = None
             if answers and ln.kind == "item" and top and ln.number in self.pending:
                 target = self.pending[ln.number]
                 sp = start("ans", "", ln.number, ln, target)
@@ -412,18 +420,22 @@ class _Parser:
         bounds = members[1:] + [stop]
         with_body, questions_inside = 0, 0
         body_lines = 0
-        for m, end in zip(members, bounds, strict=True):
-            content = [b for b in lines[m + 1 : end] if b.kind not in ("blank",)]
+        inner_body = False
+        for k, (m, end) in enumerate(zip(members, bounds, strict=True)):
+            content = [b for b in lines[m + 1 : end] if b.kind not in ("blank", "hr")]
             if content:
                 with_body += 1
+                inner_body = inner_body or k < len(members) - 1
             body_lines += len(content)
             questions_inside += sum(1 for b in content if b.kind in ("text", "item") and question_level(b.text) == 2)
+        if not inner_body or any(_DEFINITION.match(lines[m].text) for m in members):
+            return False  # "1. **概念理解类**：…" lists describe, they do not ask
         texts = [strip_markup(lines[m].text) for m in members]
         if any(len(t) > 80 or t.endswith(("。", ".")) for t in texts):
             return False
-        if not any(question_level(t) >= 1 for t in texts):
-            return False
-        if with_body < 0.8 * len(members):
+        if not self.plain and not any(question_level(t) >= 1 for t in texts):
+            return False  # in Markdown, titles without any question word are sub-headings of notes
+        if with_body < 0.8 * max(1, len(members) - 1):
             return False
         return questions_inside * 2 < max(body_lines, 1)
 
