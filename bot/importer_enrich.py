@@ -424,7 +424,7 @@ def classify(prompt: str, answer: str | None, section: str) -> str:
 
 # --- difficulty --------------------------------------------------------------------------------
 
-_HARD = re.compile(r"推导|手推|公式|证明|代码实现|实现mask|如何设计|设计一个|系统级|高并发|权衡|调度策略|如何优化|"
+_HARD = re.compile(r"推导|手推|手写|公式|证明|代码实现|实现mask|如何设计|设计一个|系统级|高并发|权衡|调度策略|如何优化|"
                    r"诊断|调试|溢出|震荡|derive|prove|implement|from scratch|trade-?off|design", re.I)
 _EASY = re.compile(r"什么是|是什么|介绍一下|简单介绍|有哪些|指什么|what is|what are|define|name ", re.I)
 _MEDIUM = re.compile(r"区别|对比|比较|为什么|为何|如何|怎么|原因|优缺点|why|how|difference|compare", re.I)

@@ -352,8 +352,9 @@ class _Parser:
                 start("seq", text, ln.number, ln)
                 seq = (seq[0], seq[1] + 1)
                 continue
-            if seq and ln.kind == "item" and ln.indent <= seq[0] and open_ is not None and open_.kind == "seq":
-                close()  # another list at the sequence's level: the numbered Q&A run is over
+            if (seq and ln.kind == "item" and ln.indent <= seq[0] and open_ is not None and open_.kind == "seq"
+                    and (question_level(text) == 2 or re.fullmatch(r"\d+", ln.number or "-"))):
+                close()  # a list of questions (or a new numbering) at the run's level: the Q&A run is over
                 seq = None
             if answers and ln.kind == "item" and top and ln.number in self.pending:
                 target = self.pending[ln.number]

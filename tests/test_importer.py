@@ -396,3 +396,17 @@ def test_cli_import_writes_into_the_questions_dir(tmp_path, capsys):
     assert len(QuestionBank.load(bank).by_id) == 4
     code, _ = _cli(["import", str(tmp_path / "missing.md")], questions_dir=str(bank))
     assert code == 2
+
+
+def test_explanatory_article_has_no_questions():
+    assert note("article.md") == []  # numbered section titles, statements, code: nothing to ask
+
+
+def test_numbered_questions_with_answer_markers():
+    entries = note("numbered_answers.md")
+    assert [(e.prompt, e.answer) for e in entries] == [
+        ("什么是 KV cache？", "缓存历史 token 的 K 和 V，避免重复计算。"),
+        ("为什么 decoder-only 成为主流？", "- zero-shot 能力强\n- 训练效率高"),
+        ("手写一下 softmax", None),
+    ]
+    assert entries[2].difficulty == 3 and entries[0].difficulty == 1
