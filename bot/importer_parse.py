@@ -178,12 +178,8 @@ class _Parser:
             qm = q_marker(clean)
             num, rest = split_number(clean)
             lvl = question_level(qm.text if qm else rest)
-            children = False
-            for j in heads[k + 1 :]:
-                if lines[j].level <= ln.level:
-                    break
-                children = True
-                break
+            # sub-headings follow directly: the next heading is deeper
+            children = k + 1 < len(heads) and lines[heads[k + 1]].level > ln.level
             nxt = heads[k + 1] if k + 1 < len(heads) else len(lines)
             body = any(b.kind != "blank" for b in lines[i + 1 : nxt])
             parent = None
