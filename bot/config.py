@@ -1,15 +1,20 @@
 """Typed, frozen settings built once at start-up from a YAML file plus the environment.
 
 Everything that is not a secret lives in ``quizbot.yaml`` (path from ``--config`` or
-``QUIZBOT_CONFIG``); tokens come only from the environment (a ``.env`` file is read if present).
-Unknown keys and bad values raise ``ConfigError`` naming the key path.
+``QUIZBOT_CONFIG``; ``quizbot.example.yaml`` documents every key). Tokens come only from the
+environment: the CLI reads a ``.env`` file from the working directory into it first, without
+overriding variables that are really set. Precedence: defaults < YAML < environment < CLI flags.
+Unknown keys and bad values raise ``ConfigError`` naming the key path (``quiz.open_window_seconds``,
+``admins[1]``, ``QUIZBOT_DB``), and never echo a secret.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +23,8 @@ import yaml
 
 SECRET_FIELDS = ("telegram_token", "discord_token")
 LANGS = ("zh", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+PLATFORMS = ("telegram", "discord", "console")
 
 
 class ConfigError(Exception):
@@ -54,6 +61,11 @@ class Settings:
     def heartbeat_path(self) -> Path:
         return self.db_path.with_name(self.db_path.name + ".heartbeat")
 
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The chat platforms that have a token, in start-up order."""
+        return tuple(p for p, t in (("telegram", self.telegram_token), ("discord", self.discord_token)) if t)
+
     def masked(self) -> dict:
         """The effective configuration as plain data with secrets masked (for `config check`)."""
         out = {}
@@ -70,9 +82,10 @@ class Settings:
 
 
 def mask(secret: str | None) -> str | None:
+    """Enough to tell which token is set, never enough to use it."""
     if not secret:
         return None
-    return "***" + secret[-4:] if len(secret) > 12 else "***"
+    return "***" + secret[-4:] if len(secret) > 20 else "***"
 
 
 # YAML keys (nested, readable) -> Settings field names
@@ -107,90 +120,192 @@ ENV_KEYS: dict[str, str] = {
     "DISCORD_GATEWAY_URL": "discord_gateway_url",
     "DISCORD_DEV_GUILD": "discord_dev_guild",
 }
+SECRET_ENV = {var: name for var, name in ENV_KEYS.items() if name in SECRET_FIELDS}
+SECTIONS = frozenset(k.rsplit(".", 1)[0] for k in YAML_KEYS if "." in k)
+
+
+# -- value checks: each raises ValueError with a message for the operator ---------------------------
+
+def _between(low: float, high: float, *, open_low: bool = False) -> Callable[[float], None]:
+    def check(value: float) -> None:
+        if value < low or (open_low and value == low) or value > high:
+            raise ValueError(f"must be {'>' if open_low else '>='} {low:g} and <= {high:g}")
+    return check
+
+
+def _url(*schemes: str) -> Callable[[str | None], None]:
+    def check(value: str | None) -> None:
+        if value is not None and not re.match(rf"^({'|'.join(schemes)})://[^\s/]+", value):
+            raise ValueError(f"expected a {' or '.join(schemes)} URL")
+    return check
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+    return check
+
+
+def _time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("unknown time zone (use an IANA name like Asia/Shanghai or Europe/Berlin)") from None
+
+
+def _guild(value: str | None) -> None:
+    if value is not None and not value.isdigit():
+        raise ValueError("expected a numeric guild id")
+
+
+CHECKS: dict[str, Callable] = {
+    "default_lang": _one_of(LANGS),
+    "default_tz": _time_zone,
+    "log_level": _one_of(LOG_LEVELS),
+    "open_window": _between(0, 7 * 86400, open_low=True),
+    "choice_window": _between(0, 7 * 86400, open_low=True),
+    "max_quiz_questions": _between(1, 100),
+    "max_answer_chars": _between(1, 100_000),
+    "reveal_delay_hours": _between(0, 24, open_low=True),
+    "grace_minutes": _between(0, 24 * 60),
+    "discussion_share": _between(0, 1),
+    "heartbeat_seconds": _between(1, 3600),
+    "telegram_api_base_url": _url("http", "https"),
+    "discord_api_base_url": _url("http", "https"),
+    "discord_gateway_url": _url("ws", "wss"),
+    "discord_dev_guild": _guild,
+}
+_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
+_ADMIN = re.compile(rf"^({'|'.join(PLATFORMS)}):\S+$")
 
 
 def _flatten(data: Mapping, prefix: str = "") -> dict[str, object]:
     flat: dict[str, object] = {}
     for key, value in data.items():
         path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and path not in YAML_KEYS:
+        if path in SECTIONS:
+            if value is None:  # a section whose keys are all commented out
+                continue
+            if not isinstance(value, Mapping):
+                keys = ", ".join(k for k in YAML_KEYS if k.startswith(path + "."))
+                raise ConfigError(path, f"expected a section with the keys {keys} (got {value!r})")
             flat.update(_flatten(value, path + "."))
         else:
             flat[path] = value
     return flat
 
 
+def _unknown(key: str) -> ConfigError:
+    last = key.rsplit(".", 1)[-1].lower()
+    if "token" in last or last in ("secret", "password"):
+        return ConfigError(key, "secrets are not read from the config file; set TELEGRAM_BOT_TOKEN or "
+                                "DISCORD_BOT_TOKEN in the environment (or a .env file)")
+    close = difflib.get_close_matches(key, list(YAML_KEYS), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return ConfigError(key, f"unknown key ({hint}known keys: {', '.join(YAML_KEYS)})")
+
+
 def _coerce(name: str, key: str, value: object) -> object:
-    ftype = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
+    """``value`` as the field's type, checked; errors name ``key`` and never echo a secret."""
+    ftype = _FIELD_TYPES[name]
+    shown = "***" if name in SECRET_FIELDS else repr(value)
     try:
         if ftype == "Path":
-            if not isinstance(value, str) or not value:
+            if not isinstance(value, str) or not value.strip():
                 raise ValueError("expected a path")
-            return Path(value)
-        if ftype == "float":
-            if isinstance(value, bool):
+            result: object = Path(value).expanduser()
+        elif ftype == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
                 raise ValueError("expected a number")
-            number = float(value)  # type: ignore[arg-type]
-            if number < 0:
-                raise ValueError("must not be negative")
-            return number
-        if ftype == "int":
-            if isinstance(value, bool) or int(value) != value or int(value) < 1:  # type: ignore[call-overload]
-                raise ValueError("expected a positive whole number")
-            return int(value)  # type: ignore[call-overload]
-        if ftype == "tuple[str, ...]":
+            result = float(value)
+        elif ftype == "int":
+            if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+                raise ValueError("expected a whole number")
+            result = int(value)
+        elif ftype == "tuple[str, ...]":
+            if value is None:
+                value = []
             if not isinstance(value, list):
-                raise ValueError("expected a list like ['telegram:12345']")
-            return tuple(str(v) for v in value)
-        if value is None:
-            return None
-        if isinstance(value, (dict, list)):
+                raise ValueError("expected a list like ['telegram:12345', 'discord:67890']")
+            for i, item in enumerate(value):
+                if isinstance(item, (dict, list)) or item is None or not _ADMIN.match(str(item)):
+                    raise ConfigError(f"{key}[{i}]", f"expected 'platform:user_id' with platform one of "
+                                                     f"{', '.join(PLATFORMS)} (got {item!r})")
+            result = tuple(str(v) for v in value)
+        elif value is None or (isinstance(value, str) and not value.strip() and ftype == "str | None"):
+            if ftype != "str | None":
+                raise ValueError("a value is required")
+            result = None
+        elif isinstance(value, (dict, list, bool)):
             raise ValueError("expected a single value")
-        return str(value)
+        else:
+            result = str(value).strip()
+            if name == "log_level":
+                result = str(result).upper()
+        check = CHECKS.get(name)
+        if check is not None:
+            check(result)
+        return result
     except (TypeError, ValueError) as exc:
-        raise ConfigError(key, f"{exc} (got {value!r})") from None
+        raise ConfigError(key, f"{exc} (got {shown})") from None
 
 
-def _check(settings: Settings, where: Mapping[str, str]) -> None:
-    if settings.default_lang not in LANGS:
-        raise ConfigError(where.get("default_lang", "language"), f"must be one of {', '.join(LANGS)}")
+def read_yaml(path: str | Path) -> dict[str, object]:
+    """The file's keys flattened to dotted paths (``quiz.open_window_seconds``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(str(p), "config file not found")
     try:
-        ZoneInfo(settings.default_tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(where.get("default_tz", "timezone"), f"unknown time zone {settings.default_tz!r}") from None
-    if settings.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise ConfigError(where.get("log_level", "log_level"), "must be DEBUG, INFO, WARNING or ERROR")
-    if not 0 <= settings.discussion_share <= 1:
-        raise ConfigError(where.get("discussion_share", "daily.discussion_share"), "must be between 0 and 1")
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(p), f"YAML syntax: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(p), f"cannot read: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(str(p), "the config file must be a mapping of keys to values")
+    return _flatten(data)
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None,
+                **overrides) -> tuple[Settings, dict[str, str]]:
+    """Settings plus where each non-default value came from (a YAML key, a variable, ``--flag``)."""
+    env = os.environ if env is None else env
+    path = path or env.get("QUIZBOT_CONFIG") or None
+    values: dict[str, object] = {}
+    where: dict[str, str] = {}
+    if path:
+        for key, value in read_yaml(path).items():
+            if key not in YAML_KEYS:
+                raise _unknown(key)
+            name = YAML_KEYS[key]
+            values[name] = _coerce(name, key, value)
+            where[name] = f"{path}: {key}"
+    for var, name in ENV_KEYS.items():
+        if env.get(var, "").strip():
+            values[name] = _coerce(name, var, env[var])
+            where[name] = f"${var}"
+    for name, value in overrides.items():
+        if name not in _FIELD_TYPES:
+            raise TypeError(f"unknown setting {name!r}")
+        values[name] = value
+        where[name] = "command line"
+    return Settings(**values), where  # type: ignore[arg-type]
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None, **overrides) -> Settings:
     """Build Settings: defaults <- YAML file <- environment <- explicit overrides (tests, CLI flags)."""
-    env = os.environ if env is None else env
-    path = path or env.get("QUIZBOT_CONFIG")
-    values: dict[str, object] = {}
-    where: dict[str, str] = {}
-    if path:
-        p = Path(path)
-        if not p.is_file():
-            raise ConfigError(str(p), "config file not found")
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(str(p), f"YAML syntax: {exc}") from None
-        if not isinstance(data, Mapping):
-            raise ConfigError(str(p), "the config file must be a mapping")
-        for key, value in _flatten(data).items():
-            if key not in YAML_KEYS:
-                raise ConfigError(key, f"unknown key (known: {', '.join(sorted(YAML_KEYS))})")
-            name = YAML_KEYS[key]
-            values[name] = _coerce(name, key, value)
-            where[name] = key
-    for var, name in ENV_KEYS.items():
-        if env.get(var):
-            values[name] = _coerce(name, var, env[var])
-            where[name] = var
-    values.update(overrides)
-    settings = Settings(**values)  # type: ignore[arg-type]
-    _check(settings, where)
-    return settings
+    return load_config(path, env, **overrides)[0]
+
+
+def yaml_key(name: str) -> str:
+    """The YAML key path of a Settings field (secrets: their environment variable)."""
+    for key, field_name in YAML_KEYS.items():
+        if field_name == name:
+            return key
+    for var, field_name in SECRET_ENV.items():
+        if field_name == name:
+            return var
+    return name
