@@ -1,51 +1,167 @@
-"""Logging set-up: one line per event with time, level, logger and message; secrets redacted.
+"""Logging set-up: one line per event (UTC time, level, logger, message, key fields); secrets redacted.
 
-A filter replaces anything that looks like a Telegram or Discord token (and the configured
-tokens themselves) with ``***`` so a token can never reach a log line, whoever formats it.
+Redaction happens twice, on purpose:
+
+* a log-record factory rewrites every record *when it is created* (message, arguments and
+  traceback formatted once and scrubbed), so no handler can ever see a raw token — including
+  handlers a library attaches later (discord.py, PTB) and pytest's capture handler;
+* a filter on every handler we know of does the same, for records built by other means.
+
+What counts as a secret: the configured tokens themselves, plus anything shaped like a Telegram
+(``123456:ABC...``) or Discord (``xxx.yyy.zzz``) bot token — PTB puts the token into the message of
+``InvalidToken`` and into every request URL, so a shape match is the safety net for a token the
+process was never told about. ``redact`` is also what the CLI runs over error messages it prints.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
+import sys
+import threading
+import time
 
 TOKEN_PATTERNS = (
-    re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b"),  # Telegram bot token
-    re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}\b"),  # Discord token
+    re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
+    re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),  # Discord token
 )
+# the HTTP clients log every request URL at INFO, and Telegram URLs contain the token; they are
+# also the noisiest loggers (a long poll every 30 s), so they stay at WARNING whatever the level
+QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "websockets", "aiosqlite")
+# LogRecord attributes that are not "key fields" passed with ``extra=``
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+_secrets: tuple[str, ...] = ()
+_lock = threading.Lock()
+
+
+def set_secrets(*secrets: str | None) -> None:
+    """Remember the configured tokens so they are redacted even if they are not token-shaped."""
+    global _secrets
+    with _lock:
+        known = set(_secrets) | {s for s in secrets if s and len(s) >= 8}
+        # longest first, so a token that contains another is replaced whole
+        _secrets = tuple(sorted(known, key=len, reverse=True))
+
+
+def redact(text: str) -> str:
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    for pattern in TOKEN_PATTERNS:
+        text = pattern.sub("***", text)
+    return text
+
+
+def _scrub(record: logging.LogRecord) -> logging.LogRecord:
+    """Format the record's message and traceback now, redacted; idempotent. Key fields passed
+    with ``extra=`` are added after the record factory ran, so they are checked every time."""
+    for key, value in list(vars(record).items()):
+        if key not in _STANDARD and isinstance(value, str):
+            setattr(record, key, redact(value))
+    if getattr(record, "_redacted", False):
+        return record
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: keep what we can show safely
+        message = f"{record.msg!s} {record.args!r}"
+    record.msg, record.args = redact(message), ()
+    if record.exc_info:
+        if not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        # the exception object may carry the token in its args; handlers only need the text
+        record.exc_info = None
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    record._redacted = True
+    return record
 
 
 class RedactSecrets(logging.Filter):
+    """Handler filter: scrub whatever reaches the handler (a no-op for already scrubbed records)."""
+
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
-        self.secrets = tuple(s for s in secrets if s and len(s) >= 8)
+        set_secrets(*secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        for pattern in TOKEN_PATTERNS:
-            text = pattern.sub("***", text)
-        return text
+        return redact(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        clean = self.redact(message)
-        record.msg, record.args = clean, ()
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
+        _scrub(record)
         return True
 
 
-def configure(level: str = "INFO") -> None:
-    secrets = tuple(os.environ.get(k, "") for k in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN"))
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets))
+class OneLineFormatter(logging.Formatter):
+    """``2026-11-18T12:00:00.123Z INFO bot.runtime: message key=value``; a traceback is kept on the
+    same line with its newlines escaped, so one event is always one line for grep and journald."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        _scrub(record)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        line = f"{stamp}.{int(record.msecs):03d}Z {record.levelname} {record.name}: {record.getMessage()}"
+        fields = [f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")]
+        if fields:
+            line += " " + " ".join(fields)
+        if record.exc_text:
+            line += " | " + record.exc_text
+        if record.stack_info:
+            line += " | " + record.stack_info
+        return line.replace("\r", "").replace("\n", "\\n")
+
+
+_factory_installed = False
+
+
+def _install_record_factory() -> None:
+    global _factory_installed
+    if _factory_installed:
+        return
+    base = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        return _scrub(base(*args, **kwargs))
+
+    logging.setLogRecordFactory(factory)
+    _factory_installed = True
+
+
+def _log_uncaught(exc_type, exc, tb) -> None:
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    logging.getLogger("quizbot").critical("uncaught exception", exc_info=(exc_type, exc, tb))
+
+
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    logging.getLogger("quizbot").error("uncaught exception in thread %s", getattr(args.thread, "name", "?"),
+                                       exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
+def configure(level: str = "INFO", secrets: tuple[str | None, ...] = (), stream=None) -> None:
+    """One redacting, one-line handler on the root logger (stderr); every library logger
+    propagates to it. Safe to call again (the CLI calls it early, then with the configured level)."""
+    set_secrets(*secrets)
+    _install_record_factory()
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.setFormatter(OneLineFormatter())
+    handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # the HTTP client logs every request URL, and Telegram URLs contain the token
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    numeric = logging.getLevelName(level.upper())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, numeric if isinstance(numeric, int) else 0))
+    # handlers that libraries attached to their own loggers get the filter too
+    for logger in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            for h in logger.handlers:
+                if not any(isinstance(f, RedactSecrets) for f in h.filters):
+                    h.addFilter(RedactSecrets())
+    logging.captureWarnings(True)  # warnings go through the same redacting handler
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_thread_exception
