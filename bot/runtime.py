@@ -1,52 +1,104 @@
 """The running bot: start-up in order, one event loop, graceful shutdown in reverse.
 
-Order: config -> store (migrations) -> bank -> engine -> scheduler -> adapters; stop in reverse.
+Order: config (the caller) -> store (migrations) -> bank -> engine -> scheduler -> adapters, then
+the scheduler's ``rebuild`` (catch-up posts need the adapters) and the ticker; stop in reverse.
 Adapters are imported only when their token is configured, so ``import bot`` never pulls in a
-platform SDK. With no token the console adapter serves stdin. A background ticker reveals rounds
-whose window ended and writes the heartbeat file that ``quizbot health`` reads.
+platform SDK. With no token the console adapter serves stdin.
+
+An adapter that cannot reach its platform at start-up (network down, API unreachable) is retried
+in the background with backoff while the rest of the bot runs; a token the platform *rejects*
+stops the bot with exit code 2, because retrying cannot fix it. A background ticker reveals
+rounds whose window ended and writes the heartbeat file that ``quizbot health`` reads.
+
+Shutdown (SIGTERM, SIGINT, or end of console input): adapters stop first (no new updates; PTB
+finishes the updates it is processing), the console finishes the line it is handling, the ticker
+finishes its tick, the scheduler stops, and ``Store.close`` drains the group-commit queue — every
+answer that was acknowledged is already committed, and every answer in flight is committed before
+the database closes. All of it within ``SHUTDOWN_BUDGET`` so Docker's 10 s grace period is never
+hit; a second signal exits at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
+import json
 import logging
+import os
 import signal
 import sys
+import threading
 import time
-from typing import TextIO
+from dataclasses import dataclass, field
+from typing import Any, TextIO
 
+from bot import __version__
 from bot.bank import QuestionBank
 from bot.config import Settings
 from bot.engine import QuizEngine
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
+
 TICK_SECONDS = 1.0
+SHUTDOWN_BUDGET = 8.0  # seconds for the whole orderly stop (Docker kills after 10 s)
+PART_TIMEOUT = 5.0  # seconds any one part may take to stop
+HARD_EXIT_AFTER = 9.5  # the CLI's watchdog: leave even if something hangs past the budget
+RETRY_FIRST, RETRY_MAX = 1.0, 60.0  # adapter start-up retry backoff, seconds
+EXIT_TOKEN_REJECTED = 2
+TOKEN_VARS = {"telegram": "TELEGRAM_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}
 
 
-def write_heartbeat(settings: Settings) -> None:
-    settings.heartbeat_path.parent.mkdir(parents=True, exist_ok=True)
-    settings.heartbeat_path.write_text(f"{time.time():.0f}\n")
+# -- heartbeat ------------------------------------------------------------------------------------
+
+def write_heartbeat(settings: Settings, adapters: dict[str, str] | None = None) -> None:
+    """Atomically replace the heartbeat file, so ``quizbot health`` never reads half of it."""
+    path = settings.heartbeat_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"time": round(time.time(), 3), "pid": os.getpid(), "version": __version__,
+                               "adapters": adapters or {}}) + "\n")
+    tmp.replace(path)
 
 
-async def ticker(engine: QuizEngine, settings: Settings) -> None:
-    """Reveal due rounds every second; refresh the heartbeat every ``heartbeat_seconds``."""
-    last_beat = 0.0
-    while True:
+def read_heartbeat(settings: Settings) -> dict[str, Any]:
+    """The last heartbeat; raises OSError or ValueError when there is none or it is unreadable."""
+    text = settings.heartbeat_path.read_text().strip()
+    if text.replace(".", "", 1).isdigit():  # the first format: just the time
+        return {"time": float(text), "adapters": {}}
+    data = json.loads(text)
+    if not isinstance(data, dict) or not isinstance(data.get("time"), (int, float)):
+        raise ValueError("heartbeat file without a time")
+    return data
+
+
+async def ticker(engine: QuizEngine, settings: Settings, stop: asyncio.Event | None = None,
+                 status=lambda: {}) -> None:
+    """Reveal due rounds every second; refresh the heartbeat every ``heartbeat_seconds``.
+    Returns after the tick in progress when ``stop`` is set (a reveal is never cut in half)."""
+    stop = stop or asyncio.Event()
+    last_beat = float("-inf")
+    while not stop.is_set():
         try:
             await engine.expire_due()
         except Exception:
             log.exception("expire_due failed")
         now = time.monotonic()
         if now - last_beat >= settings.heartbeat_seconds:
-            with contextlib.suppress(OSError):
-                write_heartbeat(settings)
+            try:
+                write_heartbeat(settings, status())
+            except OSError as exc:
+                log.warning("cannot write the heartbeat %s: %s", settings.heartbeat_path, exc)
             last_beat = now
-        await asyncio.sleep(TICK_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), TICK_SECONDS)
 
+
+# -- the parts ------------------------------------------------------------------------------------
 
 def build_adapters(engine: QuizEngine, settings: Settings) -> list:
+    """One adapter per configured token (each registers itself as the engine's messenger)."""
     adapters = []
     if settings.telegram_token:
         from adapters.telegram.adapter import TelegramAdapter
@@ -60,84 +112,283 @@ def build_adapters(engine: QuizEngine, settings: Settings) -> list:
 
 
 def build_scheduler(engine: QuizEngine, settings: Settings):
-    """The daily-question scheduler, if that package provides one."""
+    """The daily-question scheduler, if that package is installed (an error inside it is not hidden)."""
     try:
-        from scheduler.service import DailyScheduler
-    except ImportError:
+        spec = importlib.util.find_spec("scheduler.service")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is None:
         log.warning("scheduler package not available: no question of the day")
         return None
+    from scheduler.service import DailyScheduler
+
     return DailyScheduler(engine, settings)
 
 
-async def serve(settings: Settings, stdin: TextIO | None = None, out: TextIO | None = None,
-                console: bool | None = None) -> int:
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    signals_seen = 0
+def token_rejected(exc: BaseException) -> bool:
+    """True when the platform refused the token: retrying cannot help. Only SDKs that are already
+    imported are asked (an adapter for them exists), so this never imports one."""
+    fatal: list[type] = []
+    if "telegram" in sys.modules:
+        from telegram.error import InvalidToken
 
-    def on_signal() -> None:
-        nonlocal signals_seen
-        signals_seen += 1
-        if signals_seen > 1:  # a second signal: leave at once
-            log.warning("second signal: exiting immediately")
-            sys.stdout.flush()
-            import os
+        fatal.append(InvalidToken)
+    if "discord" in sys.modules:
+        import discord
 
-            os._exit(1)
-        log.info("shutdown requested")
-        stop.set()
+        fatal += [discord.LoginFailure, discord.PrivilegedIntentsRequired]
+    return bool(fatal) and isinstance(exc, tuple(fatal))
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, on_signal)
 
-    store = await Store.open(settings.db_path)
-    started: list = []
-    tick = None
-    try:
-        bank = QuestionBank.load(settings.questions_dir)
-        engine = QuizEngine(store, bank, settings)
-        scheduler = build_scheduler(engine, settings)
-        if scheduler is not None:
-            await scheduler.start()
-            started.append(scheduler)
-        adapters = build_adapters(engine, settings)
-        use_console = console if console is not None else not adapters
-        for adapter in adapters:
-            await adapter.start()
-            started.append(adapter)
-            log.info("adapter %s started", adapter.platform)
-        if use_console:
-            from adapters.console import ConsoleAdapter
+@dataclass
+class Slot:
+    """An adapter and its start-up state, as shown in the heartbeat."""
 
-            console_adapter = ConsoleAdapter(engine, out=out)
-            if not adapters:
-                log.info("no TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN set: serving the console. "
-                         "Set a token in the environment (or .env) to serve a chat platform.")
-        if scheduler is not None:
-            await scheduler.rebuild()
-        write_heartbeat(settings)
-        tick = asyncio.create_task(ticker(engine, settings))
-        if use_console:
-            reader = asyncio.create_task(console_adapter.run(stdin))
-            waiter = asyncio.create_task(stop.wait())
-            await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (reader, waiter):
-                task.cancel()
-            # the reader thread may still block on stdin; it is a daemon-less executor thread, so
-            # do not wait for it: the process exits after cleanup
-        else:
-            await stop.wait()
-        return 0
-    finally:
-        if tick is not None:
-            tick.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await tick
-        for part in reversed(started):
+    adapter: Any
+    state: str = "starting"  # starting | running | retrying | stopped
+    settled: asyncio.Event = field(default_factory=asyncio.Event)  # up, or failed once
+    task: asyncio.Task | None = None
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.adapter, "platform", type(self.adapter).__name__))
+
+
+class Runtime:
+    def __init__(self, settings: Settings, stdin: TextIO | None, out: TextIO | None, console: bool | None,
+                 stop: asyncio.Event | None, hard_exit_after: float | None) -> None:
+        self.settings = settings
+        self.stdin = stdin
+        self.out = out
+        self.console_mode = console
+        self.stop = stop or asyncio.Event()
+        self.hard_exit_after = hard_exit_after
+        self.exit_code = 0
+        self.slots: list[Slot] = []
+        self.signals_seen = 0
+        self.console = None
+        self._console_busy = False
+        self._watchdog: threading.Timer | None = None
+
+    # -- stopping -----------------------------------------------------------------------------
+
+    def request_stop(self, exit_code: int = 0) -> None:
+        if exit_code and not self.exit_code:
+            self.exit_code = exit_code
+        if self.stop.is_set():
+            return
+        self.stop.set()
+        if self.hard_exit_after is not None:
+            self._watchdog = threading.Timer(self.hard_exit_after, self._hard_exit)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+    def _hard_exit(self) -> None:
+        log.error("shutdown took longer than %.1f s: exiting now", self.hard_exit_after)
+        logging.shutdown()
+        os._exit(1)
+
+    def on_signal(self, signum: int) -> None:
+        self.signals_seen += 1
+        name = signal.Signals(signum).name
+        if self.signals_seen > 1:  # the operator insists: leave at once
+            log.warning("second %s: exiting immediately", name)
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(128 + signum)
+        log.info("%s received: shutting down (send it again to exit at once)", name)
+        self.request_stop()
+
+    def install_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
+        installed = []
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.on_signal, sig)
+                installed.append(sig)
+        return installed
+
+    async def _bounded(self, what: str, awaitable, deadline: float) -> None:
+        """Await one shutdown step within the part limit and what is left of the budget."""
+        loop = asyncio.get_running_loop()
+        timeout = max(0.05, min(PART_TIMEOUT, deadline - loop.time()))
+        try:
+            await asyncio.wait_for(awaitable, timeout)
+        except TimeoutError:
+            log.error("stopping %s took longer than %.1f s; moving on", what, timeout)
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("stopping %s failed", what)
+
+    # -- adapters -----------------------------------------------------------------------------
+
+    async def _keep_starting(self, slot: Slot) -> None:
+        """Start the adapter; on a network error retry with backoff until it works or we stop."""
+        delay = RETRY_FIRST
+        while not self.stop.is_set():
+            slot.state = "starting"
             try:
-                await asyncio.wait_for(part.stop(), timeout=5)
-            except Exception:
-                log.exception("stopping %s failed", type(part).__name__)
-        await store.close()
-        log.info("stopped")
+                await slot.adapter.start()
+            except Exception as exc:
+                if token_rejected(exc):
+                    var = TOKEN_VARS.get(slot.name, "the token")
+                    log.error("%s rejected the bot token (%s): check %s", slot.name, exc, var,
+                              extra={"adapter": slot.name})
+                    slot.state = "stopped"
+                    slot.settled.set()
+                    self.request_stop(EXIT_TOKEN_REJECTED)
+                    return
+                slot.state = "retrying"
+                slot.settled.set()
+                log.warning("%s: start failed (%s: %s); retrying in %.0f s", slot.name, type(exc).__name__,
+                            exc, delay, extra={"adapter": slot.name})
+                with contextlib.suppress(Exception):  # release what the failed attempt opened
+                    await asyncio.wait_for(slot.adapter.stop(), PART_TIMEOUT)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), delay)
+                delay = min(delay * 2, RETRY_MAX)
+                continue
+            slot.state = "running"
+            slot.settled.set()
+            log.info("%s adapter running", slot.name, extra={"adapter": slot.name})
+            return
+
+    async def _stop_adapter(self, slot: Slot, deadline: float) -> None:
+        if slot.task is not None and not slot.task.done():
+            slot.task.cancel()  # still trying to start: give up
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await slot.task
+        if slot.state != "stopped":
+            await self._bounded(f"the {slot.name} adapter", slot.adapter.stop(), deadline)
+            slot.state = "stopped"
+            log.info("%s adapter stopped", slot.name, extra={"adapter": slot.name})
+
+    def status(self) -> dict[str, str]:
+        return {slot.name: slot.state for slot in self.slots}
+
+    # -- console ------------------------------------------------------------------------------
+
+    async def _read_console(self) -> None:
+        """Feed stdin lines to the console adapter until EOF or shutdown. A line being handled is
+        finished (its answer committed and acknowledged) before shutdown goes on."""
+        stream = self.stdin if self.stdin is not None else sys.stdin
+        out = self.console.out
+        if stream.isatty():
+            out.write("quizbot console: type /help, /as NAME to switch member, Ctrl-D to quit.\n")
+            out.flush()
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+        def read() -> None:  # a daemon thread: a blocked terminal read never holds up the exit
+            try:
+                for line in iter(stream.readline, ""):
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+            except (OSError, ValueError):
+                pass
+            with contextlib.suppress(RuntimeError):  # the loop may be gone already
+                loop.call_soon_threadsafe(lines.put_nowait, None)
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        while not self.stop.is_set():
+            line = await lines.get()
+            if line is None:
+                log.info("console input closed: shutting down")
+                self.request_stop()
+                return
+            if self.stop.is_set():
+                return
+            self._console_busy = True
+            try:
+                await self.console.feed(line)
+            finally:
+                self._console_busy = False
+
+    async def _stop_console(self, reader: asyncio.Task, deadline: float) -> None:
+        if reader.done():
+            return
+        if not self._console_busy:
+            reader.cancel()  # waiting for input: nothing in flight
+        await self._bounded("the console", reader, deadline)
+
+    # -- the whole life -----------------------------------------------------------------------
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        settings = self.settings
+        store = await Store.open(settings.db_path)  # runs the migrations
+        scheduler = tick = reader = None
+        try:
+            bank = QuestionBank.load(settings.questions_dir)
+            engine = QuizEngine(store, bank, settings)
+            scheduler = build_scheduler(engine, settings)
+            if scheduler is not None:
+                await scheduler.start()
+            adapters = [] if self.console_mode else build_adapters(engine, settings)
+            self.slots = [Slot(a) for a in adapters]
+            log.info("quizbot %s starting: database %s, %d questions in %d topics, adapters: %s", __version__,
+                     settings.db_path, len(bank.by_id), len(bank.topics),
+                     ", ".join(s.name for s in self.slots) or "console")
+            for slot in self.slots:
+                slot.task = asyncio.create_task(self._keep_starting(slot), name=f"start-{slot.name}")
+            if self.slots:  # wait until each is up or has failed once (then it retries in the background)
+                settled = asyncio.ensure_future(asyncio.gather(*(s.settled.wait() for s in self.slots)))
+                stopping = asyncio.ensure_future(self.stop.wait())
+                await asyncio.wait({settled, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                settled.cancel()
+                stopping.cancel()
+            if self.stop.is_set():
+                return self.exit_code
+            if self.console_mode or (self.console_mode is None and not self.slots):
+                from adapters.console import ConsoleAdapter
+
+                self.console = ConsoleAdapter(engine, out=self.out)
+                if not self.slots and not self.console_mode:
+                    log.warning("no TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN in the environment: serving the "
+                                "console on stdin. To serve a chat platform, set a token in the environment "
+                                "or in a .env file in the working directory (see docs/deploy.md).")
+            if scheduler is not None:
+                await scheduler.rebuild()
+            write_heartbeat(settings, self.status())
+            tick = asyncio.create_task(ticker(engine, settings, self.stop, self.status), name="ticker")
+            if self.console is not None:
+                reader = asyncio.create_task(self._read_console(), name="console")
+            log.info("ready in %.1f s", loop.time() - started)
+            await self.stop.wait()
+            return self.exit_code
+        finally:
+            self.request_stop()  # also on an error: retry loops end, the CLI's watchdog is armed
+            deadline = loop.time() + SHUTDOWN_BUDGET
+            for slot in reversed(self.slots):
+                await self._stop_adapter(slot, deadline)
+            if reader is not None:
+                await self._stop_console(reader, deadline)
+            if tick is not None:
+                await self._bounded("the ticker", tick, deadline)
+            if scheduler is not None:
+                await self._bounded("the scheduler", scheduler.stop(), deadline)
+            await self._bounded("the database", store.close(), deadline)
+            with contextlib.suppress(OSError):
+                settings.heartbeat_path.unlink(missing_ok=True)  # not running: health must fail
+            log.info("stopped")
+
+
+async def serve(settings: Settings, stdin: TextIO | None = None, out: TextIO | None = None,
+                console: bool | None = None, *, stop: asyncio.Event | None = None,
+                handle_signals: bool = True, hard_exit_after: float | None = None) -> int:
+    """Run the bot until a signal, the end of console input, or ``stop`` is set; the exit code.
+
+    ``console``: None = the console only when no token is configured; True = the console alone
+    (no platform adapters, e.g. ``quizbot console`` on a machine that has a token in .env);
+    False = never the console. ``hard_exit_after``: arm a watchdog that ends the process that many
+    seconds after shutdown began (the CLI does; in-process tests do not).
+    """
+    runtime = Runtime(settings, stdin, out, console, stop, hard_exit_after)
+    loop = asyncio.get_running_loop()
+    installed = runtime.install_signals(loop) if handle_signals else []
+    try:
+        return await runtime.run()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
