@@ -1,5 +1,10 @@
 """``quizbot`` command line: run, console, grade, backup, config check, health, export, and the
-question-bank commands (import, questions validate/stats) from ``bot.cli_bank``."""
+question-bank commands (import, questions validate/stats) from ``bot.cli_bank``.
+
+Exit codes: 0 ok; 1 failure (unhealthy, bank errors, missing database, unexpected errors);
+2 configuration errors (a bad key or value, a rejected token) — systemd units use
+``RestartPreventExitStatus=2`` so a misconfiguration does not restart in a loop.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,35 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
 
 from bot import __version__
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import SECRET_ENV, ConfigError, Settings, load_config, mask, yaml_key
+from bot.logs import redact
 
 log = logging.getLogger(__name__)
 
 
-def setup_logging(level: str) -> None:
+def setup_logging(level: str, settings: Settings | None = None) -> None:
     from bot.logs import configure
 
-    configure(level)
+    secrets = [os.environ.get(var) for var in SECRET_ENV]
+    if settings is not None:
+        secrets += [settings.telegram_token, settings.discord_token]
+    configure(level, secrets=tuple(secrets))
+
+
+def load_dotenv_file() -> None:
+    """Read ``./.env`` into the environment; variables that are really set win (never overridden)."""
+    path = Path.cwd() / ".env"
+    if path.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -29,15 +49,26 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["db_path"] = Path(args.db)
     if getattr(args, "questions", None):
         overrides["questions_dir"] = Path(args.questions)
-    return load_settings(args.config, **overrides)
+    settings, _ = load_config(args.config, **overrides)
+    # tools stay quiet unless a level is asked for in the environment; `run` sets its own level
+    setup_logging(settings.log_level if os.environ.get("QUIZBOT_LOG_LEVEL") else "WARNING", settings)
+    return settings
+
+
+def _existing_db(settings: Settings) -> Path | None:
+    """The database path if it exists; otherwise say so (a tool must not create an empty one)."""
+    if settings.db_path.is_file():
+        return settings.db_path
+    print(f"error: no database at {settings.db_path} (set --db, QUIZBOT_DB or database.path)", file=sys.stderr)
+    return None
 
 
 def cmd_run(args: argparse.Namespace, console: bool | None = None) -> int:
-    from bot.runtime import serve
+    from bot.runtime import HARD_EXIT_AFTER, serve
 
     settings = _settings(args)
-    setup_logging(settings.log_level)
-    return asyncio.run(serve(settings, console=console))
+    setup_logging(settings.log_level, settings)
+    return asyncio.run(serve(settings, console=console, hard_exit_after=HARD_EXIT_AFTER))
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -74,47 +105,91 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from bot.storage import Store
 
     settings = _settings(args)
+    db = _existing_db(settings)
+    if db is None:
+        return 1
+    target = Path(args.path)
+    if target.exists() and target.resolve() == db.resolve():
+        print("error: the backup path is the database itself", file=sys.stderr)
+        return 1
 
     async def run() -> None:
-        store = await Store.open(settings.db_path)
+        store = await Store.open(db)
         try:
-            await store.backup(args.path)
+            await store.backup(target)
         finally:
             await store.close()
 
+    started = time.monotonic()
     asyncio.run(run())
-    print(f"backup written to {args.path}")
+    print(f"backup written to {target} ({target.stat().st_size} bytes in {time.monotonic() - started:.1f} s)")
     return 0
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    print(json.dumps(settings.masked(), ensure_ascii=False, indent=2))
+    overrides = {}
+    if args.db:
+        overrides["db_path"] = Path(args.db)
+    if args.questions:
+        overrides["questions_dir"] = Path(args.questions)
+    settings, where = load_config(args.config, **overrides)
+    masked = settings.masked()
+    if args.json:
+        print(json.dumps(masked, ensure_ascii=False, indent=2))
+    else:
+        source = args.config or os.environ.get("QUIZBOT_CONFIG")
+        print(f"# quizbot {__version__}: effective configuration ({'file ' + source if source else 'no config file'})")
+        for name, value in masked.items():
+            if name in SECRET_ENV.values():
+                continue
+            shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+            print(f"{yaml_key(name)}: {shown}    # {where.get(name, 'default')}")
+        print("# secrets (from the environment only)")
+        for var, name in SECRET_ENV.items():
+            print(f"{var}: {mask(getattr(settings, name)) or '(not set)'}")
+        print(f"# adapters: {', '.join(settings.platforms) or 'none: quizbot run serves the console'}")
+    if not settings.questions_dir.is_dir():
+        print(f"warning: questions directory {settings.questions_dir} does not exist", file=sys.stderr)
+    print("config ok", file=sys.stderr)
     return 0
 
 
 def cmd_health(args: argparse.Namespace) -> int:
-    import sqlite3
+    from bot.runtime import read_heartbeat
 
     settings = _settings(args)
+    db = settings.db_path
+    if not db.is_file():
+        print(f"unhealthy: no database at {db}", file=sys.stderr)
+        return 1
     try:
-        con = sqlite3.connect(f"file:{settings.db_path}?mode=ro", uri=True, timeout=5)
-        con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        con.close()
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            (version,) = con.execute("PRAGMA user_version").fetchone()
+        finally:
+            con.close()
     except sqlite3.Error as exc:
-        print(f"unhealthy: database {settings.db_path}: {exc}", file=sys.stderr)
+        print(f"unhealthy: database {db}: {exc}", file=sys.stderr)
         return 1
     try:
-        beat = float(settings.heartbeat_path.read_text().strip())
-    except (OSError, ValueError):
-        print(f"unhealthy: no heartbeat at {settings.heartbeat_path}", file=sys.stderr)
+        beat = read_heartbeat(settings)
+    except (OSError, ValueError) as exc:
+        print(f"unhealthy: no readable heartbeat at {settings.heartbeat_path} ({type(exc).__name__}): "
+              "is quizbot run running on this database?", file=sys.stderr)
         return 1
-    age = time.time() - beat
+    age = time.time() - float(beat["time"])
     limit = args.max_age or settings.heartbeat_seconds * 3
     if age > limit:
-        print(f"unhealthy: heartbeat is {age:.0f}s old (limit {limit:.0f}s)", file=sys.stderr)
+        print(f"unhealthy: heartbeat is {age:.0f} s old (limit {limit:.0f} s)", file=sys.stderr)
         return 1
-    print(f"healthy: heartbeat {age:.0f}s old")
+    adapters = beat.get("adapters") or {}
+    down = sorted(name for name, state in adapters.items() if state != "running")
+    if down:
+        print(f"unhealthy: not connected: {', '.join(f'{n} ({adapters[n]})' for n in down)}", file=sys.stderr)
+        return 1
+    shown = ", ".join(f"{n} {s}" for n, s in sorted(adapters.items())) or "console"
+    print(f"healthy: heartbeat {age:.0f} s old, schema v{version}, {shown}")
     return 0
 
 
@@ -122,15 +197,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     from bot.export import export_chat
 
     settings = _settings(args)
+    if ":" not in args.chat:
+        print(f"error: --chat takes a chat key like telegram:-100123 or discord:12345 (got {args.chat!r})",
+              file=sys.stderr)
+        return 2
+    if _existing_db(settings) is None:
+        return 1
     return asyncio.run(export_chat(settings, args.chat, args.format, args.output))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quizbot", description="Quiz bot for LLM/ML interview study groups.")
     parser.add_argument("--version", action="version", version=f"quizbot {__version__}")
-    parser.add_argument("--config", help="path to quizbot.yaml (default: $QUIZBOT_CONFIG)")
+    parser.add_argument("--config", help="path to quizbot.yaml (default: $QUIZBOT_CONFIG); like --db and "
+                        "--questions it may also follow the command")
     parser.add_argument("--db", help="SQLite database path (default: $QUIZBOT_DB or data/quizbot.db)")
-    parser.add_argument("--questions", help="questions directory (default: questions)")
+    parser.add_argument("--questions", help="questions directory (default: $QUIZBOT_QUESTIONS or questions)")
     sub = parser.add_subparsers(dest="command")
 
     sub.add_parser("run", help="run every configured adapter (console when no token)").set_defaults(func=cmd_run)
@@ -141,15 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answer", required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_grade)
-    p = sub.add_parser("backup", help="consistent online copy of the database")
+    p = sub.add_parser("backup", help="consistent online copy of the database (safe while the bot runs)")
     p.add_argument("path")
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("config", help="configuration tools")
     csub = p.add_subparsers(dest="config_command", required=True)
-    csub.add_parser("check", help="validate and print the effective configuration").set_defaults(
-        func=cmd_config_check)
+    p = csub.add_parser("check", help="validate and print the effective configuration, secrets masked")
+    p.add_argument("--json", action="store_true", help="print the settings as JSON")
+    p.set_defaults(func=cmd_config_check)
     p = sub.add_parser("health", help="exit 0 when the database opens and the heartbeat is fresh")
-    p.add_argument("--max-age", type=float, help="seconds (default: 3 x heartbeat interval)")
+    p.add_argument("--max-age", type=float, help="seconds (default: 3 x heartbeat_seconds)")
     p.set_defaults(func=cmd_health)
     p = sub.add_parser("export", help="export a chat's answers and scores")
     p.add_argument("--chat", required=True, help="chat key, e.g. telegram:-100123")
@@ -165,24 +248,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+GLOBAL_OPTIONS = ("--config", "--db", "--questions")
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move ``--config/--db/--questions`` in front of the command, so ``quizbot config check
+    --config quizbot.yaml`` works as well as ``quizbot --config quizbot.yaml config check``."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        if arg.split("=", 1)[0] in GLOBAL_OPTIONS:
+            take = 1 if "=" in arg else 2
+            front += argv[i:i + take]
+            i += take
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main(argv: list[str] | None = None) -> int:
+    load_dotenv_file()
+    # redacting logs from the first line on: even an error while loading the config is scrubbed
+    level = os.environ.get("QUIZBOT_LOG_LEVEL", "").upper()
+    setup_logging(level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "WARNING")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(hoist_global_options(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "func", None):
         args.func = cmd_run
-    if not hasattr(args, "questions_dir"):
-        args.questions_dir = args.questions
     try:
+        if not hasattr(args, "questions_dir"):  # the bank commands: --questions, else the configuration
+            args.questions_dir = args.questions or str(load_config(args.config)[0].questions_dir)
         return int(args.func(args) or 0)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a clear one-line error for operators; details only with DEBUG
+    except Exception as exc:  # a clear one-line error for operators; the traceback goes to the log
         from bot.bank import BankError
 
         if isinstance(exc, BankError):
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {redact(str(exc))}", file=sys.stderr)
             return 1
-        raise
+        log.critical("quizbot %s failed", getattr(args, "command", None) or "run", exc_info=True)
+        print(f"error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
+        return 1
