@@ -191,6 +191,8 @@ def _flatten(data: Mapping, prefix: str = "") -> dict[str, object]:
                 keys = ", ".join(k for k in YAML_KEYS if k.startswith(path + "."))
                 raise ConfigError(path, f"expected a section with the keys {keys} (got {value!r})")
             flat.update(_flatten(value, path + "."))
+        elif isinstance(value, Mapping) and value and path not in YAML_KEYS:
+            flat.update(_flatten(value, path + "."))  # an unknown section: name its keys in full
         else:
             flat[path] = value
     return flat
