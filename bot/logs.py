@@ -21,9 +21,10 @@ import sys
 import threading
 import time
 
+# no \b at the start: in a Bot API URL the token follows "bot" directly (".../bot123456:AA.../getMe")
 TOKEN_PATTERNS = (
-    re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
-    re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),  # Discord token
+    re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
+    re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),  # Discord
 )
 # the HTTP clients log every request URL at INFO, and Telegram URLs contain the token; they are
 # also the noisiest loggers (a long poll every 30 s), so they stay at WARNING whatever the level
