@@ -1,0 +1,53 @@
+"""Helpers shared by the Discord tests: deadlines, forcing the next question, reading messages."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from fake_discord import EPHEMERAL
+
+E2E_TIMEOUT = 15.0  # seconds for one end-to-end test body; the happy path takes well under one
+
+
+def deadline(seconds: float = E2E_TIMEOUT):
+    """Every e2e test body runs under this: a hang fails the test instead of stalling the run."""
+    return asyncio.timeout(seconds)
+
+
+def force_questions(monkeypatch, engine, *question_ids: str) -> None:
+    """Make the engine ask these questions in order (the last one repeats)."""
+    queue = list(question_ids)
+
+    async def choose(chat_key, topics, discussion_share=0.0):
+        qid = queue.pop(0) if len(queue) > 1 else queue[0]
+        return engine.bank.question(qid)
+
+    monkeypatch.setattr(engine.rounds, "choose", choose)
+
+
+def text_of(message: dict) -> str:
+    """Content and every embed description of a message, as one string."""
+    parts = [message.get("content") or ""] + [e.get("description") or "" for e in message.get("embeds") or []]
+    return "\n".join(p for p in parts if p)
+
+
+def buttons(message: dict) -> list[dict]:
+    return [b for row in message.get("components") or [] for b in row.get("components", [])]
+
+
+def custom_ids(message: dict) -> list[str]:
+    return [b["custom_id"] for b in buttons(message) if "custom_id" in b]
+
+
+def round_of(message: dict) -> int:
+    """The round id behind the first ``qb:ans:`` / ``qb:pick:`` button of a question message."""
+    for cid in custom_ids(message):
+        m = re.match(r"qb:(?:ans|pick):(\d+)", cid)
+        if m:
+            return int(m.group(1))
+    raise AssertionError(f"no round button on message: {custom_ids(message)}")
+
+
+def is_ephemeral(message: dict) -> bool:
+    return bool(message["flags"] & EPHEMERAL)

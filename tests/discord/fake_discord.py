@@ -1,0 +1,603 @@
+"""A fake Discord REST API + gateway (one aiohttp app on 127.0.0.1:0) for end-to-end tests of the
+real discord.py client.
+
+Point the library at it with ``fake.patch(monkeypatch)`` (``Route.BASE`` and
+``DiscordWebSocket.DEFAULT_GATEWAY`` are process-global). It
+
+* logs the bot in (``GET /users/@me``, ``GET /oauth2/applications/@me``) and runs a gateway that
+  says HELLO, acknowledges heartbeats and answers IDENTIFY with READY;
+* records every REST call (method, path, query, JSON body, status) in ``calls``;
+* lets a test inject ``INTERACTION_CREATE`` dispatches (``slash``, ``press``, ``submit_modal``,
+  ``autocomplete``) and follow what the bot did with each interaction (``Interaction`` below:
+  callback type, the messages it produced, a modal, autocomplete choices);
+* keeps every message the bot created, so a test can press a button on an old message;
+* enforces Discord's limits (content 2000, 10 embeds, description 4096, 6000 per message, 5x5
+  buttons, custom_id 100, label 80, modal title 45, the 3 s acknowledgement, one callback per
+  interaction): a violation is answered with 400 as Discord would and kept in ``violations`` so the
+  tests' fixture can fail on it;
+* can make a channel unreachable (403 / 404) or rate-limit the next message (429).
+
+Replies carry ``Content-Type: application/json`` exactly: discord.py compares the header verbatim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import yarl
+from aiohttp import WSMsgType, web
+
+log = logging.getLogger(__name__)
+
+TOKEN = "fake.discord.token"
+APP_ID = 900_000_000_000_000_001
+BOT_ID = APP_ID  # a bot user's id equals its application's id
+GUILD_ID = 700_000_000_000_000_001
+CHANNEL_ID = 710_000_000_000_000_001
+MANAGE_GUILD = 1 << 5
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+ACK_DEADLINE = 3.0  # seconds Discord gives a bot to acknowledge an interaction
+NAME_RE = re.compile(r"^[-_\w]{1,32}$")
+
+
+def u16(text: str) -> int:
+    """Length as Discord counts it (UTF-16 code units; an emoji outside the BMP counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class Rejected(Exception):
+    """A request the real Discord would refuse: becomes an HTTP error reply."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    status: int = 200
+    at: float = 0.0
+
+
+@dataclass
+class Interaction:
+    """One injected interaction and everything the bot did in answer to it."""
+
+    id: int
+    token: str
+    payload: dict
+    dispatched_at: float
+    callback_type: int | None = None
+    ack_delay: float | None = None
+    original: dict | None = None  # the response message (None after it was deleted)
+    original_deleted: bool = False
+    followups: list[dict] = field(default_factory=list)
+    modal: dict | None = None
+    choices: list[dict] | None = None
+
+    @property
+    def messages(self) -> list[dict]:
+        """What the member sees, in order: the (edited) original response, then the follow-ups."""
+        out = [self.original] if self.original and not self.original["flags"] & LOADING else []
+        return out + self.followups
+
+    @property
+    def done(self) -> bool:
+        return self.callback_type is not None
+
+
+def _user(uid: int, name: str) -> dict:
+    return {"id": str(uid), "username": name.lower(), "global_name": name, "discriminator": "0",
+            "avatar": None, "bot": False}
+
+
+BOT_USER = {**_user(BOT_ID, "QuizBot"), "username": "quizbot", "bot": True, "verified": True,
+            "mfa_enabled": False, "flags": 0}
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    if status == 204:
+        return web.Response(status=204)
+    # discord.py checks the header verbatim: no "; charset=utf-8"
+    headers = {"Content-Type": "application/json"}
+    if status == 429:
+        headers["Via"] = "1.1 google"  # discord.py takes a 429 without it for a Cloudflare ban
+    return web.Response(body=json.dumps(data).encode(), status=status, headers=headers)
+
+
+def check_message(body: dict) -> None:
+    """Raise Rejected for what Discord would refuse in a message body."""
+    problems = []
+    content = body.get("content") or ""
+    if u16(content) > 2000:
+        problems.append(f"content is {u16(content)} > 2000")
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        problems.append(f"{len(embeds)} embeds > 10")
+    total = 0
+    for i, e in enumerate(embeds):
+        for key, limit in (("title", 256), ("description", 4096)):
+            n = u16(e.get(key) or "")
+            total += n
+            if n > limit:
+                problems.append(f"embed {i} {key} is {n} > {limit}")
+        fields = e.get("fields") or []
+        if len(fields) > 25:
+            problems.append(f"embed {i} has {len(fields)} fields")
+        for f in fields:
+            total += u16(f.get("name", "")) + u16(f.get("value", ""))
+            if u16(f.get("value", "")) > 1024 or u16(f.get("name", "")) > 256:
+                problems.append(f"embed {i} field too long")
+        total += u16((e.get("footer") or {}).get("text", "")) + u16((e.get("author") or {}).get("name", ""))
+    if total > 6000:
+        problems.append(f"embeds hold {total} characters > 6000")
+    rows = body.get("components") or []
+    if len(rows) > 5:
+        problems.append(f"{len(rows)} action rows > 5")
+    ids = []
+    for row in rows:
+        items = row.get("components", [])
+        if row.get("type") != 1 or not 1 <= len(items) <= 5:
+            problems.append(f"bad action row {row}")
+        for b in items:
+            if b.get("type") == 2 and b.get("style") != 5:
+                cid = b.get("custom_id") or ""
+                ids.append(cid)
+                if not 1 <= len(cid) <= 100:
+                    problems.append(f"custom_id {cid!r} not 1..100 characters")
+            if len(b.get("label") or "") > 80:
+                problems.append(f"button label is {len(b['label'])} > 80")
+    if len(ids) != len(set(ids)):
+        problems.append(f"duplicate custom_id in {ids}")
+    if not content and not embeds and not rows:
+        raise Rejected(400, 50006, "Cannot send an empty message")
+    if problems:
+        raise Rejected(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+
+
+def check_modal(data: dict) -> None:
+    problems = []
+    if not 1 <= len(data.get("title") or "") <= 45:
+        problems.append(f"modal title {data.get('title')!r} not 1..45")
+    if not 1 <= len(data.get("custom_id") or "") <= 100:
+        problems.append("modal custom_id not 1..100")
+    inputs = [c for c in _walk(data.get("components") or []) if c.get("type") == 4]
+    if not inputs:
+        problems.append("modal without a text input")
+    for ti in inputs:
+        if (ti.get("max_length") or 4000) > 4000:
+            problems.append("text input max_length > 4000")
+    if problems:
+        raise Rejected(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+
+
+def check_commands(commands: list[dict]) -> None:
+    problems = []
+    if len(commands) > 100:
+        problems.append("more than 100 commands")
+    for c in commands:
+        if not NAME_RE.match(c.get("name", "")) or c["name"] != c["name"].lower():
+            problems.append(f"bad command name {c.get('name')!r}")
+        if not 1 <= len(c.get("description", "")) <= 100:
+            problems.append(f"/{c.get('name')}: description not 1..100")
+        if len(c.get("options") or []) > 25:
+            problems.append(f"/{c.get('name')}: more than 25 options")
+        for o in c.get("options") or []:
+            if not NAME_RE.match(o.get("name", "")) or not 1 <= len(o.get("description", "")) <= 100:
+                problems.append(f"/{c['name']}: bad option {o}")
+    if problems:
+        raise Rejected(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+
+
+def _walk(components: list[dict]):
+    for c in components:
+        yield c
+        yield from _walk(c.get("components") or [])
+        if isinstance(c.get("component"), dict):  # a Label wraps one component
+            yield from _walk([c["component"]])
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.violations: list[str] = []  # requests refused for breaking a Discord rule
+        self.messages: dict[int, dict] = {}
+        self.interactions: dict[str, Interaction] = {}  # by token
+        self.commands: dict[str, list[dict]] = {}  # "global" or guild id -> the synced payload
+        self.identifies: list[dict] = []
+        self.forbidden: set[int] = set()  # channels answering 403 Missing Access
+        self.unknown: set[int] = set()  # channels answering 404 Unknown Channel
+        self.rate_limit_next = 0  # how many next channel messages get a 429 first
+        self.fail_callbacks = 0  # how many next interaction callbacks get a 500
+        self._ids = itertools.count(1_000_000_000_000_000_000)
+        self._seq = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._ws: web.WebSocketResponse | None = None
+        self._ready = asyncio.Event()
+        self._sockets: set[web.WebSocketResponse] = set()
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self.runner:
+            await self.runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def patch(self, monkeypatch) -> None:
+        """Point discord.py at this server (process-global class attributes, undone by monkeypatch)."""
+        import discord.gateway
+        import discord.http
+
+        monkeypatch.setattr(discord.http.Route, "BASE", self.api_url)
+        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(self.gateway_url))
+
+    def snowflake(self) -> int:
+        return next(self._ids)
+
+    # -- waiting ----------------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_until(self, predicate, timeout: float = 5.0):
+        """Wait until ``predicate()`` is truthy (re-checked after every request); return its value."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                while not (value := predicate()):
+                    await self._changed.wait()
+        return value
+
+    async def wait_ready(self, timeout: float = 5.0) -> None:
+        async with asyncio.timeout(timeout):
+            await self._ready.wait()
+
+    def find(self, method: str, pattern: str, since: int = 0) -> list[Call]:
+        rx = re.compile(pattern)
+        return [c for c in self.calls[since:] if c.method == method and rx.search(c.path)]
+
+    def mark(self) -> int:
+        return len(self.calls)
+
+    def channel_messages(self, channel_id: int, since_id: int = 0) -> list[dict]:
+        """Messages the bot posted into a channel with ``channel.send`` (not interaction responses)."""
+        return [m for m in self.messages.values()
+                if int(m["channel_id"]) == channel_id and m.get("webhook_id") is None and int(m["id"]) > since_id]
+
+    # -- gateway ------------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None}))
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                payload = json.loads(msg.data)
+                if payload["op"] == 1:
+                    await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+                elif payload["op"] == 2:
+                    self.identifies.append(payload["d"])
+                    self._ws = ws
+                    await self._send(ws, "READY", {
+                        "v": 10, "user": BOT_USER, "guilds": [], "session_id": f"session-{len(self.identifies)}",
+                        "resume_gateway_url": self.gateway_url, "application": {"id": str(APP_ID), "flags": 0},
+                    })
+                    self._ready.set()
+        finally:
+            self._sockets.discard(ws)
+            if self._ws is ws:
+                self._ws = None
+                self._ready.clear()
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict) -> None:
+        await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        await self.wait_ready()
+        assert self._ws is not None
+        await self._send(self._ws, event, data)
+
+    # -- injecting interactions ----------------------------------------------------------------------
+
+    @staticmethod
+    def user(uid: int, name: str) -> dict:
+        return _user(uid, name)
+
+    @staticmethod
+    def member(user: dict, admin: bool = False) -> dict:
+        perms = (MANAGE_GUILD if admin else 0) | (1 << 11) | (1 << 10)  # + send messages, view channel
+        return {"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "nick": None,
+                "deaf": False, "mute": False, "flags": 0, "pending": False, "permissions": str(perms)}
+
+    async def interact(self, itype: int, data: dict, user: dict, *, channel: int = CHANNEL_ID,
+                       guild: int | None = GUILD_ID, admin: bool = False, locale: str = "en-US",
+                       message: dict | None = None) -> Interaction:
+        iid = self.snowflake()
+        token = f"itoken-{iid}"
+        payload: dict[str, Any] = {
+            "id": str(iid), "application_id": str(APP_ID), "type": itype, "data": data, "token": token,
+            "version": 1, "locale": locale, "app_permissions": str((1 << 11) | (1 << 14)),
+            "entitlements": [], "attachment_size_limit": 8 * 1024 * 1024, "channel_id": str(channel),
+        }
+        if guild is not None:
+            payload |= {
+                "guild_id": str(guild), "guild_locale": "en-US", "member": self.member(user, admin),
+                "context": 0, "authorizing_integration_owners": {"0": str(guild)},
+                "channel": {"id": str(channel), "type": 0, "guild_id": str(guild), "name": "quiz",
+                            "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            }
+        else:
+            payload |= {
+                "user": user, "context": 1, "authorizing_integration_owners": {"0": str(APP_ID)},
+                "channel": {"id": str(channel), "type": 1, "recipients": [user]},
+            }
+        if message is not None:
+            payload["message"] = message
+        rec = Interaction(iid, token, payload, time.monotonic())
+        self.interactions[token] = rec
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return rec
+
+    async def slash(self, name: str, user: dict, options: dict | None = None, **kw) -> Interaction:
+        types = {str: 3, int: 4, bool: 5}
+        opts = [{"name": k, "type": types[type(v)], "value": v} for k, v in (options or {}).items()]
+        data: dict[str, Any] = {"id": str(self._command_id(name)), "name": name, "type": 1, "options": opts}
+        if kw.get("guild", GUILD_ID) is not None:
+            data["guild_id"] = str(kw.get("guild", GUILD_ID))
+        return await self.interact(2, data, user, **kw)
+
+    async def autocomplete(self, name: str, user: dict, focused: str, value: str, **kw) -> Interaction:
+        data = {"id": str(self._command_id(name)), "name": name, "type": 1,
+                "options": [{"name": focused, "type": 3, "value": value, "focused": True}]}
+        return await self.interact(4, data, user, **kw)
+
+    async def press(self, message: dict, custom_id: str, user: dict, **kw) -> Interaction:
+        ids = [c.get("custom_id") for c in _walk(message.get("components") or [])]
+        assert custom_id in ids, f"no button {custom_id!r} on message {message['id']}: {ids}"
+        kw.setdefault("channel", int(message["channel_id"]))
+        return await self.interact(3, {"custom_id": custom_id, "component_type": 2}, user, message=message, **kw)
+
+    async def submit_modal(self, modal: dict, user: dict, value: str, **kw) -> Interaction:
+        """Submit a modal the bot showed, typing ``value`` into its (first) text input."""
+        [text_input] = [c for c in _walk(modal["components"]) if c.get("type") == 4][:1]
+        if modal["components"][0].get("type") == 18:  # Label-wrapped input, as Discord echoes it
+            components = [{"type": 18, "id": 1, "component": {"type": 4, "id": 2,
+                                                              "custom_id": text_input["custom_id"], "value": value}}]
+        else:
+            components = [{"type": 1, "id": 1, "components": [{"type": 4, "id": 2,
+                                                               "custom_id": text_input["custom_id"], "value": value}]}]
+        return await self.interact(5, {"custom_id": modal["custom_id"], "components": components}, user, **kw)
+
+    def _command_id(self, name: str) -> int:
+        for cmds in self.commands.values():
+            for c in cmds:
+                if c["name"] == name:
+                    return int(c["id"])
+        return 1
+
+    async def wait_response(self, rec: Interaction, messages: int = 1, timeout: float = 5.0) -> list[dict]:
+        """Wait until the interaction was acknowledged and produced ``messages`` visible messages."""
+        def ready():
+            return rec.done and len(rec.messages) >= messages and rec.messages
+
+        await self.wait_until(ready, timeout)
+        return rec.messages
+
+    # -- REST ----------------------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        body = await request.read()
+        data = json.loads(body) if body and request.content_type == "application/json" else None
+        call = Call(request.method, path, dict(request.query), data, at=time.monotonic())
+        self.calls.append(call)
+        try:
+            if request.headers.get("Authorization") != f"Bot {TOKEN}" and not path.startswith(("/interactions",
+                                                                                               "/webhooks")):
+                raise Rejected(401, 0, "401: Unauthorized")
+            status, result = self._route(request.method, path, data)
+        except Rejected as exc:
+            call.status = exc.status
+            if exc.status == 400 or exc.code in (10062, 40060):
+                self.violations.append(f"{request.method} {path}: {exc.message}")
+                log.warning("fake discord refused %s %s: %s", request.method, path, exc.message)
+            status, result = exc.status, {"code": exc.code, "message": exc.message}
+            if exc.status == 429:
+                result |= {"retry_after": 0.01, "global": False}
+        call.status = status
+        await self._notify()
+        return _json(result, status)
+
+    def _route(self, method: str, path: str, data: Any) -> tuple[int, Any]:
+        parts = path.strip("/").split("/")
+        match method, parts:
+            case "GET", ["users", "@me"]:
+                return 200, BOT_USER
+            case "GET", ["oauth2", "applications", "@me"]:
+                return 200, {"id": str(APP_ID), "name": "QuizBot", "description": "", "icon": None,
+                             "bot_public": True, "bot_require_code_grant": False, "verify_key": "00",
+                             "owner": _user(1, "Owner"), "flags": 0, "team": None}
+            case "PUT", ["applications", _, "commands"]:
+                return 200, self._sync("global", data)
+            case "PUT", ["applications", _, "guilds", guild, "commands"]:
+                return 200, self._sync(guild, data)
+            case "GET", ["applications", _, "commands"]:
+                return 200, self.commands.get("global", [])
+            case "POST", ["interactions", iid, token, "callback"]:
+                return self._callback(int(iid), token, data)
+            case "POST", ["webhooks", _, token]:
+                return 200, self._followup(token, data)
+            case "PATCH", ["webhooks", _, token, "messages", which]:
+                return 200, self._edit(token, which, data)
+            case "GET", ["webhooks", _, token, "messages", which]:
+                return 200, self._webhook_message(token, which)
+            case "DELETE", ["webhooks", _, token, "messages", "@original"]:
+                rec = self._interaction(token)
+                rec.original, rec.original_deleted = None, True
+                return 204, None
+            case "POST", ["channels", cid, "messages"]:
+                return 200, self._channel_send(int(cid), data)
+        raise Rejected(404, 0, f"404: Not Found ({method} {path})")
+
+    def _sync(self, scope: str, commands: list[dict]) -> list[dict]:
+        check_commands(commands)
+        out = []
+        for c in commands:
+            old = next((o for o in self.commands.get(scope, []) if o["name"] == c["name"]), None)
+            out.append({"type": 1, **c, "id": old["id"] if old else str(self.snowflake()),
+                        "application_id": str(APP_ID), "version": str(self.snowflake())}
+                       | ({"guild_id": scope} if scope != "global" else {}))
+        self.commands[scope] = out
+        return out
+
+    def _interaction(self, token: str) -> Interaction:
+        rec = self.interactions.get(token)
+        if rec is None:
+            raise Rejected(404, 10015, "Unknown Webhook")
+        if not rec.done:
+            raise Rejected(404, 10015, "Unknown Webhook (the interaction was not acknowledged)")
+        return rec
+
+    def _message(self, channel_id: int, body: dict, *, flags: int = 0, webhook: bool = False) -> dict:
+        if not flags & LOADING:
+            check_message(body)
+        mid = self.snowflake()
+        msg = {
+            "id": str(mid), "channel_id": str(channel_id), "type": 0 if not webhook else 20,
+            "author": BOT_USER, "content": body.get("content") or "", "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [], "attachments": [], "mentions": [],
+            "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False,
+            "timestamp": "2026-11-18T12:00:00+00:00", "edited_timestamp": None,
+            "flags": flags | (body.get("flags") or 0), "application_id": str(APP_ID),
+            "webhook_id": str(APP_ID) if webhook else None,
+        }
+        self.messages[mid] = msg
+        return msg
+
+    def _callback(self, iid: int, token: str, body: dict) -> tuple[int, Any]:
+        rec = self.interactions.get(token)
+        if rec is None or rec.id != iid:
+            raise Rejected(404, 10062, "Unknown interaction")
+        if self.fail_callbacks:
+            self.fail_callbacks -= 1
+            raise Rejected(500, 0, "500: Internal Server Error")
+        delay = time.monotonic() - rec.dispatched_at
+        if delay > ACK_DEADLINE:
+            raise Rejected(404, 10062, f"Unknown interaction (acknowledged after {delay:.2f} s)")
+        if rec.done:
+            raise Rejected(400, 40060, "Interaction has already been acknowledged.")
+        ctype, data = body["type"], body.get("data") or {}
+        channel = int(rec.payload["channel_id"])
+        message = None
+        if ctype == 4:
+            message = rec.original = self._message(channel, data, webhook=True)
+        elif ctype == 5:
+            message = rec.original = self._message(channel, {}, flags=LOADING | (data.get("flags") or 0),
+                                                   webhook=True)
+        elif ctype == 7:
+            target = self.messages[int(rec.payload["message"]["id"])]
+            check_message({**target, **data})
+            target.update({k: v for k, v in data.items() if k in ("content", "embeds", "components")})
+            message = target
+        elif ctype == 8:
+            choices = data.get("choices") or []
+            if len(choices) > 25 or any(not 1 <= len(c["name"]) <= 100 or len(str(c["value"])) > 100
+                                        for c in choices):
+                raise Rejected(400, 50035, f"Invalid Form Body: bad autocomplete choices {choices}")
+            rec.choices = choices
+        elif ctype == 9:
+            check_modal(data)
+            rec.modal = data
+        elif ctype != 6:
+            raise Rejected(400, 50035, f"unknown callback type {ctype}")
+        rec.callback_type, rec.ack_delay = ctype, delay
+        result: dict[str, Any] = {"interaction": {
+            "id": str(iid), "type": rec.payload["type"],
+            "response_message_loading": ctype == 5,
+            "response_message_ephemeral": bool(message and message["flags"] & EPHEMERAL),
+        }}
+        if message is not None:
+            result["interaction"]["response_message_id"] = message["id"]
+            result["resource"] = {"type": ctype, "message": message}
+        elif ctype in (6, 9):
+            result["resource"] = {"type": ctype}
+        return 200, result
+
+    def _followup(self, token: str, body: dict) -> dict:
+        rec = self._interaction(token)
+        if rec.original is not None and rec.original["flags"] & LOADING:
+            # Discord: the first follow-up after a deferred (thinking) response replaces the
+            # loading message and keeps the defer's visibility
+            check_message(body)
+            rec.original.update({k: body.get(k) or ([] if k != "content" else "")
+                                 for k in ("content", "embeds", "components")})
+            rec.original["flags"] &= ~LOADING
+            return rec.original
+        msg = self._message(int(rec.payload["channel_id"]), body, webhook=True)
+        rec.followups.append(msg)
+        return msg
+
+    def _edit(self, token: str, which: str, body: dict) -> dict:
+        rec = self._interaction(token)
+        target = rec.original if which == "@original" else self.messages.get(int(which))
+        if target is None:
+            raise Rejected(404, 10008, "Unknown Message")
+        merged = {k: body.get(k, target.get(k)) for k in ("content", "embeds", "components")}
+        check_message(merged)
+        target.update(merged)
+        target["flags"] &= ~LOADING
+        return target
+
+    def _webhook_message(self, token: str, which: str) -> dict:
+        rec = self._interaction(token)
+        target = rec.original if which == "@original" else self.messages.get(int(which))
+        if target is None:
+            raise Rejected(404, 10008, "Unknown Message")
+        return target
+
+    def _channel_send(self, channel_id: int, body: dict) -> dict:
+        if channel_id in self.forbidden:
+            raise Rejected(403, 50001, "Missing Access")
+        if channel_id in self.unknown:
+            raise Rejected(404, 10003, "Unknown Channel")
+        if self.rate_limit_next:
+            self.rate_limit_next -= 1
+            raise Rejected(429, 20028, "You are being rate limited.")
+        return self._message(channel_id, body)

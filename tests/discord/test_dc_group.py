@@ -1,0 +1,130 @@
+"""End to end in a server channel: the real discord.py client against the fake Discord, the real
+engine on a temp database.
+
+A member starts a round with /quiz; three members answer through the Answer button's modal (one
+changes their answer); every acknowledgement is ephemeral, nothing public is posted meanwhile; the
+admin reveals; the reveal and the leaderboard rank the best answer first. Choice questions: one
+button per option, first pick counts, long options are cut to 80 characters with the full text in
+the embed.
+"""
+
+from __future__ import annotations
+
+from dc_support import custom_ids, deadline, force_questions, is_ephemeral, round_of, text_of
+from fake_discord import CHANNEL_ID, FakeDiscord
+
+BEST = "数据分布偏移，灾难性遗忘，数据质量，混入通用数据"
+
+
+async def answer(fake: FakeDiscord, question: dict, user: dict, text: str) -> dict:
+    """Press Answer, type into the modal, submit; return the acknowledgement message."""
+    rid = round_of(question)
+    press = await fake.press(question, f"qb:ans:{rid}", user)
+    await fake.wait_until(lambda: press.modal)
+    assert press.callback_type == 9 and press.ack_delay < 3
+    submit = await fake.submit_modal(press.modal, user, text)
+    [ack] = await fake.wait_response(submit)
+    return ack
+
+
+async def test_quiz_modal_answers_reveal_and_leaderboard(bot, fake, engine, monkeypatch):
+    force_questions(monkeypatch, engine, "sft-why-dumber")
+    alice, bob, carol = fake.user(11, "Alice"), fake.user(12, "Bob"), fake.user(13, "Carol")
+    async with deadline():
+        rec = await fake.slash("quiz", bob, {"topic": "微调"})
+        [question] = await fake.wait_response(rec)
+        assert rec.callback_type == 4 and rec.ack_delay < 3
+        assert not is_ephemeral(question)
+        assert "为什么SFT之后感觉LLM傻了" in text_of(question)
+        rid = round_of(question)
+        assert custom_ids(question) == [f"qb:ans:{rid}"]
+
+        press = await fake.press(question, f"qb:ans:{rid}", alice)
+        modal = await fake.wait_until(lambda: press.modal)
+        assert len(modal["title"]) <= 45 and modal["custom_id"] == f"qb:modal:{rid}"
+        [text_input] = [c["component"] for c in modal["components"] if c["type"] == 18]
+        assert text_input["style"] == 2 and text_input["max_length"] == 4000  # paragraph
+
+        before = len(fake.channel_messages(CHANNEL_ID))
+        acks = {}
+        acks["alice"] = await fake.submit_modal(modal, alice, BEST)
+        acks["bob"] = await answer(fake, question, bob, "主要是数据分布偏移")
+        acks["carol"] = await answer(fake, question, carol, "不知道为什么")
+        [alice_ack] = await fake.wait_response(acks["alice"])
+        for ack in (alice_ack, acks["bob"], acks["carol"]):
+            assert is_ephemeral(ack), ack
+        assert "Alice" in text_of(alice_ack)
+
+        changed = await answer(fake, question, bob, "数据分布偏移和灾难性遗忘")
+        assert is_ephemeral(changed) and "Updated" in text_of(changed)
+        assert len(fake.channel_messages(CHANNEL_ID)) == before  # answers never post publicly
+
+        reveal = await fake.slash("reveal", alice, admin=True)
+        messages = await fake.wait_response(reveal)
+        assert not any(is_ephemeral(m) for m in messages)
+        shown = "\n".join(text_of(m) for m in messages)
+        assert "数据分布偏移" in shown and "Model answer" in shown
+        order = [n for n in ("Alice", "Bob", "Carol") if n in shown]
+        assert sorted(order, key=shown.index) == ["Alice", "Bob", "Carol"]  # best answer first
+        assert "**Model answer**" in text_of(messages[-1])  # the model answer follows the scores
+
+        board = await fake.slash("leaderboard", carol, {"period": "all"})
+        [ranking] = await fake.wait_response(board)
+        text = text_of(ranking)
+        assert sorted(("Alice", "Bob", "Carol"), key=text.index) == ["Alice", "Bob", "Carol"]
+
+        # the round is closed: an answer through the old modal is refused privately
+        late = await fake.submit_modal(modal, carol, "还有数据质量")
+        [refusal] = await fake.wait_response(late)
+        assert is_ephemeral(refusal) and "closed" in text_of(refusal)
+
+
+async def test_choice_buttons_first_pick_counts(bot, fake, engine, monkeypatch):
+    force_questions(monkeypatch, engine, "arch-chatglm-family")
+    alice, bob, carol = fake.user(11, "Alice"), fake.user(12, "Bob"), fake.user(13, "Carol")
+    async with deadline():
+        rec = await fake.slash("quiz", alice, {"topic": "arch"})
+        [question] = await fake.wait_response(rec)
+        rid = round_of(question)
+        assert custom_ids(question) == [f"qb:pick:{rid}:{i}" for i in range(4)]
+        labels = [b["label"] for row in question["components"] for b in row["components"]]
+        assert labels[0].startswith("A") and "Prefix Decoder" in labels[0]
+
+        first = await fake.press(question, f"qb:pick:{rid}:1", bob)  # wrong
+        [recorded] = await fake.wait_response(first)
+        assert is_ephemeral(recorded) and "Recorded" in text_of(recorded)
+        again = await fake.press(question, f"qb:pick:{rid}:0", bob)  # the right one, too late
+        [refused] = await fake.wait_response(again)
+        assert is_ephemeral(refused) and "first pick" in text_of(refused)
+        right = await fake.press(question, f"qb:pick:{rid}:0", carol)
+        await fake.wait_response(right)
+
+        reveal = await fake.slash("reveal", alice, admin=True)
+        shown = "\n".join(text_of(m) for m in await fake.wait_response(reveal))
+        assert "Prefix Decoder" in shown
+        assert shown.index("Carol") < shown.index("Bob")
+        assert "**Carol** 10/10" in shown and "**Bob** 0/10" in shown
+
+
+async def test_long_choice_options_are_cut_on_buttons_and_shown_in_full(bot, fake, engine, monkeypatch):
+    force_questions(monkeypatch, engine, "arch-long-options")
+    option = engine.bank.question("arch-long-options").options[0]
+    async with deadline():
+        rec = await fake.slash("quiz", fake.user(11, "Alice"), {"topic": "arch"})
+        [question] = await fake.wait_response(rec)
+        labels = [b["label"] for row in question["components"] for b in row["components"]]
+        assert all(len(label) <= 80 for label in labels)
+        assert labels[0].endswith("…") and labels[0].startswith("A. KV cache")
+        assert option in text_of(question)  # the full option is in the embed
+
+
+async def test_autocomplete_offers_topics_by_slug_title_and_alias(bot, fake):
+    alice = fake.user(11, "Alice")
+    async with deadline():
+        for typed, expected in (("微调", ["sft"]), ("Model arch", ["arch"]), ("transformer", ["arch"]),
+                                ("", ["arch", "sft"]), ("zzz", [])):
+            rec = await fake.autocomplete("quiz", alice, "topic", typed)
+            await fake.wait_until(lambda rec=rec: rec.done)
+            assert rec.callback_type == 8
+            assert sorted(c["value"] for c in rec.choices) == expected, typed
+            assert all(len(c["name"]) <= 100 for c in rec.choices)
