@@ -241,7 +241,7 @@ class Runtime:
                     return
                 slot.state = "retrying"
                 slot.settled.set()
-                log.warning("%s: start failed (%s: %s); retrying in %.0f s", slot.name, type(exc).__name__,
+                log.warning("%s: start failed (%s: %s); retrying in %g s", slot.name, type(exc).__name__,
                             exc, delay, extra={"adapter": slot.name})
                 with contextlib.suppress(Exception):  # release what the failed attempt opened
                     await asyncio.wait_for(slot.adapter.stop(), PART_TIMEOUT)
