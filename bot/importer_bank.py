@@ -71,6 +71,15 @@ def _clean_block(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _plain(value):
+    """Loaded YAML without the ``__line__`` bookkeeping of ``LineLoader``."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def styled(entry: dict) -> dict:
     """An entry dict with YAML styles attached: literal answers, one-line sources and alias lists."""
     out: dict = {}
@@ -291,8 +300,10 @@ def _render(ex: _Existing, taken: set[str]) -> str:
     if (ex.changed or ex.added) and ex.items and not ex.spans:
         # unusual layout (flow-style list): re-emit the whole file; comments are lost, data is not
         log.warning("%s: rewriting the whole file (questions list is not a block list)", ex.path)
-        doc = {k: v for k, v in ex.doc.items() if k != "__line__"}
-        doc["questions"] = [styled(i) for i in ex.items] + [styled(a) for a in ex.added]
+        doc = _plain(ex.doc)
+        if isinstance(doc.get("title"), dict):
+            doc["title"] = _Flow(doc["title"])
+        doc["questions"] = [styled(_plain(i)) for i in ex.items] + [styled(a) for a in ex.added]
         return dump(doc)
     lines = ex.text.split("\n")
     trailing_newline = ex.text.endswith("\n")
@@ -303,7 +314,7 @@ def _render(ex: _Existing, taken: set[str]) -> str:
     for k, (start, end) in enumerate(ex.spans):
         if k in ex.changed:
             out_parts.append("\n".join(lines[cursor:start]) + ("\n" if start > cursor else ""))
-            out_parts.append(dump_entries([ex.items[k]], ex.dash_indent))
+            out_parts.append(dump_entries([_plain(ex.items[k])], ex.dash_indent))
             cursor = end
     tail_start = ex.spans[-1][1] if ex.spans else None
     if ex.added and tail_start is not None:

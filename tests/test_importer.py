@@ -410,3 +410,16 @@ def test_numbered_questions_with_answer_markers():
         ("手写一下 softmax", None),
     ]
     assert entries[2].difficulty == 3 and entries[0].difficulty == 1
+
+
+def test_flow_style_bank_file_is_rewritten_without_losing_data(tmp_path):
+    write = "topic: rag\ntitle: {zh: RAG 与 LangChain, en: RAG & LangChain}\n" \
+            "questions: [{id: rag-x, kind: choice, prompt: 选哪个？, options: [a, b, c], correct: [0]}]\n"
+    (tmp_path / "rag.yaml").write_text(write, encoding="utf-8")
+    merge_into_bank(import_texts([("n.md", "Q: RAG 的 chunk 怎么切分？\nA: 按语义段落切分并保留重叠。\n")]).entries, tmp_path)
+    text = (tmp_path / "rag.yaml").read_text(encoding="utf-8")
+    assert "__line__" not in text
+    doc = yaml.safe_load(text)
+    assert doc["questions"][0] == {"id": "rag-x", "kind": "choice", "prompt": "选哪个？", "options": ["a", "b", "c"],
+                                   "correct": [0]}
+    assert doc["questions"][1]["answer"] == "按语义段落切分并保留重叠。"
