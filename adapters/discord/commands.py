@@ -76,6 +76,12 @@ class QuizTree(app_commands.CommandTree):
     handler: InteractionHandler
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.CommandNotFound) and not interaction.response.is_done():
+            # a command Discord still shows but this version no longer has (the sync is pending,
+            # or another deployment registered it): the engine answers it or explains politely
+            log.warning("unknown slash command /%s: handing it to the engine", error.name)
+            await self.handler.command(interaction, error.name.lower())
+            return
         await self.handler.report_error(interaction, error)
 
 
