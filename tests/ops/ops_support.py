@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE_BANK = REPO / "tests" / "fixtures" / "questions"
 # a token-shaped Telegram token that is nobody's: the tests assert it never appears in any output
 FAKE_TG_TOKEN = "7012345678:AAFq3xVbT9kLmZ_pQr8sUvWx2yZa4bCdEfG"
-ACK = re.compile(r"\(now acting as (u\d+)\)\n\[bot @ group → \1\] \(ack\)\nGot your answer, \1\.")
+FAKE_DISCORD_TOKEN = "MTE4NzY1NDMyMTAxMjM0NTY3OA.GaBcDe.q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8"
 
 
 def bot_env(**extra: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from ops_support import FAKE_TG_TOKEN, BotProcess, bot_env, closed_port
+from ops_support import FAKE_DISCORD_TOKEN, FAKE_TG_TOKEN, BotProcess, bot_env, closed_port
 
 ACKED = re.compile(r"Got your answer, (u\d+)\.")
 
@@ -132,11 +132,19 @@ def test_a_hung_event_loop_is_ended_by_the_watchdog(tmp_path):
     assert "shutdown took longer than" in bot.stderr
 
 
-def test_the_token_never_appears_while_the_api_is_unreachable(tmp_path):
-    env = bot_env(TELEGRAM_BOT_TOKEN=FAKE_TG_TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{closed_port()}",
-                  QUIZBOT_LOG_LEVEL="DEBUG")
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+def test_the_token_never_appears_while_the_api_is_unreachable(tmp_path, platform):
+    port = closed_port()
+    if platform == "telegram":
+        token = FAKE_TG_TOKEN
+        env = bot_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}")
+    else:
+        token = FAKE_DISCORD_TOKEN
+        env = bot_env(DISCORD_BOT_TOKEN=token, DISCORD_API_BASE_URL=f"http://127.0.0.1:{port}",
+                      DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}")
+    env["QUIZBOT_LOG_LEVEL"] = "DEBUG"
     with BotProcess(tmp_path / "tg.db", env=env) as bot:
-        bot.wait_stderr("telegram: start failed", timeout=30)
+        bot.wait_stderr(f"{platform}: start failed", timeout=30)
         bot.wait_stderr("retrying in 2 s", timeout=30)  # a second attempt: the bot keeps trying
         sent = bot.signal(signal.SIGTERM)
         rc = bot.wait(12)
@@ -144,8 +152,8 @@ def test_the_token_never_appears_while_the_api_is_unreachable(tmp_path):
     output = bot.stdout + bot.stderr
     assert rc == 0, output[-2000:]
     assert "DEBUG" in output  # the noisiest level was on
-    assert FAKE_TG_TOKEN not in output
-    assert FAKE_TG_TOKEN.split(":")[1] not in output  # not even the secret half
+    for part in (token, *re.split(r"[:.]", token)):  # not the token, nor any part of it
+        assert part not in output
 
 
 class _Reject(BaseHTTPRequestHandler):
