@@ -5,7 +5,8 @@ The engine, store, settings and controllable clock come from ``tests/conftest.py
 exceptions inside event handlers instead of raising them, so a broken handler would only show as a
 timeout: ``log_errors`` collects every ERROR record and fails the test at teardown unless the test
 took (``.clear()``-ed) the ones it expected. The fake's ``violations`` (requests the real Discord
-would refuse) are checked the same way.
+would refuse, including a late or double acknowledgement) are checked the same way, and so is that
+every injected interaction was acknowledged.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ async def fake(monkeypatch, log_errors):
     finally:
         await server.stop()
     assert not server.violations, f"requests Discord would refuse: {server.violations}"
+    unanswered = [r.payload["data"] for r in server.interactions.values() if not r.done]
+    assert not unanswered, f"interactions never acknowledged: {unanswered}"
 
 
 @pytest.fixture

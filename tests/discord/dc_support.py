@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from fake_discord import EPHEMERAL
+from fake_discord import EPHEMERAL, FakeDiscord
 
 E2E_TIMEOUT = 15.0  # seconds for one end-to-end test body; the happy path takes well under one
 
@@ -51,3 +51,13 @@ def round_of(message: dict) -> int:
 
 def is_ephemeral(message: dict) -> bool:
     return bool(message["flags"] & EPHEMERAL)
+
+
+async def answer(fake: FakeDiscord, question: dict, user: dict, text: str) -> dict:
+    """Press Answer, type into the modal, submit; return the acknowledgement message."""
+    rid = round_of(question)
+    press = await fake.press(question, f"qb:ans:{rid}", user)
+    await fake.wait_until(lambda: press.modal)
+    assert press.callback_type == 9 and press.ack_delay < 3
+    submit = await fake.submit_modal(press.modal, user, text)
+    return (await fake.wait_response(submit))[0]

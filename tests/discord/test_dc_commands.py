@@ -4,8 +4,7 @@ handler, languages from the client locale and /lang, /forget's private confirmat
 
 from __future__ import annotations
 
-from dc_support import custom_ids, deadline, force_questions, is_ephemeral, text_of
-from test_dc_group import answer
+from dc_support import answer, custom_ids, deadline, force_questions, is_ephemeral, text_of
 
 
 async def test_bad_input_gets_a_clear_private_answer(bot, fake, log_errors):

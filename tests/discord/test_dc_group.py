@@ -10,21 +10,10 @@ the embed.
 
 from __future__ import annotations
 
-from dc_support import custom_ids, deadline, force_questions, is_ephemeral, round_of, text_of
-from fake_discord import CHANNEL_ID, FakeDiscord
+from dc_support import answer, custom_ids, deadline, force_questions, is_ephemeral, round_of, text_of
+from fake_discord import CHANNEL_ID
 
 BEST = "数据分布偏移，灾难性遗忘，数据质量，混入通用数据"
-
-
-async def answer(fake: FakeDiscord, question: dict, user: dict, text: str) -> dict:
-    """Press Answer, type into the modal, submit; return the acknowledgement message."""
-    rid = round_of(question)
-    press = await fake.press(question, f"qb:ans:{rid}", user)
-    await fake.wait_until(lambda: press.modal)
-    assert press.callback_type == 9 and press.ack_delay < 3
-    submit = await fake.submit_modal(press.modal, user, text)
-    [ack] = await fake.wait_response(submit)
-    return ack
 
 
 async def test_quiz_modal_answers_reveal_and_leaderboard(bot, fake, engine, monkeypatch):
@@ -128,3 +117,28 @@ async def test_autocomplete_offers_topics_by_slug_title_and_alias(bot, fake):
             assert rec.callback_type == 8
             assert sorted(c["value"] for c in rec.choices) == expected, typed
             assert all(len(c["name"]) <= 100 for c in rec.choices)
+
+
+async def test_quiz_session_reveals_then_asks_the_next_and_ranks(bot, fake, engine, monkeypatch):
+    force_questions(monkeypatch, engine, "sft-why-dumber", "sft-what-learns")
+    alice, bob = fake.user(11, "Alice"), fake.user(12, "Bob")
+    async with deadline():
+        [q1] = await fake.wait_response(await fake.slash("quiz", alice, {"topic": "sft", "count": 2}))
+        assert "1/2" in text_of(q1)
+        await answer(fake, q1, alice, BEST)
+        await answer(fake, q1, bob, "灾难性遗忘")
+        reveal = await fake.slash("reveal", alice, admin=True)
+        revealed, q2 = await fake.wait_response(reveal, messages=2)
+        assert "**Alice** 10/10" in text_of(revealed) and "2/2" in text_of(q2)
+        assert custom_ids(q2) == [f"qb:ans:{round_of(q2)}"]
+
+        await answer(fake, q2, alice, "学习指令格式和对话风格")
+        # the last member who joined answers: the engine reveals at once and ranks the session;
+        # the member's acknowledgement stays private, the reveal and ranking are public follow-ups
+        press = await fake.press(q2, f"qb:ans:{round_of(q2)}", bob)
+        modal = await fake.wait_until(lambda: press.modal)
+        submit = await fake.submit_modal(modal, bob, "格式")
+        ack, second_reveal, ranking = await fake.wait_response(submit, messages=3)
+        assert is_ephemeral(ack) and not is_ephemeral(second_reveal) and not is_ephemeral(ranking)
+        assert "Round ranking" in text_of(ranking)
+        assert text_of(ranking).index("Alice") < text_of(ranking).index("Bob")

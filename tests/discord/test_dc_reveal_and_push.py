@@ -15,9 +15,8 @@ import asyncio
 import re
 
 import pytest
-from dc_support import custom_ids, deadline, force_questions, is_ephemeral, round_of, text_of
+from dc_support import answer, custom_ids, deadline, force_questions, is_ephemeral, round_of, text_of
 from fake_discord import CHANNEL_ID, FakeDiscord, u16
-from test_dc_group import answer
 
 from bot.messenger import ChatUnavailable
 from bot.model import ChatRef
@@ -167,3 +166,18 @@ async def test_slow_commands_are_deferred_before_the_engine_runs(bot, fake):
         rec = await fake.slash("leaderboard", fake.user(11, "Alice"))
         [msg] = await fake.wait_response(rec)
     assert rec.callback_type == 5 and "Leaderboard" in text_of(msg)
+
+
+async def test_replies_for_other_chats_are_posted_there(bot, fake, engine, monkeypatch):
+    """A reply addressed to another chat (say, the group when a private answer triggers the reveal)
+    is posted with channel.send; the interaction itself is still acknowledged."""
+    async def elsewhere(event):
+        return [Reply(ChatRef("discord", "777"), ReplyKind.REVEAL, "**Answer** for the group")]
+
+    monkeypatch.setattr(engine, "handle", elsewhere)
+    async with deadline():
+        rec = await fake.slash("next", fake.user(11, "Alice"))
+        [quiet] = await fake.wait_response(rec)
+        assert is_ephemeral(quiet) and text_of(quiet) == "✓"
+        [posted] = await fake.wait_until(lambda: fake.channel_messages(777))
+        assert "for the group" in text_of(posted)
