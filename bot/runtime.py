@@ -37,6 +37,7 @@ from bot import __version__
 from bot.bank import QuestionBank
 from bot.config import Settings
 from bot.engine import QuizEngine
+from bot.logs import OneLineFormatter
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -184,8 +185,12 @@ class Runtime:
             self._watchdog.start()
 
     def _hard_exit(self) -> None:
-        log.error("shutdown took longer than %.1f s: exiting now", self.hard_exit_after)
-        logging.shutdown()
+        # straight to fd 2, formatted like every other line: the loop thread may be stuck holding
+        # the logging handler's lock, and this must not wait for it
+        record = logging.LogRecord(log.name, logging.ERROR, __file__, 0,
+                                   "shutdown took longer than %.1f s: exiting now", (self.hard_exit_after,), None)
+        with contextlib.suppress(OSError):
+            os.write(2, (OneLineFormatter().format(record) + "\n").encode())
         os._exit(1)
 
     def on_signal(self, signum: int) -> None:
