@@ -10,12 +10,12 @@ in the background with backoff while the rest of the bot runs; a token the platf
 stops the bot with exit code 2, because retrying cannot fix it. A background ticker reveals
 rounds whose window ended and writes the heartbeat file that ``quizbot health`` reads.
 
-Shutdown (SIGTERM, SIGINT, or end of console input): adapters stop first (no new updates; PTB
-finishes the updates it is processing), the console finishes the line it is handling, the ticker
-finishes its tick, the scheduler stops, and ``Store.close`` drains the group-commit queue — every
-answer that was acknowledged is already committed, and every answer in flight is committed before
-the database closes. All of it within ``SHUTDOWN_BUDGET`` so Docker's 10 s grace period is never
-hit; a second signal exits at once.
+Shutdown (SIGTERM, SIGINT, or end of console input): the ticker finishes its tick (a reveal in
+progress is still delivered), adapters stop taking updates (PTB finishes the updates it is
+processing), the console finishes the line it is handling, the scheduler stops, and
+``Store.close`` drains the group-commit queue: every answer that was acknowledged is already
+committed, and every answer in flight is committed before the database closes. All of it within
+``SHUTDOWN_BUDGET`` so Docker's 10 s grace period is never hit; a second signal exits at once.
 """
 
 from __future__ import annotations
@@ -365,12 +365,12 @@ class Runtime:
         finally:
             self.request_stop()  # also on an error: retry loops end, the CLI's watchdog is armed
             deadline = loop.time() + SHUTDOWN_BUDGET
+            if tick is not None:  # started last: a reveal in progress still reaches a running adapter
+                await self._bounded("the ticker", tick, deadline)
             for slot in reversed(self.slots):
                 await self._stop_adapter(slot, deadline)
             if reader is not None:
                 await self._stop_console(reader, deadline)
-            if tick is not None:
-                await self._bounded("the ticker", tick, deadline)
             if scheduler is not None:
                 await self._bounded("the scheduler", scheduler.stop(), deadline)
             await self._bounded("the database", store.close(), deadline)

@@ -160,3 +160,11 @@ def test_load_settings_errors_in_process():
     settings = load_settings(env={"TELEGRAM_BOT_TOKEN": FAKE_TG_TOKEN})
     assert FAKE_TG_TOKEN not in repr(settings)
     assert settings.platforms == ("telegram",)
+
+
+def test_run_refuses_a_bad_config_before_touching_anything(tmp_path):
+    (tmp_path / "quizbot.yaml").write_text("quiz:\n  choice_window_seconds: 0\n")
+    result = quizbot("--config", "quizbot.yaml", "--db", "q.db", "run", cwd=tmp_path, stdin="/help\n")
+    assert result.returncode == 2
+    assert "error: config: quiz.choice_window_seconds: must be > 0" in result.stderr
+    assert not (tmp_path / "q.db").exists()
