@@ -23,8 +23,10 @@ import time
 
 # no \b at the start: in a Bot API URL the token follows "bot" directly (".../bot123456:AA.../getMe")
 TOKEN_PATTERNS = (
-    re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
-    re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),  # Discord
+    (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}"), "***"),  # Telegram bot token
+    (re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"), "***"),  # Discord
+    # Discord interaction and webhook tokens sit in URL paths that discord.py logs at DEBUG
+    (re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_.-]{20,}"), r"\1***"),
 )
 # the HTTP clients log every request URL at INFO, and Telegram URLs contain the token; they are
 # also the noisiest loggers (a long poll every 30 s), so they stay at WARNING whatever the level
@@ -49,8 +51,8 @@ def redact(text: str) -> str:
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, "***")
-    for pattern in TOKEN_PATTERNS:
-        text = pattern.sub("***", text)
+    for pattern, replacement in TOKEN_PATTERNS:
+        text = pattern.sub(replacement, text)
     return text
 
 

@@ -37,6 +37,8 @@ def test_redact_token_shapes_anywhere_in_text():
     assert FAKE_TG_TOKEN not in clean and DISCORD_SHAPED not in clean
     assert clean == "POST https://api.telegram.org/bot***/getMe and Bot ***."
     assert redact("round 12:34 at 09:00, chat -1001234567890") == "round 12:34 at 09:00, chat -1001234567890"
+    url = "POST https://discord.com/api/v10/interactions/1187654321012345678/aW50ZXJhY3Rpb246MTE4NzY1NDMy/callback"
+    assert redact(url) == "POST https://discord.com/api/v10/interactions/1187654321012345678/***/callback"
 
 
 def test_one_line_with_time_level_logger_and_key_fields():
