@@ -308,15 +308,17 @@ def key_points(answer: str | None, hints: list[tuple[str, str]]) -> list[dict]:
             take(_short_lead(lead.group(1)))
         elif parts[0] <= 4 and len(itext) <= 16 and not re.search(r"[，,。；;:：]", itext):
             take(itext)
+        elif parts[0] >= 2 and itext.endswith((":", "：")) and len(itext) <= 21:
+            take(itext[:-1].strip())  # a nested sub-header ("Encoder-Decoder:") names one point
     for m in _BRACKET.finditer(answer):
         take(m.group(1))
     if not found:
-        flat = strip_markup(answer)
-        if "\n" not in flat.strip():
-            pieces = [p for p in re.split(r"[、，,]", flat.strip().strip("。")) if p.strip()]
-            if 3 <= len(pieces) <= 10 and all(len(p.strip()) <= 16 for p in pieces):
+        # a run-together list: "减小批量大小、分布式训练、…" or "Transformer架构  自注意力机制  多头注意力"
+        for row in answer.split("\n"):
+            pieces = [strip_markup(p) for p in re.split(r"[、，,]|\s{2,}", row.strip().strip("。")) if p.strip()]
+            if 3 <= len(pieces) <= 10 and all(len(p) <= 16 for p in pieces):
                 for p in pieces:
-                    take(p.strip())
+                    take(p)
     glossary = _glossary(answer)
     return [_with_aliases(t, glossary) for t in found]
 
