@@ -3,6 +3,9 @@
 Invite the bot with the ``bot`` and ``applications.commands`` scopes. It asks for no privileged
 intent (``Intents.none()``): slash commands, buttons and modals arrive as interactions, which need
 no intent, and the adapter keeps no guild cache (it answers interactions and posts by channel id).
+discord.py warns at start-up that the guilds intent is off ("may cause state related issues"): the
+issues it means are an empty guild/channel cache, which nothing here reads. Without that intent no
+GUILD_CREATE follows READY, so the client does not wait for one (``GUILD_READY_TIMEOUT``).
 
 ``start()`` does not block: it runs ``client.start(token)`` in a task and waits (``ready_timeout``)
 for ``on_ready``; a login failure is raised from ``start()``. ``stop()`` closes the client.
@@ -146,7 +149,7 @@ class DiscordAdapter:
                 await asyncio.wait_for(task, 10)
 
     @property
-    def tree(self):
+    def tree(self) -> discord.app_commands.CommandTree | None:
         return self.client.tree if self.client else None
 
     async def send(self, reply: Reply) -> None:

@@ -13,8 +13,8 @@ Point the library at it with ``fake.patch(monkeypatch)`` (``Route.BASE`` and
 * keeps every message the bot created, so a test can press a button on an old message;
 * enforces Discord's limits (content 2000, 10 embeds, description 4096, 6000 per message, 5x5
   buttons, custom_id 100, label 80, modal title 45, the 3 s acknowledgement, one callback per
-  interaction): a violation is answered with 400 as Discord would and kept in ``violations`` so the
-  tests' fixture can fail on it;
+  interaction; the payload checks live in ``discord_limits``): a violation is answered with 400 as
+  Discord would and kept in ``violations`` so the tests' fixture can fail on it;
 * can make a channel unreachable (403 / 404) or rate-limit the next message (429).
 
 Replies carry ``Content-Type: application/json`` exactly: discord.py compares the header verbatim.
@@ -33,6 +33,7 @@ from typing import Any
 
 import yarl
 from aiohttp import WSMsgType, web
+from discord_limits import Rejected, check_commands, check_message, check_modal, walk_components
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +46,6 @@ MANAGE_GUILD = 1 << 5
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 ACK_DEADLINE = 3.0  # seconds Discord gives a bot to acknowledge an interaction
-NAME_RE = re.compile(r"^[-_\w]{1,32}$")
-
-
-def u16(text: str) -> int:
-    """Length as Discord counts it (UTF-16 code units; an emoji outside the BMP counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-class Rejected(Exception):
-    """A request the real Discord would refuse: becomes an HTTP error reply."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 @dataclass
@@ -115,98 +102,6 @@ def _json(data: Any, status: int = 200) -> web.Response:
     if status == 429:
         headers["Via"] = "1.1 google"  # discord.py takes a 429 without it for a Cloudflare ban
     return web.Response(body=json.dumps(data).encode(), status=status, headers=headers)
-
-
-def check_message(body: dict) -> None:
-    """Raise Rejected for what Discord would refuse in a message body."""
-    problems = []
-    content = body.get("content") or ""
-    if u16(content) > 2000:
-        problems.append(f"content is {u16(content)} > 2000")
-    embeds = body.get("embeds") or []
-    if len(embeds) > 10:
-        problems.append(f"{len(embeds)} embeds > 10")
-    total = 0
-    for i, e in enumerate(embeds):
-        for key, limit in (("title", 256), ("description", 4096)):
-            n = u16(e.get(key) or "")
-            total += n
-            if n > limit:
-                problems.append(f"embed {i} {key} is {n} > {limit}")
-        fields = e.get("fields") or []
-        if len(fields) > 25:
-            problems.append(f"embed {i} has {len(fields)} fields")
-        for f in fields:
-            total += u16(f.get("name", "")) + u16(f.get("value", ""))
-            if u16(f.get("value", "")) > 1024 or u16(f.get("name", "")) > 256:
-                problems.append(f"embed {i} field too long")
-        total += u16((e.get("footer") or {}).get("text", "")) + u16((e.get("author") or {}).get("name", ""))
-    if total > 6000:
-        problems.append(f"embeds hold {total} characters > 6000")
-    rows = body.get("components") or []
-    if len(rows) > 5:
-        problems.append(f"{len(rows)} action rows > 5")
-    ids = []
-    for row in rows:
-        items = row.get("components", [])
-        if row.get("type") != 1 or not 1 <= len(items) <= 5:
-            problems.append(f"bad action row {row}")
-        for b in items:
-            if b.get("type") == 2 and b.get("style") != 5:
-                cid = b.get("custom_id") or ""
-                ids.append(cid)
-                if not 1 <= len(cid) <= 100:
-                    problems.append(f"custom_id {cid!r} not 1..100 characters")
-            if len(b.get("label") or "") > 80:
-                problems.append(f"button label is {len(b['label'])} > 80")
-    if len(ids) != len(set(ids)):
-        problems.append(f"duplicate custom_id in {ids}")
-    if not content and not embeds and not rows:
-        raise Rejected(400, 50006, "Cannot send an empty message")
-    if problems:
-        raise Rejected(400, 50035, "Invalid Form Body: " + "; ".join(problems))
-
-
-def check_modal(data: dict) -> None:
-    problems = []
-    if not 1 <= len(data.get("title") or "") <= 45:
-        problems.append(f"modal title {data.get('title')!r} not 1..45")
-    if not 1 <= len(data.get("custom_id") or "") <= 100:
-        problems.append("modal custom_id not 1..100")
-    inputs = [c for c in _walk(data.get("components") or []) if c.get("type") == 4]
-    if not inputs:
-        problems.append("modal without a text input")
-    for ti in inputs:
-        if (ti.get("max_length") or 4000) > 4000:
-            problems.append("text input max_length > 4000")
-    if problems:
-        raise Rejected(400, 50035, "Invalid Form Body: " + "; ".join(problems))
-
-
-def check_commands(commands: list[dict]) -> None:
-    problems = []
-    if len(commands) > 100:
-        problems.append("more than 100 commands")
-    for c in commands:
-        if not NAME_RE.match(c.get("name", "")) or c["name"] != c["name"].lower():
-            problems.append(f"bad command name {c.get('name')!r}")
-        if not 1 <= len(c.get("description", "")) <= 100:
-            problems.append(f"/{c.get('name')}: description not 1..100")
-        if len(c.get("options") or []) > 25:
-            problems.append(f"/{c.get('name')}: more than 25 options")
-        for o in c.get("options") or []:
-            if not NAME_RE.match(o.get("name", "")) or not 1 <= len(o.get("description", "")) <= 100:
-                problems.append(f"/{c['name']}: bad option {o}")
-    if problems:
-        raise Rejected(400, 50035, "Invalid Form Body: " + "; ".join(problems))
-
-
-def _walk(components: list[dict]):
-    for c in components:
-        yield c
-        yield from _walk(c.get("components") or [])
-        if isinstance(c.get("component"), dict):  # a Label wraps one component
-            yield from _walk([c["component"]])
 
 
 class FakeDiscord:
@@ -389,14 +284,14 @@ class FakeDiscord:
         return await self.interact(4, data, user, **kw)
 
     async def press(self, message: dict, custom_id: str, user: dict, **kw) -> Interaction:
-        ids = [c.get("custom_id") for c in _walk(message.get("components") or [])]
+        ids = [c.get("custom_id") for c in walk_components(message.get("components") or [])]
         assert custom_id in ids, f"no button {custom_id!r} on message {message['id']}: {ids}"
         kw.setdefault("channel", int(message["channel_id"]))
         return await self.interact(3, {"custom_id": custom_id, "component_type": 2}, user, message=message, **kw)
 
     async def submit_modal(self, modal: dict, user: dict, value: str, **kw) -> Interaction:
         """Submit a modal the bot showed, typing ``value`` into its (first) text input."""
-        [text_input] = [c for c in _walk(modal["components"]) if c.get("type") == 4][:1]
+        [text_input] = [c for c in walk_components(modal["components"]) if c.get("type") == 4][:1]
         if modal["components"][0].get("type") == 18:  # Label-wrapped input, as Discord echoes it
             components = [{"type": 18, "id": 1, "component": {"type": 4, "id": 2,
                                                               "custom_id": text_input["custom_id"], "value": value}}]

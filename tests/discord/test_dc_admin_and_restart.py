@@ -2,7 +2,8 @@
 
 * admin commands carry Manage Server as default permissions and are checked again at run time;
 * /schedule forwards its free-text spec as words; alone it asks for the schedule;
-* after a restart (client closed, a new one on the same store) buttons on old messages still work;
+* after a restart (client closed, a new one on the same store) buttons on old messages still work,
+  and so does a modal opened before the restart;
 * the command sync runs once, is skipped while the commands are unchanged, and runs again when
   they change; a dev guild gets a guild-scoped sync.
 """
@@ -91,6 +92,8 @@ async def test_restart_keeps_buttons_working_and_skips_the_sync(make_bot, fake, 
         first = await make_bot()
         assert first.client.synced is True and len(command_puts(fake)) == 1
         [open_q] = await fake.wait_response(await fake.slash("quiz", alice, {"topic": "sft"}))
+        opened = await fake.press(open_q, f"qb:ans:{round_of(open_q)}", alice)  # open now, submit later
+        modal_before = await fake.wait_until(lambda: opened.modal)
         await first.stop()
 
         second = await make_bot()
@@ -102,6 +105,10 @@ async def test_restart_keeps_buttons_working_and_skips_the_sync(make_bot, fake, 
         modal = await fake.wait_until(lambda: press.modal)
         [ack] = await fake.wait_response(await fake.submit_modal(modal, bob, "灾难性遗忘"))
         assert is_ephemeral(ack) and "Bob" in text_of(ack)
+
+        # a modal opened before the restart is submitted after it
+        [ack] = await fake.wait_response(await fake.submit_modal(modal_before, alice, "数据分布偏移"))
+        assert is_ephemeral(ack) and "Alice" in text_of(ack)
 
         await fake.wait_response(await fake.slash("reveal", alice, admin=True))
         [choice_q] = await fake.wait_response(await fake.slash("quiz", alice, {"topic": "arch"}))
@@ -135,7 +142,7 @@ async def test_sync_again_when_commands_change_and_guild_scoped_in_development(m
 
 
 async def test_failed_sync_is_retried_on_next_start(make_bot, fake, dc_settings, monkeypatch, log_errors):
-    from fake_discord import Rejected
+    from discord_limits import Rejected
 
     original = fake._sync
 

@@ -16,7 +16,8 @@ import re
 
 import pytest
 from dc_support import answer, custom_ids, deadline, force_questions, is_ephemeral, round_of, text_of
-from fake_discord import CHANNEL_ID, FakeDiscord, u16
+from discord_limits import u16
+from fake_discord import CHANNEL_ID, FakeDiscord
 
 from bot.messenger import ChatUnavailable
 from bot.model import ChatRef
