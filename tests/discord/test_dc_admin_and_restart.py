@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from dc_support import deadline, force_questions, is_ephemeral, round_of, text_of
 from fake_discord import APP_ID, GUILD_ID, FakeDiscord
 
@@ -160,3 +161,13 @@ async def test_failed_sync_is_retried_on_next_start(make_bot, fake, dc_settings,
         monkeypatch.setattr(fake, "_sync", original)
         bot = await make_bot()
         assert bot.client.synced is True
+
+
+async def test_bad_token_fails_start_without_hanging(make_bot, fake, dc_settings):
+    import discord
+
+    wrong = dataclasses.replace(dc_settings, discord_token="not-the-token")
+    async with deadline():
+        with pytest.raises(discord.LoginFailure):
+            await make_bot(wrong)
+    assert fake.identifies == []  # never reached the gateway
