@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bot import __version__
-from bot.config import SECRET_ENV, ConfigError, Settings, load_config, mask, yaml_key
+from bot.config import LOG_LEVELS, SECRET_ENV, ConfigError, Settings, load_config, mask, yaml_key
 from bot.logs import redact
 
 log = logging.getLogger(__name__)
@@ -273,10 +273,11 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # redacting logs from the first line on: even a complaint about .env or the config is scrubbed
+    setup_logging("WARNING")
     load_dotenv_file()
-    # redacting logs from the first line on: even an error while loading the config is scrubbed
     level = os.environ.get("QUIZBOT_LOG_LEVEL", "").upper()
-    setup_logging(level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "WARNING")
+    setup_logging(level if level in LOG_LEVELS else "WARNING")  # now also knows the tokens from .env
     parser = build_parser()
     args = parser.parse_args(hoist_global_options(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "func", None):
