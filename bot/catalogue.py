@@ -12,7 +12,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": (
             "**quizbot 面试刷题机器人**\n"
             "- `/quiz [主题] [题数]` 开始一轮测验（如 `/quiz 微调 3`）\n"
-            "- 直接回复题目消息作答；选择题点选选项\n"
+            "- 回复题目消息（Telegram）或点「作答」（Discord）作答；选择题点选选项\n"
             "- `/next` 下一题 · `/reveal` 公布答案 · `/skip` 跳过 · `/stop` 结束\n"
             "- `/topics` 题库主题 · `/leaderboard [week|month|all]` 排行榜 · `/me` 我的统计\n"
             "- `/schedule 09:00 Asia/Shanghai 主题… reveal 21:00` 每日一题（管理员）\n"
@@ -21,7 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": (
             "**quizbot: interview practice**\n"
             "- `/quiz [topic] [n]` start a round (e.g. `/quiz sft 3`)\n"
-            "- answer by replying to the question; pick an option for choice questions\n"
+            "- answer by replying to the question (Telegram) or tapping Answer (Discord); pick an option for choice questions\n"
             "- `/next` next question · `/reveal` show the answer · `/skip` skip · `/stop` end the quiz\n"
             "- `/topics` topics · `/leaderboard [week|month|all]` ranking · `/me` your stats\n"
             "- `/schedule 09:00 Asia/Shanghai topics… reveal 21:00` question of the day (admins)\n"
@@ -59,6 +59,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "open_hint_daily": {
         "zh": "回复本消息或私聊作答，{when} 公布答案。",
         "en": "Reply to this message or answer privately; the answer is revealed {when}.",
+    },
+    "open_hint_button": {
+        "zh": "点「作答」按钮私下作答（{window}内，公布前可修改）。",
+        "en": "Tap “Answer” to answer privately (within {window}; you may change it until the reveal).",
+    },
+    "open_hint_daily_button": {
+        "zh": "点「作答」按钮私下作答，{when} 公布答案。",
+        "en": "Tap “Answer” to answer privately; the answer is revealed {when}.",
     },
     "open_hint_private": {"zh": "直接发送你的答案。", "en": "Send your answer."},
     "choice_hint": {"zh": "选择一个选项（以第一次选择为准，{window}内）。", "en": "Pick an option (first pick counts; {window})."},

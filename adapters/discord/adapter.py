@@ -119,7 +119,7 @@ class DiscordAdapter:
         self.client_options = client_options
         self.client: QuizClient | None = None
         self._task: asyncio.Task | None = None
-        engine.add_messenger(PLATFORM, self)
+        engine.add_messenger(PLATFORM, self, answers_by_button=True)
 
     async def start(self) -> None:
         configure_endpoints(self.settings)
