@@ -32,7 +32,7 @@ from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-ADMIN = ("reveal", "skip", "stop", "schedule")
+ADMIN = ("reveal", "skip", "stop", "schedule", "daily")
 HASH_FILE = "discord_commands.sha256"
 MAX_CHOICES = 25
 
@@ -58,6 +58,8 @@ ZH = {
     "How to use the bot": "使用帮助",
     "Question of the day (admins); empty shows the schedule": "每日一题（管理员）；留空查看当前设置",
     "e.g. 09:00 Asia/Shanghai sft arch reveal 21:00": "例如 09:00 Asia/Shanghai sft arch reveal 21:00",
+    "Post today's question of the day now (admins)": "立即发布今天的每日一题（管理员）",
+    "Topics to choose from (optional)": "从这些主题中选题（可选）",
 }
 
 
@@ -147,7 +149,13 @@ def build_tree(client: discord.Client, handler: InteractionHandler, bank: Questi
         # the scheduler parses the words itself, exactly as typed on the other platforms
         await handler.command(interaction, "schedule", tuple((spec or "").split()))
 
+    @app_commands.command(name="daily", description=_t("Post today's question of the day now (admins)"))
+    @app_commands.describe(topics=_t("Topics to choose from (optional)"))
+    async def daily(interaction: discord.Interaction, topics: str | None = None) -> None:
+        await handler.command(interaction, "daily", tuple((topics or "").split()))
+
     tree.add_command(quiz)
+    tree.add_command(daily)
     tree.add_command(leaderboard)
     tree.add_command(lang)
     tree.add_command(schedule)
