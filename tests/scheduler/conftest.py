@@ -16,6 +16,7 @@ from scheduler.service import DailyScheduler
 
 # the Telegram fake lives beside its own tests; the fan-out test reuses it
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "telegram"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture
