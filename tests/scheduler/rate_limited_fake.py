@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 
-from fake_bot_api import FakeBotAPI, Failure
+from fake_bot_api import Failure, FakeBotAPI
 
 SENDS = ("sendMessage", "sendPoll")
 
