@@ -14,7 +14,7 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.bank import QuestionBank
@@ -181,7 +181,9 @@ class QuizEngine(CommandsMixin):
         day = local_date or self.local_date(tz, now)
         topics = [t for t in (topics or self.bank.topics) if t in self.bank.topics and self.bank.topics[t].questions]
         share = self.settings.discussion_share if discussion_share is None else discussion_share
-        question = await self.rounds.choose(chat.key, topics, share) if topics else None
+        # mixed difficulty: easy, medium, hard in turn, day by day (when the pool allows)
+        difficulty = 1 + date.fromisoformat(day).toordinal() % 3
+        question = await self.rounds.choose(chat.key, topics, share, difficulty) if topics else None
         if question is None:
             log.warning("no question available for the daily post in %s", chat.key)
             return []

@@ -89,9 +89,11 @@ class Rounds:
         )
         return [r["id"] for r in rows]
 
-    async def choose(self, chat_key: str, topics: Sequence[str], discussion_share: float = 0.0) -> Question | None:
+    async def choose(self, chat_key: str, topics: Sequence[str], discussion_share: float = 0.0,
+                     difficulty: int | None = None) -> Question | None:
         """A question from ``topics`` that this chat has been asked least often (so nothing repeats
-        until the pool is used up); discussion questions only at ``discussion_share``."""
+        until the pool is used up); discussion questions only at ``discussion_share``; among the
+        least asked, ``difficulty`` is preferred when some question has it."""
         pool = [q for t in topics for q in self.bank.topics[t].questions]
         if not pool:
             return None
@@ -107,7 +109,8 @@ class Rounds:
         asked = {r["question_id"]: r["n"] for r in rows}
         least = min(asked.get(q.id, 0) for q in pool)
         fresh = [q for q in pool if asked.get(q.id, 0) == least]
-        return self.rng.choice(fresh)
+        preferred = [q for q in fresh if q.difficulty == difficulty]
+        return self.rng.choice(preferred or fresh)
 
     async def create(
         self,
