@@ -19,7 +19,7 @@ def force_questions(monkeypatch, engine, *question_ids: str) -> None:
     """Make the engine ask these questions in order (the last one repeats)."""
     queue = list(question_ids)
 
-    async def choose(chat_key, topics, discussion_share=0.0):
+    async def choose(chat_key, topics, discussion_share=0.0, difficulty=None):
         qid = queue.pop(0) if len(queue) > 1 else queue[0]
         return engine.bank.question(qid)
 
