@@ -126,19 +126,10 @@ def build_scheduler(engine: QuizEngine, settings: Settings):
     return DailyScheduler(engine, settings)
 
 
-def token_rejected(exc: BaseException) -> bool:
-    """True when the platform refused the token: retrying cannot help. Only SDKs that are already
-    imported are asked (an adapter for them exists), so this never imports one."""
-    fatal: list[type] = []
-    if "telegram" in sys.modules:
-        from telegram.error import InvalidToken
-
-        fatal.append(InvalidToken)
-    if "discord" in sys.modules:
-        import discord
-
-        fatal += [discord.LoginFailure, discord.PrivilegedIntentsRequired]
-    return bool(fatal) and isinstance(exc, tuple(fatal))
+def token_rejected(exc: BaseException, adapter: Any) -> bool:
+    """True when the platform refused the token: retrying cannot help. Each adapter names its
+    SDK's fatal errors (``fatal_errors``), so the core never imports a platform SDK."""
+    return isinstance(exc, tuple(getattr(adapter, "fatal_errors", ())))
 
 
 @dataclass
@@ -236,7 +227,7 @@ class Runtime:
             try:
                 await slot.adapter.start()
             except Exception as exc:
-                if token_rejected(exc):
+                if token_rejected(exc, slot.adapter):
                     var = TOKEN_VARS.get(slot.name, "the token")
                     log.error("%s rejected the bot token (%s): check %s", slot.name, exc, var,
                               extra={"adapter": slot.name})

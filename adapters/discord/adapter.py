@@ -107,6 +107,7 @@ class QuizClient(discord.Client):
 
 class DiscordAdapter:
     platform = PLATFORM
+    fatal_errors = (discord.LoginFailure, discord.PrivilegedIntentsRequired)  # the runtime stops on these
 
     def __init__(self, engine: QuizEngine, settings: Settings, *, ready_timeout: float = READY_TIMEOUT,
                  defer_after: float = DEFER_AFTER, **client_options: Any) -> None:

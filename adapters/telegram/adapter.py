@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 
 from adapters.telegram.handlers import Handlers
@@ -60,6 +60,7 @@ def api_urls(base: str) -> tuple[str, str]:
 
 class TelegramAdapter:
     platform = "telegram"
+    fatal_errors = (InvalidToken,)  # the runtime stops instead of retrying these
 
     def __init__(self, engine, settings: Settings, *, limiter: BaseRateLimiter | None = None,
                  poll_timeout: int = 30, retry_backoff: float = 0.5, admin_ttl: float = 60.0) -> None:

@@ -120,8 +120,9 @@ async def test_an_unreachable_platform_is_retried_while_the_rest_runs(settings, 
 async def test_a_rejected_token_stops_everything_with_exit_2(settings, monkeypatch, events):
     from telegram.error import InvalidToken
 
-    wire(monkeypatch, events, Part("telegram", events, failures=[InvalidToken("rejected")]),
-         Part("discord", events))
+    telegram = Part("telegram", events, failures=[InvalidToken("rejected")])
+    telegram.fatal_errors = (InvalidToken,)  # as TelegramAdapter declares them
+    wire(monkeypatch, events, telegram, Part("discord", events))
     code = await asyncio.wait_for(runtime.serve(settings, stop=asyncio.Event(), handle_signals=False), 10)
     assert code == runtime.EXIT_TOKEN_REJECTED
     assert events[-3:] == ["discord.stop", "scheduler.stop", "store.close"]
