@@ -156,10 +156,15 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def say(lang: str, key: str, **fields: object) -> str:
-    entry = MESSAGES[key]
+def say_from(table: dict[str, dict[str, str]], lang: str, key: str, **fields: object) -> str:
+    """One entry of a zh/en message table, formatted; English when the language is missing."""
+    entry = table[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**fields) if fields else text
+
+
+def say(lang: str, key: str, **fields: object) -> str:
+    return say_from(MESSAGES, lang, key, **fields)
 
 
 def pick_lang(locale: str | None, default: str) -> str:

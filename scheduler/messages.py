@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.catalogue import say_from
+
 MESSAGES: dict[str, dict[str, str]] = {
     "usage": {
         "zh": ("用法：`/schedule HH:MM [时区] [主题…] [reveal HH:MM | reveal +Nh] [days daily|weekdays|mon,wed,fri]`\n"
@@ -38,6 +40,4 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def say(lang: str, key: str, **fields: object) -> str:
-    entry = MESSAGES[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**fields) if fields else text
+    return say_from(MESSAGES, lang, key, **fields)
