@@ -328,7 +328,7 @@ class QuizEngine(CommandsMixin):
         if rnd is None or not await self.rounds.close(round_id, self.clock()):
             return []
         if chat is None or chat.key != rnd.chat_key:
-            chat = await self._stored_chat(rnd.chat_key)
+            chat = await self.stored_chat(rnd.chat_key)
         lang, _tz = await self.chat_settings(chat)
         question = self.bank.question(rnd.question_id)
         if question is None:  # removed from the bank since it was asked
@@ -343,7 +343,8 @@ class QuizEngine(CommandsMixin):
                        else ())
         return [reveal] + await self._after_close(chat, rnd, lang)
 
-    async def _stored_chat(self, chat_key: str) -> ChatRef:
+    async def stored_chat(self, chat_key: str) -> ChatRef:
+        """The ChatRef of a chat known only by its key (a push, a reveal, a scheduled post)."""
         row = await self.store.fetchone("SELECT platform, private, title FROM chats WHERE key = ?", (chat_key,))
         platform, _, chat_id = chat_key.partition(":")
         if row is None:

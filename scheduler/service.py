@@ -159,7 +159,7 @@ class DailyScheduler:
         return posted
 
     async def post_one(self, chat_key: str, sched: Schedule, moment: datetime) -> bool:
-        chat = await self.engine._stored_chat(chat_key)
+        chat = await self.engine.stored_chat(chat_key)
         local_day = moment.astimezone(ZoneInfo(sched.tz)).date().isoformat()
         reveal = reveal_moment(sched, moment.astimezone(ZoneInfo(sched.tz)))
         replies = await self.engine.post_daily(chat, topics=list(sched.topics) or None, local_date=local_day,
