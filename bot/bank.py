@@ -109,6 +109,10 @@ def parse_question(raw: dict, topic: str, file: str) -> Question:
         difficulty=difficulty,
         tags=_strs(raw.get("tags"), file, line, "tags"),
         sources=_sources(raw.get("source"), file, line),
+        answer_origin=str(raw.get("answer_origin") or ""),
+        correction=str(raw.get("correction") or "").strip(),
+        discussion=raw.get("discussion") is True,
+        rubric=_strs(raw.get("rubric"), file, line, "rubric"),
     )
 
 

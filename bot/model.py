@@ -51,11 +51,15 @@ class Question:
     difficulty: int = 2
     tags: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
+    answer_origin: str = ""  # "notes" (taken from the study notes) or "written" (written for the bank)
+    correction: str = ""  # what was changed in a notes answer, and why
+    discussion: bool = False  # an experience question: no model answer, graded against the rubric
+    rubric: tuple[str, ...] = ()  # what a strong answer to a discussion question covers
 
     @property
     def is_discussion(self) -> bool:
         """An open question without a model answer: answers are collected and shown, not graded."""
-        return self.kind is Kind.OPEN and not self.answer
+        return self.kind is Kind.OPEN and (self.discussion or not self.answer)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,8 @@ DISCORD_LABEL_MAX = 80
 
 TOP_KEYS = {"topic", "title", "aliases", "questions"}
 QUESTION_KEYS = {"id", "kind", "prompt", "answer", "key_points", "options", "correct", "explanation",
-                 "difficulty", "tags", "source"}
+                 "difficulty", "tags", "source",
+                 "answer_origin", "correction", "discussion", "rubric"}
 KEY_POINT_KEYS = {"text", "aliases"}
 SOURCE_KEYS = {"file", "section"}
 TITLE_KEYS = {"zh", "en"}
