@@ -1,5 +1,5 @@
 """``quizbot`` command line: run, console, grade, backup, config check, health, export, and the
-question-bank commands (import, questions validate/stats) from ``bot.cli_bank``.
+question-bank commands (import, questions validate/stats) from ``bot.bank.cli``.
 
 Exit codes: 0 ok; 1 failure (unhealthy, bank errors, missing database, unexpected errors);
 2 configuration errors (a bad key or value, a rejected token) — systemd units use
@@ -239,12 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv"], default="csv")
     p.add_argument("--output", "-o", help="file to write (default: stdout)")
     p.set_defaults(func=cmd_export)
-    try:
-        from bot import cli_bank
-    except ImportError:
-        cli_bank = None
-    if cli_bank is not None:
-        cli_bank.register(sub)
+    from bot.bank import cli as bank_cli
+
+    bank_cli.register(sub)
     return parser
 
 

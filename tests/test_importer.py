@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from bot.bank import QuestionBank
-from bot.cli_bank import register
-from bot.importer import import_texts, make_id, normalise, parse_notes, similar_prompts
-from bot.importer_bank import merge_into_bank
-from bot.validate import validate
+from bot.bank.cli import register
+from bot.bank.importer.entries import import_texts, make_id, normalise, parse_notes, similar_prompts
+from bot.bank.importer.writer import merge_into_bank
+from bot.bank.validate import validate
 
 HERE = Path(__file__).resolve().parent
 NOTES = HERE / "fixtures" / "notes"

@@ -1,4 +1,4 @@
-"""Tests of ``bot.validate`` and the ``questions validate`` / ``questions stats`` commands.
+"""Tests of ``bot.bank.validate`` and the ``questions validate`` / ``questions stats`` commands.
 
 Broken bank files live in tests/fixtures/broken/; the last test runs the validator over the repo's own
 questions/ directory and requires it to be free of errors.
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_bank import register
-from bot.validate import Problem, validate
+from bot.bank.cli import register
+from bot.bank.validate import Problem, validate
 
 HERE = Path(__file__).resolve().parent
 BROKEN = HERE / "fixtures" / "broken"

@@ -1,8 +1,8 @@
 """Load ``questions/*.yaml`` into an in-memory, read-only QuestionBank.
 
-The YAML schema is the one in DESIGN.md (one file per topic). Loading stops at the first broken
+One YAML file per topic (schema: ``bot.bank.schema``). Loading stops at the first broken
 file with a ``BankError`` that names the file and line; ``quizbot questions validate`` (see
-``bot.validate``) reports every problem instead of the first.
+``bot.bank.validate``) reports every problem instead of the first.
 """
 
 from __future__ import annotations

@@ -18,12 +18,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.bank import BankError, QuestionBank
-from bot.importer import ImportResult, import_files
-from bot.importer_bank import BankWriteError, dump, merge_into_bank, styled
-from bot.importer_enrich import TOPICS
+from bot.bank.importer.enrich import TOPICS
+from bot.bank.importer.entries import ImportResult, import_files
+from bot.bank.importer.writer import BankWriteError, dump, merge_into_bank, styled
+from bot.bank.loader import BankError, QuestionBank
+from bot.bank.validate import summary, validate
 from bot.model import Kind
-from bot.validate import summary, validate
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.bank import LineLoader, fold
-from bot.importer import Entry, core_normalise, normalise, similar_prompts
-from bot.importer_enrich import TOPICS
+from bot.bank.importer.enrich import TOPICS
+from bot.bank.importer.entries import Entry, core_normalise, normalise, similar_prompts
+from bot.bank.loader import LineLoader, fold
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class _FlowList(list):
 
 class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False):
-        # indent block sequences inside mappings ("key_points:\n  - text: …"), as DESIGN.md shows
+        # indent block sequences inside mappings ("key_points:\n  - text: …"), as the topic files do
         return super().increase_indent(flow, False)
 
 

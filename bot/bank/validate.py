@@ -8,7 +8,7 @@ across the bank, topic slugs unique, topic names/aliases that collide between to
 at most 2 line feeds) or a Discord button label (<= 80 characters: only a warning, the adapter can
 fall back to numbered buttons).
 
-Lines come from ``bot.bank.LineLoader`` / the composed YAML node tree, so they point at the field.
+Lines come from ``bot.bank.loader.LineLoader`` / the composed YAML node tree, so they point at the field.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.bank import BankError, LineLoader, QuestionBank, fold
+from bot.bank.loader import BankError, LineLoader, QuestionBank, fold
 
 log = logging.getLogger(__name__)
 

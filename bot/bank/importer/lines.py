@@ -1,8 +1,8 @@
-"""Line-level reading of study notes for the importer (``bot.importer``).
+"""Line-level reading of study notes for the importer (``bot.bank.importer``).
 
 Turns raw notes (Markdown or text scraped from a web page) into classified ``Line`` values —
 heading, list item, fenced code, table row, plain text — and holds the small heuristics that the
-structure parser (``bot.importer_parse``) is built on: how question-like a piece of text is,
+structure parser (``bot.bank.importer.parse``) is built on: how question-like a piece of text is,
 whether a line is a section label, markers such as ``Q:`` / ``Answer:`` / ``心得：``.
 
 Nothing here knows about the bank; it is pure text handling so it can be tested in isolation.

@@ -1,10 +1,10 @@
-"""Study notes (Markdown or plain text) -> question-bank entries in the DESIGN.md schema.
+"""Study notes (Markdown or plain text) -> question-bank entries in the bank schema (``bot.bank.schema``).
 
-``import_texts`` / ``import_files`` parse each note (``bot.importer_parse``), build one ``Entry`` per
-question (answer Markdown, key points, topic, difficulty: ``bot.importer_enrich``), give it a stable
+``import_texts`` / ``import_files`` parse each note (``bot.bank.importer.parse``), build one ``Entry`` per
+question (answer Markdown, key points, topic, difficulty: ``bot.bank.importer.enrich``), give it a stable
 id (``<topic>-<8 hex of sha1(normalised prompt)>``) and merge near-identical prompts — within one
 note and across notes — into one entry that keeps the longest answer and lists every source.
-Writing into ``questions/`` (merge mode, curation preserved) lives in ``bot.importer_bank``.
+Writing into ``questions/`` (merge mode, curation preserved) lives in ``bot.bank.importer.writer``.
 
 Entries without an answer are discussion questions (no ``answer`` key).
 """
@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.importer_enrich import classify, difficulty, key_points, render_answer
-from bot.importer_parse import Candidate, parse
+from bot.bank.importer.enrich import classify, difficulty, key_points, render_answer
+from bot.bank.importer.parse import Candidate, parse
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class Entry:
     tags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """The bank entry, keys in the order DESIGN.md shows them."""
+        """The bank entry, keys in the order the topic files use."""
         out: dict = {"id": self.id, "kind": "open", "prompt": self.prompt}
         if self.answer:
             out["answer"] = self.answer

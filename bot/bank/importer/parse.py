@@ -1,6 +1,6 @@
 """Structure parser of the importer: which lines of a note are questions, and which lines answer them.
 
-Input is the ``Line`` list of ``bot.importer_lines``; output is ``Candidate`` values (prompt, the raw
+Input is the ``Line`` list of ``bot.bank.importer.lines``; output is ``Candidate`` values (prompt, the raw
 answer lines, the section path). Four sources of questions are recognised, in this order:
 
 1. headings: ``### Q1: …``, ``## 3. 为什么…？``, ``## 5 省内存的…方法`` — a heading is a question when it
@@ -25,7 +25,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from bot.importer_lines import (
+from bot.bank.importer.lines import (
     Line,
     a_marker,
     is_answers_label,

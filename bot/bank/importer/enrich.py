@@ -1,6 +1,6 @@
 """Importer enrichment: answer Markdown, key points (with aliases), topic and difficulty of a question.
 
-Input is what ``bot.importer_parse`` found (a prompt, raw answer lines, a section path); output are
+Input is what ``bot.bank.importer.parse`` found (a prompt, raw answer lines, a section path); output are
 the fields of a bank entry. Everything is a heuristic over the text itself — no model, no network —
 so curators are expected to polish key points; re-imports never overwrite what they curated.
 """
@@ -11,7 +11,7 @@ import logging
 import re
 import unicodedata
 
-from bot.importer_lines import (
+from bot.bank.importer.lines import (
     Line,
     a_marker,
     hint_marker,
