@@ -1,21 +1,21 @@
 """Load ``questions/*.yaml`` into an in-memory, read-only QuestionBank.
 
-One YAML file per topic (schema: ``bot.bank.schema``). Loading stops at the first broken
-file with a ``BankError`` that names the file and line; ``quizbot questions validate`` (see
-``bot.bank.validate``) reports every problem instead of the first.
+One YAML file per topic (schema: ``bot.bank.schema``). Loading runs the very checks of ``quizbot
+questions validate`` (``bot.bank.checks``): it stops at the first file with an error and raises a
+``BankError`` with that error's file, line and message, where the validator goes on and reports every
+problem. So whatever the validator calls an error, the bot refuses to start on.
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from bot.bank.checks import Problem, bank_problems, check_file, topic_files
+from bot.bank.schema import ChoiceQuestion, OpenQuestion, TopicFile, fold
 from bot.model import KeyPoint, Kind, Question, Source, Topic
 
 log = logging.getLogger(__name__)
@@ -28,126 +28,59 @@ class BankError(Exception):
         super().__init__(f"{where}: {message}")
 
 
-class LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the 1-based line of every mapping under the key ``__line__``."""
+def _refuse(problems: Iterable[Problem]) -> None:
+    """Raise the first error: the same problem, file and line ``quizbot questions validate`` reports."""
+    for p in problems:
+        if p.is_error:
+            raise BankError(p.file, p.line, p.message)
 
 
-def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def fold(text: str) -> str:
-    """Case/width-insensitive form used to match topic names and aliases."""
-    return unicodedata.normalize("NFKC", text).casefold().replace(" ", "").replace("_", "-")
-
-
-def _strs(value, file: str, line: int, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
-        raise BankError(file, line, f"{what} must be a list of strings")
-    return tuple(str(v) for v in value)
-
-
-def _sources(value, file: str, line: int) -> tuple[Source, ...]:
-    if value is None:
-        return ()
-    items = value if isinstance(value, list) else [value]
-    out = []
-    for item in items:
-        if not isinstance(item, dict) or "file" not in item:
-            raise BankError(file, line, "source must be {file: ..., section: ...} or a list of them")
-        out.append(Source(str(item["file"]), str(item.get("section", "") or "")))
-    return tuple(out)
-
-
-def parse_question(raw: dict, topic: str, file: str) -> Question:
-    line = raw.get("__line__", 0)
-    for key in ("id", "prompt"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise BankError(file, line, f"question needs a non-empty string '{key}'")
-    try:
-        kind = Kind(raw.get("kind", "open"))
-    except ValueError:
-        raise BankError(file, line, f"kind must be 'open' or 'choice', not {raw.get('kind')!r}") from None
-    kps = []
-    for kp in raw.get("key_points") or []:
-        if isinstance(kp, str):
-            kps.append(KeyPoint(kp))
-        elif isinstance(kp, dict) and isinstance(kp.get("text"), str):
-            kps.append(KeyPoint(kp["text"], _strs(kp.get("aliases"), file, kp.get("__line__", line), "aliases")))
-        else:
-            raise BankError(file, line, "key_points items must be strings or {text, aliases}")
-    options = _strs(raw.get("options"), file, line, "options")
-    correct = raw.get("correct") or []
-    if isinstance(correct, int):
-        correct = [correct]
-    if kind is Kind.CHOICE:
-        if len(options) < 2:
-            raise BankError(file, line, f"choice question {raw['id']} needs at least 2 options")
-        if not correct or not all(isinstance(c, int) and 0 <= c < len(options) for c in correct):
-            raise BankError(file, line, f"choice question {raw['id']}: 'correct' must index into options")
-    difficulty = raw.get("difficulty", 2)
-    if not isinstance(difficulty, int) or not 1 <= difficulty <= 3:
-        raise BankError(file, line, "difficulty must be 1, 2 or 3")
-    answer = raw.get("answer")
+def _question(m: OpenQuestion | ChoiceQuestion, topic: str) -> Question:
+    choice = m if isinstance(m, ChoiceQuestion) else None
+    opened = m if isinstance(m, OpenQuestion) else None
     return Question(
-        id=raw["id"].strip(),
+        id=m.id,
         topic=topic,
-        kind=kind,
-        prompt=raw["prompt"].strip(),
-        answer=answer.strip() if isinstance(answer, str) and answer.strip() else None,
-        key_points=tuple(kps),
-        options=options,
-        correct=tuple(correct),
-        explanation=str(raw.get("explanation") or "").strip(),
-        difficulty=difficulty,
-        tags=_strs(raw.get("tags"), file, line, "tags"),
-        sources=_sources(raw.get("source"), file, line),
-        answer_origin=str(raw.get("answer_origin") or ""),
-        correction=str(raw.get("correction") or "").strip(),
-        discussion=raw.get("discussion") is True,
-        rubric=_strs(raw.get("rubric"), file, line, "rubric"),
+        kind=Kind.CHOICE if choice else Kind.OPEN,
+        prompt=m.prompt,
+        answer=m.answer.strip() if m.answer and m.answer.strip() else None,
+        key_points=tuple(KeyPoint(kp.text, tuple(kp.aliases)) for kp in m.key_points),
+        options=tuple(choice.options) if choice else (),
+        correct=tuple(choice.correct) if choice else (),
+        explanation=choice.explanation if choice else "",
+        difficulty=m.difficulty,
+        tags=tuple(m.tags),
+        sources=tuple(Source(s.file, s.section or "") for s in m.source),
+        answer_origin=m.answer_origin or "",
+        correction=(m.correction or "").strip(),
+        discussion=bool(opened and opened.discussion),
+        rubric=tuple(opened.rubric or ()) if opened else (),
     )
 
 
-def parse_topic_file(path: Path) -> Topic:
-    file = path.name
-    try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise BankError(file, mark.line + 1 if mark else None, f"YAML syntax: {exc.problem}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise BankError(file, None, f"cannot read: {exc}") from None
-    if not isinstance(doc, dict):
-        raise BankError(file, 1, "a topic file must be a mapping with 'topic', 'title' and 'questions'")
-    slug = doc.get("topic")
-    if not isinstance(slug, str) or not slug:
-        raise BankError(file, 1, "missing 'topic' (the topic's slug)")
-    title = doc.get("title") or {}
-    if not isinstance(title, dict):
-        raise BankError(file, doc.get("__line__", 1), "'title' must be {zh: ..., en: ...}")
-    questions = doc.get("questions") or []
-    if not isinstance(questions, list):
-        raise BankError(file, doc.get("__line__", 1), "'questions' must be a list")
-    parsed = []
-    for raw in questions:
-        if not isinstance(raw, dict):
-            raise BankError(file, None, "each question must be a mapping")
-        parsed.append(parse_question(raw, slug, file))
+def to_topic(model: TopicFile) -> Topic:
+    """The domain ``Topic`` of a validated topic file."""
+    title = model.title
+    questions = []
+    for q in model.questions or []:
+        if not isinstance(q, (OpenQuestion, ChoiceQuestion)):  # pragma: no cover - never validates
+            raise TypeError(f"unexpected question model {type(q).__name__}")
+        questions.append(_question(q, model.topic))
     return Topic(
-        slug=slug,
-        title_zh=str(title.get("zh") or slug),
-        title_en=str(title.get("en") or slug),
-        aliases=_strs(doc.get("aliases"), file, doc.get("__line__", 1), "aliases"),
-        questions=tuple(parsed),
+        slug=model.topic,
+        title_zh=(title.zh if title and title.zh else model.topic).strip(),
+        title_en=(title.en if title and title.en else model.topic).strip(),
+        aliases=tuple(model.aliases),
+        questions=tuple(questions),
     )
+
+
+def parse_topic_file(path: Path, label: str | None = None) -> Topic:
+    """One topic file, or a BankError naming its first error (``label`` is the name errors carry)."""
+    check = check_file(path, label if label is not None else path.name)
+    _refuse(check.problems)
+    assert check.model is not None  # no error means the model validated
+    return to_topic(check.model)
 
 
 @dataclass
@@ -176,9 +109,17 @@ class QuestionBank:
         directory = Path(directory)
         if not directory.is_dir():
             raise BankError(str(directory), None, "questions directory not found")
-        files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
-        bank = cls.from_topics((parse_topic_file(f) for f in files), [f.name for f in files])
-        log.info("bank loaded: %d topics, %d questions from %s", len(bank.topics), len(bank.by_id), directory)
+        checks = []
+        for f in topic_files(directory):  # stop at the first broken file
+            check = check_file(f, str(f))
+            _refuse(check.problems)
+            checks.append(check)
+        _refuse(bank_problems(checks))
+        topics = [to_topic(c.model) for c in checks if c.model is not None]
+        bank = cls.from_topics(topics, [c.label for c in checks])
+        warnings = sum(1 for c in checks for p in c.problems if not p.is_error)
+        log.info("bank loaded: %d topics, %d questions from %s%s", len(bank.topics), len(bank.by_id), directory,
+                 f" ({warnings} warning(s): quizbot questions validate)" if warnings else "")
         return bank
 
     def question(self, qid: str) -> Question | None:

@@ -26,9 +26,22 @@ import yaml
 
 from bot.bank.importer.enrich import TOPICS
 from bot.bank.importer.entries import Entry, core_normalise, normalise, similar_prompts
-from bot.bank.loader import LineLoader, fold
+from bot.bank.schema import fold
 
 log = logging.getLogger(__name__)
+
+
+class LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the 1-based line of every mapping under the key ``__line__``."""
+
+
+def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 class BankWriteError(Exception):
