@@ -102,12 +102,17 @@ class UserRef:
 
 @dataclass(frozen=True, slots=True)
 class Grade:
-    """Score 0..10 plus which key points the answer hit (texts of the KeyPoints)."""
+    """Score 0..10 plus which key points the answer hit, missed or denied (texts of the KeyPoints,
+    or of the rubric items of a discussion question), and why the score was held down."""
 
     score: int
     hit: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
     correct: bool | None = None  # for choice questions
+    contradicted: tuple[str, ...] = ()  # key points the answer denies ("不需要奖励模型")
+    capped: str | None = None  # why the score was held down: "term_list", "length", or None
+    judge: str = "local"  # who graded: "local" or "llm:<model>"
+    feedback: str = ""  # a short explanation for the member, in the chat's language
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,35 @@
+"""Grading: open answers by the local key-point grader, choice answers by exact match.
+
+Public API: ``grade(question, text=None, option=None, lang="zh") -> Grade`` (the module-level
+``LocalGrader`` for open answers), ``has_words`` (is there anything to grade), ``normalise``,
+the ``Grader`` protocol an engine calls, and ``LocalGrader`` implementing it.
+
+The package's modules: ``normalise`` (one canonical token stream for zh/en/mixed text, with the
+Snowball stemmer and the bilingual ``glossary``), ``matching`` (where a key point is mentioned),
+``negation`` (whether the mention affirms it), ``sentences`` (explanations vs term lists, "I don't
+know"), ``local`` (scoring), ``interface`` (the ``Grader`` protocol).
+"""
+
+from __future__ import annotations
+
+from bot.grading.interface import Grader
+from bot.grading.local import PARTICIPATION_POINTS, TERM_LIST_CAP, LocalGrader
+from bot.grading.normalise import has_words, normalise
+from bot.model import Grade, Question
+
+__all__ = ["PARTICIPATION_POINTS", "TERM_LIST_CAP", "Grader", "LocalGrader", "grade", "grade_choice", "has_words",
+           "normalise"]
+
+_LOCAL = LocalGrader()
+
+
+def grade_choice(question: Question, option: int) -> Grade:
+    correct = option in question.correct
+    return Grade(10 if correct else 0, correct=correct)
+
+
+def grade(question: Question, text: str | None = None, option: int | None = None, lang: str = "zh") -> Grade:
+    """Grade a choice (``option``) or an open answer (``text``) with the default local grader."""
+    if option is not None:
+        return grade_choice(question, option)
+    return _LOCAL.grade(question, text or "", lang)

@@ -1,0 +1,160 @@
+"""The local grader: key-point coverage that reads assertion, sentences and length. Offline and deterministic.
+
+An open answer scores 0..10 from the share of the question's key points it *affirms*
+(``bot.grading.matching``), and then:
+
+* a key point the answer denies is *contradicted* and costs half a point's share
+  (``CONTRADICTION_COST``): naming every term while denying it scores 0;
+* an answer that only lists terms (``bot.grading.sentences``) is capped at ``TERM_LIST_CAP``;
+* beyond a generous normal length (three times the model answer, clamped to ``NORMAL_LENGTH``),
+  coverage is weighed against length: twice the normal length keeps half the coverage, so pasting
+  everything cannot beat a focused answer;
+* "不知道" / "I don't know" scores 0 everywhere; an on-topic answer (one that uses at least
+  ``ON_TOPIC_UNITS`` words of the question's own vocabulary, beyond the field's generic words) that
+  hits no key point and denies none scores ``ON_TOPIC_POINTS``, so that a misconception still ranks
+  above an answer about something else.
+
+A discussion question with a rubric is graded against the rubric items like key points, more
+leniently (``RUBRIC_THRESHOLD``, ``RUBRIC_FULL``); one with neither a rubric nor a model answer
+rewards taking part (``PARTICIPATION_POINTS``).
+
+Everything that depends only on the question (prepared phrases, the normal length, the question's
+vocabulary) is built once per question and cached, so grading an answer is a single pass of
+tokenising plus a few string searches per phrase.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, Verdict, assess_point
+from bot.grading.normalise import Text, units
+from bot.grading.sentences import is_dont_know, is_term_list, length_of
+from bot.model import Grade, Question
+
+PARTICIPATION_POINTS = 2  # a discussion question without a rubric rewards taking part, not content
+CONTRADICTION_COST = 0.5  # a denied key point costs this share of one point
+TERM_LIST_CAP = 3
+NORMAL_LENGTH = (450, 900)  # bounds of the normal length, in Chinese-character equivalents
+NORMAL_FACTOR = 3  # normal length = this many times the model answer's length
+ON_TOPIC_POINTS = 1
+ON_TOPIC_UNITS = 3  # distinct units of the question's own vocabulary an answer needs to be on topic
+# units every question of the field shares: they say nothing about being on this question's topic
+GENERIC_UNITS = frozenset(
+    "一个 上下 下文 不同 为什 人工 什么 任务 优化 使用 分词 参数 可以 向量 哪些 型的 处理 大模 如何 学习 实现 "
+    "微调 怎么 意力 注意 推理 提示 效果 数据 文本 是什 权重 模型 每个 没有 生成 的数 知识 编码 网络 能力 规模 计算 "
+    "训练 语言 输入 输出 进行 长度 问题 需要 预训 领域 方法 作用 区别 原理 主要 什么 以及 因为 所以 通过 这个 就是 "
+    "可能 比较 时候 我们 一般 然后 如果 这样 其实 非常 大模型 方式 结构 影响 性能 显存 速度 成本 效率 质量 "
+    "llm sft gpt to al et 1 2 3 4 如".split()
+)
+RUBRIC_THRESHOLD = 0.6  # rubric items are sentences: a looser overlap is enough
+RUBRIC_FULL = 0.7  # covering this share of the rubric earns full marks
+_RUBRIC_SPLIT = re.compile(r"[、，,;；/]|以及|和|与|及|或者|或|\band\b|\bor\b")
+
+FEEDBACK = {
+    "term_list": {"zh": "请用完整的句子解释，而不是罗列关键词。", "en": "Explain in sentences rather than listing terms."},
+    "length": {"zh": "答案过长，得分按长度折算。", "en": "A long answer: coverage was weighed against its length."},
+    "contradicted": {"zh": "答案否定了：{points}。", "en": "The answer denies: {points}."},
+}
+
+
+def _round(x: float) -> int:
+    return max(0, min(10, int(x + 0.5)))
+
+
+class Prepared:
+    """What grading needs from one question, computed once."""
+
+    __slots__ = ("points", "threshold", "normal", "vocab", "rubric")
+
+    def __init__(self, question: Question) -> None:
+        self.rubric = bool(question.discussion and question.rubric)
+        if self.rubric:
+            self.points = tuple((item, _rubric_phrases(item)) for item in question.rubric)
+            self.threshold = RUBRIC_THRESHOLD
+        else:
+            self.points = tuple(
+                (kp.text, tuple(p for p in map(Phrase.of, (kp.text, *kp.aliases)) if p is not None))
+                for kp in question.key_points
+            )
+            self.threshold = FUZZY_THRESHOLD
+        model = length_of(Text(question.answer)) if question.answer else 0.0
+        low, high = NORMAL_LENGTH
+        self.normal = max(low, min(high, NORMAL_FACTOR * model))
+        words = [question.prompt, question.answer or "", *question.rubric]
+        words += [w for kp in question.key_points for w in (kp.text, *kp.aliases)]
+        self.vocab = frozenset(units(Text(" 。".join(words)).tokens)) - GENERIC_UNITS
+
+
+def _rubric_phrases(item: str) -> tuple[Phrase, ...]:
+    """A rubric item and its parts ("背景、目标和结果" -> each): meeting one part meets the item."""
+    parts = [item, *(p for p in _RUBRIC_SPLIT.split(item) if len(p.strip()) >= 2)]
+    phrases = (Phrase.of(p) for p in dict.fromkeys(parts))
+    return tuple(p for p in phrases if p is not None)
+
+
+class LocalGrader:
+    """Grades open answers against key points (or a discussion rubric); see the module docstring."""
+
+    name = "local"
+
+    def __init__(self, cache_size: int = 4096) -> None:
+        self._cache: dict[str, tuple[Question, Prepared]] = {}
+        self._cache_size = cache_size
+
+    def prepared(self, question: Question) -> Prepared:
+        entry = self._cache.get(question.id)
+        if entry is not None and (entry[0] is question or entry[0] == question):
+            return entry[1]
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        prepared = Prepared(question)
+        self._cache[question.id] = (question, prepared)
+        return prepared
+
+    def grade(self, question: Question, text: str, lang: str = "zh") -> Grade:
+        lang = "zh" if lang == "zh" else "en"
+        if is_dont_know(text):
+            missed = tuple(kp.text for kp in question.key_points) if not question.discussion else question.rubric
+            return Grade(0, missed=missed)
+        prep = self.prepared(question)
+        if not prep.points:
+            return Grade(PARTICIPATION_POINTS if Text(text).words() else 0)
+        answer = Answer(text)
+        verdicts = [(point, assess_point(phrases, answer, prep.threshold)) for point, phrases in prep.points]
+        hit = tuple(p for p, v in verdicts if v is Verdict.HIT)
+        contradicted = tuple(p for p, v in verdicts if v is Verdict.CONTRADICTED)
+        missed = tuple(p for p, v in verdicts if v is Verdict.MISSED)
+        coverage = max(0.0, (len(hit) - CONTRADICTION_COST * len(contradicted)) / len(verdicts))
+        if prep.rubric:
+            coverage = min(1.0, coverage / RUBRIC_FULL)
+        capped = None
+        raw = _round(10 * coverage)
+        length = length_of(answer.text)
+        if length > prep.normal:
+            coverage *= prep.normal / length
+            if _round(10 * coverage) < raw:
+                capped = "length"
+        score = _round(10 * coverage)
+        term_list = is_term_list(answer.text)
+        if term_list and score > TERM_LIST_CAP:
+            score, capped = TERM_LIST_CAP, "term_list"
+        if score == 0 and not contradicted and self._on_topic(prep, answer):
+            score = ON_TOPIC_POINTS
+        notes = []
+        if term_list:
+            notes.append(FEEDBACK["term_list"][lang])
+        if contradicted:
+            notes.append(FEEDBACK["contradicted"][lang].format(points="、".join(contradicted) if lang == "zh"
+                                                                 else ", ".join(contradicted)))
+        if capped == "length":
+            notes.append(FEEDBACK["length"][lang])
+        return Grade(score, hit, missed, contradicted=contradicted, capped=capped, feedback=" ".join(notes))
+
+    @staticmethod
+    def _on_topic(prep: Prepared, answer: Answer) -> bool:
+        return len(units(answer.text.tokens) & prep.vocab) >= ON_TOPIC_UNITS
+
+    async def judge(self, question: Question, text: str, lang: str = "zh") -> Grade:
+        """The local grader has nothing slower to consult: its judgement is its grade."""
+        return self.grade(question, text, lang)

@@ -1,0 +1,157 @@
+"""Finding a key point in an answer: where it is mentioned, and whether the mention affirms or denies it.
+
+A phrase (a key point's text or one of its aliases, or a rubric item) is prepared once: its tokens
+with its own negation split off (``negation.split_polarity``), its flat rendering and its units.
+It is mentioned in an answer at every place where
+
+1. its flat form occurs verbatim (after normalisation, glossary and stemming), or
+2. its tokens occur in order within one sentence, spread over at most twice the phrase's length
+   ("数据的分布发生偏移" mentions "数据分布偏移"), or
+3. at least ``threshold`` of its units (Chinese bigrams, English stems) occur within one sentence
+   (small wording differences); 2 and 3 need a phrase of at least 3 units, so "LoRA" must be
+   written as such.
+
+Matching stays inside a sentence: a pasted text cannot assemble a key point from fragments strewn
+over many sentences. Each mention is then checked for negation; the phrase is *hit* if one mention
+has the phrase's polarity, *contradicted* if every mention denies a positive phrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.grading.negation import Cue, find_cues, negated, split_polarity
+from bot.grading.normalise import CLAUSE, SENTENCE, Text, is_cjk
+
+FUZZY_THRESHOLD = 0.75  # share of a phrase's units that must appear in one sentence of the answer
+MIN_FUZZY_UNITS = 3  # shorter phrases are only matched verbatim
+
+
+class Verdict(Enum):
+    HIT = "hit"
+    CONTRADICTED = "contradicted"
+    MISSED = "missed"
+
+
+def _units_at(tokens: list[str] | tuple[str, ...], offset: int = 0) -> dict[str, int]:
+    """Units of a token run with the index of the first token of their first occurrence."""
+    out: dict[str, int] = {}
+    for i, tok in enumerate(tokens):
+        if tok in (CLAUSE, SENTENCE):
+            continue
+        if is_cjk(tok):
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            prev = tokens[i - 1] if i else ""
+            if is_cjk(nxt):
+                out.setdefault(tok + nxt, offset + i)
+            elif not is_cjk(prev):  # a lone character is its own unit
+                out.setdefault(tok, offset + i)
+        else:
+            out.setdefault(tok, offset + i)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    source: str  # the phrase as written in the bank
+    tokens: tuple[str, ...]  # core tokens (own negation removed)
+    flat: str  # core rendered like Text.flat
+    units: frozenset[str]
+    negative: bool  # the phrase itself says "no X" / "无需X"
+
+    @classmethod
+    def of(cls, source: str) -> Phrase | None:
+        text = Text(source)
+        core, negative = split_polarity(text)
+        if not core:
+            return None
+        flat = "".join(t if is_cjk(t) else f" {t} " for t in core)
+        return cls(source, tuple(core), flat, frozenset(_units_at(core)), negative)
+
+
+class Answer:
+    """An answer prepared once: tokens, negation cues and per-sentence units."""
+
+    __slots__ = ("text", "cues", "sentence_units")
+
+    def __init__(self, raw: str) -> None:
+        self.text = Text(raw)
+        self.cues: list[Cue] = find_cues(self.text)
+        toks = self.text.tokens
+        self.sentence_units = [(s, e, _units_at(toks[s:e], s)) for s, e in self.text.sentences]
+
+
+def _exact(phrase: Phrase, answer: Answer):
+    flat, text = answer.text.flat, answer.text
+    pos = flat.find(phrase.flat)
+    while pos != -1:
+        start = text.token_at(pos if phrase.flat[0] != " " else pos + 1)
+        yield start, start + len(phrase.tokens)
+        pos = flat.find(phrase.flat, pos + 1)
+
+
+def _spread(phrase: Phrase, answer: Answer):
+    toks = answer.text.tokens
+    need = phrase.tokens
+    limit = 2 * len(need)
+    for s, e in answer.text.sentences:
+        i = s
+        while i < e:
+            if toks[i] == need[0]:
+                pos, ok = i, True
+                stop = min(e, i + limit)
+                for t in need[1:]:
+                    pos += 1
+                    while pos < stop and toks[pos] != t:
+                        pos += 1
+                    if pos >= stop:
+                        ok = False
+                        break
+                if ok:
+                    yield i, pos + 1
+            i += 1
+
+
+def _overlap(phrase: Phrase, answer: Answer, threshold: float):
+    need = phrase.units
+    for _s, _e, found in answer.sentence_units:
+        common = [found[u] for u in need if u in found]
+        if len(common) >= threshold * len(need):
+            # the mention is located in the clause that holds most of it
+            best: dict[tuple[int, int], list[int]] = {}
+            for idx in common:
+                best.setdefault(answer.text.span_of(idx, answer.text.clauses), []).append(idx)
+            where = max(best.values(), key=len)
+            yield min(where), max(where) + 1
+
+
+def mentions(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD):
+    """Token spans where the phrase is mentioned, verbatim ones first."""
+    yield from _exact(phrase, answer)
+    if len(phrase.units) >= MIN_FUZZY_UNITS:
+        yield from _spread(phrase, answer)
+        yield from _overlap(phrase, answer, threshold)
+
+
+def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD) -> Verdict:
+    denied = False
+    for start, end in mentions(phrase, answer, threshold):
+        neg = negated(answer.text, answer.cues, start, end, weak=phrase.negative)
+        if neg == phrase.negative:
+            return Verdict.HIT
+        # a negative phrase ("无需奖励模型") met by a plain mention is not proof of the opposite
+        denied = denied or not phrase.negative
+    return Verdict.CONTRADICTED if denied else Verdict.MISSED
+
+
+def assess_point(phrases: tuple[Phrase, ...], answer: Answer, threshold: float = FUZZY_THRESHOLD) -> Verdict:
+    """A key point is hit if any of its phrases is; contradicted if one is denied and none is hit."""
+    verdict = Verdict.MISSED
+    for phrase in phrases:
+        v = assess(phrase, answer, threshold)
+        if v is Verdict.HIT:
+            return v
+        if v is Verdict.CONTRADICTED:
+            verdict = v
+    return verdict

@@ -1,0 +1,161 @@
+"""Is a key point asserted or denied? Negation cues in the clause around a hit, in Chinese and English.
+
+A key point counts only when the answer affirms it. ``Cues`` finds, once per answer, every cue word
+with one regular expression over the flat text (``bot.grading.normalise``); ``negated`` then decides
+for one hit:
+
+* before the hit, in the same clause and at most ``WINDOW`` tokens back, an odd number of negation
+  cues negates it ("不需要奖励模型", "does not need a reward model"; "不是不需要" is two and
+  affirms). A scope breaker ("而是", "但", "就", "but", "and", "which" ...) starts a fresh count, so
+  a negation that belongs to another predicate does not reach the hit;
+* after the hit, the clause may end in a negated predicate with nothing else in it
+  ("和人类偏好无关", "奖励模型是不需要的", "the reward model is not needed"); a clause that goes on
+  to say something else ("LoRA 不需要更新全部参数") negates that something, not the hit;
+* never negated: a hit in a conditional or counterfactual sentence ("如果没有 KV cache，每一步都要
+  重算", "without a cache it would recompute"), which explains by contrast; a negation after a
+  verb of solving or avoiding ("解决了训练不稳定的问题", "avoids unnecessary work"), which is part
+  of the claim; and words that only look negative: lexicalised ones ("不同", "不断", "不仅…而且",
+  "无论", "无损", "没问题", "非常", "区别", "未来", "not only", "no matter").
+
+A key point whose own text is negative ("无需奖励模型", "no reward model") is matched by its core
+("奖励模型") and expects a negated mention; for those, verbs of removal ("跳过", "去掉", "skip",
+"remove") count as negation too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.grading.normalise import Text, fold, render
+
+WINDOW = 16  # tokens before a hit that a negation may stand in (a Chinese character is one token)
+
+# order matters: at one position the first group that matches wins, so lexicalised words come before
+# the bare cue characters they contain
+_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # (Chinese, English)
+    "post": (("无关", "不相关", "没关系", "没有关系", "可有可无", "不重要", "没用", "没有用", "无用", "没必要",
+              "不必要", "不成立", "不存在"),
+             ("unrelated", "irrelevant", "unnecessary", "useless", "pointless")),
+    "neutral": (("不同", "不断", "不少", "不错", "不过", "不仅", "不只", "不但", "不光", "不单", "不论", "不管",
+                 "不久", "不足", "不够", "不稳定", "不确定", "不一致", "不均衡", "不平衡", "不可或缺", "不得不",
+                 "不可避免", "不停", "不良", "不当", "不佳", "不准确", "不合理", "不匹配", "不对称", "不连续",
+                 "不可导", "不可微", "不变", "不一样", "不一定", "不易", "不好", "不高", "不大", "不多",
+                 "无论", "无损", "无监督", "无偏", "无穷", "无数", "无限", "无状态", "无效", "无意义", "无序",
+                 "无标签", "无标注", "无关紧要", "没问题", "没错", "没事", "非常", "非线性", "是非", "非结构化",
+                 "非凸", "非零", "非对称", "非得", "区别", "类别", "特别", "分别", "识别", "个别", "级别",
+                 "差别", "判别", "鉴别", "辨别", "告别", "性别", "别的", "别人", "别名", "未来", "未知",
+                 "未必", "若干"),
+                ("not only", "not just", "not necessarily", "no matter", "no doubt", "nonetheless",
+                 "nevertheless", "not bad")),
+    "neg": (("而不是", "而非", "并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会",
+             "不能", "不可", "不该", "不应", "不再", "并不", "从不", "从未", "绝不", "毫不", "无需", "无须",
+             "无法", "毫无", "并无", "没有", "没", "未", "别", "不"),
+            ("rather than", "instead of", "unrelated to", "irrelevant to", "nothing to do with",
+             "no longer", "not", "no", "never", "without", "none", "nor", "neither", "nothing", "cannot",
+             "lack", "lacks")),
+    "weak": (("跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",
+              "抛弃", "移除", "删掉", "砍掉", "替代", "取代"),
+             ("skip", "skips", "bypass", "eliminate", "remove", "drop", "get rid of", "do away with",
+              "dispense with", "replace")),
+    "cf": (("如果", "假如", "假设", "要是", "倘若", "如若", "否则", "不然", "除非", "的话", "若"),
+           ("if", "unless", "otherwise", "would")),
+    "embed": (("解决", "避免", "防止", "缓解", "克服", "减少", "降低", "消除", "减轻", "改善", "处理", "应对",
+               "修复", "抑制", "弥补", "针对", "检测", "发现", "问题"),
+              ("solve", "avoid", "prevent", "mitigate", "reduce", "fix", "address", "handle", "overcome",
+               "tackle", "alleviate", "deal with", "detect", "problem")),
+    "brk": (("而是", "但是", "可是", "然而", "但", "却", "就", "才", "所以", "因此", "从而", "然后", "并且", "而且",
+             "同时", "以便", "只是", "于是", "因为", "使得", "导致", "而", "只"),
+            ("but", "and", "so", "because", "which", "that", "while", "whereas", "then", "thus",
+             "therefore", "hence", "instead", "only", "just", "however")),
+}
+
+# what a clause may still hold after a hit for a trailing negation to be about the hit itself
+_FILLER_CJK = set("的了是也都并其实根本完全呢吧啊和与跟同这那个一点就说真很太需要必须重有用相关系作影响帮助意义存在使该应会能可以么任何什")
+_FILLER_EN = {"is", "are", "was", "were", "be", "been", "it", "this", "that", "realli", "actual", "at", "all",
+              "need", "necessari", "requir", "import", "use", "help", "relev", "relat", "matter", "involv", "do",
+              "doe", "did", "the", "a", "an", "to", "with", "for", "ani", "role", "part", "of", "there", "here",
+              "even", "inde", "play"}
+
+
+def _pattern() -> re.Pattern[str]:
+    parts = []
+    for name, (zh, en) in _GROUPS.items():
+        words = [re.escape(w) for w in zh] + [re.escape(render(fold(w))) for w in en]
+        parts.append(f"(?P<{name}>{'|'.join(words)})")
+    return re.compile("|".join(parts))
+
+
+_CUES = re.compile(_pattern().pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    start: int  # first token
+    end: int  # one past the last token
+    kind: str  # a key of _GROUPS
+
+
+def find_cues(text: Text) -> list[Cue]:
+    out = []
+    for m in _CUES.finditer(text.flat):
+        kind = m.lastgroup or ""
+        if kind == "neutral":
+            continue
+        out.append(Cue(text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind))
+    return out
+
+
+def _parity(cues: list[Cue]) -> bool:
+    """Odd number of live negations, with breakers resetting and solving verbs neutralising."""
+    odd = embedded = False
+    for cue in cues:
+        if cue.kind == "brk":
+            odd = embedded = False
+        elif cue.kind == "embed":
+            embedded = True
+        elif cue.kind == "neg" and not embedded:
+            odd = not odd
+    return odd
+
+
+def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = False) -> bool:
+    """Whether the hit spanning tokens [start, end) is denied by the answer (see the module docstring).
+
+    With ``weak`` a verb of removal before the hit counts as a negation too.
+    """
+    cs, ce = text.span_of(start, text.clauses)
+    ss, _ = text.span_of(start, text.sentences)
+    if any(c.kind == "cf" and ss <= c.start < ce for c in cues):
+        return False
+    before = [c for c in cues if cs <= c.start and c.end <= end and c.start >= start - WINDOW and c.kind != "post"]
+    if _parity(before):
+        return True
+    if weak and any(c.kind == "weak" for c in before):
+        return True
+    after = [c for c in cues if end <= c.start and c.end <= ce]
+    if not after:
+        return False
+    negs = [c for c in after if c.kind in ("neg", "post")]
+    if len(negs) % 2 == 0:
+        return False
+    covered = {i for c in after for i in range(c.start, c.end)}
+    content = 0
+    for i in range(end, ce):
+        tok = text.tokens[i]
+        if i in covered or tok in _FILLER_EN or (len(tok) == 1 and tok in _FILLER_CJK):
+            continue
+        content += 1
+    return content <= 1
+
+
+def split_polarity(text: Text) -> tuple[list[str], bool]:
+    """A phrase's core tokens without its negation cues, and whether the phrase itself is negative."""
+    cues = [c for c in find_cues(text) if c.kind in ("neg", "brk", "embed")]
+    negative = _parity(cues)
+    if not negative:
+        return text.words(), False
+    drop = {i for c in cues if c.kind == "neg" for i in range(c.start, c.end)}
+    core = [t for i, t in enumerate(text.tokens) if i not in drop and t not in ("，", "。")]
+    return (core or text.words()), True

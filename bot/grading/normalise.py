@@ -1,0 +1,171 @@
+"""Text preparation shared by every grading rule: one canonical token stream for Chinese, English and mixed text.
+
+An answer (or a key-point phrase) becomes a ``Text``: a list of tokens where a Chinese character is a
+token, an English word is a token (case-folded, British ``-ise`` folded to ``-ize``, then stemmed
+with the Snowball English stemmer so that "caches", "caching" and "cache" are one token), and
+punctuation survives only as two kinds of boundary: a clause break ("，", ",", "、", ":") and a
+sentence break ("。", ".", "!", "?", ";", a newline). Key points and answers go through exactly the
+same pipeline, so whatever the pipeline does to one it does to the other.
+
+Tokens are also rendered into one flat string (``Text.flat``): a Chinese character as itself, an
+English token as `` word `` (spaces on both sides, so a phrase " lora " cannot match inside
+"qlora"), a clause break as "，" and a sentence break as "。". Phrase search is then a plain
+``str.find`` and ``Text.token_at`` maps a position back to its token.
+
+Before stemming, the bilingual glossary (``bot.grading.glossary``) rewrites common English terms
+into their Chinese form, so "reward model" and "奖励模型" are the same tokens and the same content
+scores alike in either language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.grading.glossary import GLOSSARY
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CLAUSE = "，"
+SENTENCE = "。"
+
+_KEEP = re.compile(rf"[^0-9a-z{CJK}]+")
+_CONTRACTION = re.compile(r"(?<=[a-z])n[’']t\b")
+_CANT = re.compile(r"\b(can|won|shan)[’']?t\b")
+_BRITISH = re.compile(r"(?<=[a-z]{3})is(ation|ations|e|ed|es|ing|er|ers)\b")
+# a hyphen separates words ("next-token" is "next token"); a dot is kept inside numbers so "3.5"
+# stays one token
+_TOKEN = re.compile(
+    rf"(?P<cjk>[{CJK}])"
+    r"|(?P<word>[a-z0-9\u03b1-\u03c9]+(?:(?<=[0-9])\.[0-9]+)*)"
+    r"|(?P<sent>[.!?;。！？；…\n]+)"
+    r"|(?P<clause>[,，、:：()（）\[\]【】《》“”\"|/]+)"
+)
+_RENDERED = re.compile(rf"[{CJK}]|{CLAUSE}|{SENTENCE}| [^ ]+ ")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def normalise(text: str) -> str:
+    """NFKC (folds full-width letters and digits), case-folded, punctuation and spaces removed."""
+    return _KEEP.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def has_words(text: str) -> bool:
+    """False for empty, punctuation- or emoji-only text: nothing a grader could read."""
+    return bool(normalise(text))
+
+
+def fold(text: str) -> str:
+    """NFKC, case-folded, English contractions expanded ("doesn't" -> "does not")."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _CANT.sub(r"\1 not", folded)
+    return _CONTRACTION.sub(" not", folded)
+
+
+@lru_cache(maxsize=32768)
+def stem(word: str) -> str:
+    """Snowball English stem of a folded word; words with digits are names ("gpt4", "fp16") and stay."""
+    if any(c.isdigit() for c in word) or len(word) < 3:
+        return word
+    return _STEMMER.stemWord(_BRITISH.sub(r"iz\1", word))
+
+
+def render(folded: str) -> str:
+    out = []
+    for m in _TOKEN.finditer(folded):
+        kind = m.lastgroup
+        if kind == "cjk":
+            out.append(m.group())
+        elif kind == "word":
+            out.append(f" {stem(m.group())} ")
+        elif kind == "sent":
+            out.append(SENTENCE)
+        elif out and out[-1] not in (CLAUSE, SENTENCE):
+            out.append(CLAUSE)
+    return "".join(out)
+
+
+def _glossary_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Compile the glossary's English terms (rendered like answers are) into one alternation."""
+    mapping: dict[str, str] = {}
+    for zh, terms in GLOSSARY.items():
+        for term in terms:
+            key = render(fold(term)).strip(CLAUSE + SENTENCE)
+            if key:
+                mapping[key] = zh
+    alternation = "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True))
+    return re.compile(alternation), mapping
+
+
+_GLOSSARY_RE, _GLOSSARY_MAP = _glossary_pattern()
+
+
+class Text:
+    """A text as canonical tokens plus their flat rendering (see the module docstring)."""
+
+    __slots__ = ("flat", "tokens", "starts", "sentences", "clauses")
+
+    def __init__(self, raw: str) -> None:
+        flat = render(fold(raw))
+        flat = _GLOSSARY_RE.sub(lambda m: _GLOSSARY_MAP[m.group()], flat)
+        tokens: list[str] = []
+        starts: list[int] = []
+        for m in _RENDERED.finditer(flat):
+            starts.append(m.start())
+            tokens.append(m.group().strip() or m.group())
+        self.flat = flat
+        self.tokens = tokens
+        self.starts = starts
+        # (start, end) token ranges of sentences and of clauses, boundaries excluded
+        self.sentences = _spans(tokens, (SENTENCE,))
+        self.clauses = _spans(tokens, (SENTENCE, CLAUSE))
+
+    def token_at(self, pos: int) -> int:
+        """Index of the token that covers flat position ``pos``."""
+        return bisect_right(self.starts, pos) - 1
+
+    def words(self) -> list[str]:
+        """Content tokens (no boundaries)."""
+        return [t for t in self.tokens if t not in (CLAUSE, SENTENCE)]
+
+    def span_of(self, index: int, spans: list[tuple[int, int]]) -> tuple[int, int]:
+        for start, end in spans:
+            if start <= index < end:
+                return start, end
+        return index, index + 1
+
+
+def _spans(tokens: list[str], breaks: tuple[str, ...]) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for i, tok in enumerate(tokens):
+        if tok in breaks:
+            if i > start:
+                spans.append((start, i))
+            start = i + 1
+    if len(tokens) > start:
+        spans.append((start, len(tokens)))
+    return spans
+
+
+def is_cjk(token: str) -> bool:
+    return len(token) == 1 and "\u3400" <= token <= "\ufaff" and token not in (CLAUSE, SENTENCE)
+
+
+def units(tokens: list[str] | tuple[str, ...]) -> set[str]:
+    """Comparable units: English stems, and Chinese character bigrams (a lone character by itself)."""
+    out: set[str] = set()
+    run: list[str] = []
+    for tok in (*tokens, SENTENCE):
+        if is_cjk(tok):
+            run.append(tok)
+            continue
+        if len(run) == 1:
+            out.add(run[0])
+        out.update(run[i] + run[i + 1] for i in range(len(run) - 1))
+        run = []
+        if tok not in (CLAUSE, SENTENCE):
+            out.add(tok)
+    return out

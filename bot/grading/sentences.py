@@ -1,0 +1,91 @@
+"""Does an answer explain in sentences, or list terms? And is it a plain "I don't know"?
+
+Term lists are detected by **function-word density per clause**, with no model: a clause counts as
+a sentence when it is long enough to state something and carries grammatical glue (Chinese
+particles, pronouns, auxiliaries, connectives: 的/了/是/把/被/让/就/也/会/能/因为…; English
+articles, auxiliaries, pronouns, prepositions: the/is/are/to/by/which/can…). A list of terms has
+almost none: "LoRA、低秩分解、冻结原权重、rank、alpha" or "NF4, double quantization, paged
+optimizer". An answer whose sentence-like clauses carry less than ``SENTENCE_SHARE`` of its length
+is a term list.
+
+Why not a segmenter with part-of-speech tags (jieba's ``posseg``, pkuseg, HanLP)? The answer path
+must grade thousands of answers per second on two cores; part-of-speech tagging of a 300-character
+answer costs milliseconds in pure Python and loads a dictionary of tens of megabytes at start,
+while the question asked here ("are there predicates and connectives around the terms?") is
+answered by the closed class of function words, which is small, stable and language-specific
+rather than domain-specific. Characters that are also common inside technical terms (能 in 性能,
+对 in 对齐, 用 in 通用) count half, so a term does not pass for a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.grading.normalise import Text, fold, is_cjk, normalise
+
+SENTENCE_SHARE = 0.4  # sentence-like clauses must carry at least this share of the answer's length
+MIN_CLAUSE = 5  # a clause shorter than this (in Chinese-character equivalents) states nothing
+MIN_GLUE = 1.0  # function-word weight a clause needs to count as a sentence
+EN_WEIGHT = 1.7  # an English word carries about as much as 1.7 Chinese characters
+
+_STRONG_ZH = set("的了是把被让就也都却这那它们我你他因所但并才很还再又吗呢着给将越吧啊么该")
+_WEAK_ZH = set("会能要使从对于以为在有没不无可用来去和与或及即则每只最比其此些种样得更当时")
+_STRONG_EN = {"the", "a", "an", "is", "are", "was", "were", "be", "been", "to", "in", "on", "at", "by", "from", "as",
+              "that", "which", "who", "this", "these", "those", "it", "its", "they", "them", "their", "we",
+              "our", "you", "your", "i", "not", "no", "but", "so", "becaus", "if", "then", "than", "can",
+              "could", "will", "would", "should", "may", "might", "must", "do", "doe", "did", "has", "have",
+              "had", "also", "onli", "just", "into", "through", "when", "while", "where", "how", "what", "whi",
+              "each", "everi", "all", "there", "here", "such", "veri", "more", "less", "most", "use", "make",
+              "get", "let", "keep", "allow", "help", "lead", "caus", "need", "mean", "becom", "instead"}
+_WEAK_EN = {"and", "or", "of", "for", "with"}
+
+_IDK = re.compile(
+    r"不知道|不清楚|不太清楚|不会|不懂|不太懂|不了解|没学过|没听过|没听说过|忘了|忘记了|不记得|不确定|答不上来?|"
+    r"跳过|不晓得|不造|pass|idk|dunno|no idea|no clue|not sure|don'?t know|do not know|have no idea|"
+    r"can'?t remember|forgot|skip"
+)
+_IDK_FILLER = re.compile(
+    r"我|真的|完全|这个|这道?题|题目|抱歉|对不起|不好意思|呃+|嗯+|啊+|哈+|额+|唉|也|还|是|了|呀|吧|啦|的|有点|"
+    r"sorry|honestly|really|i|im|am|the|answer|this|question|to|totally|just|um+|uh+|hmm+|[?？!！.。,，~…\s]"
+)
+
+
+def is_dont_know(text: str) -> bool:
+    """A reply that only says the member does not know ("不知道", "I don't know", "pass")."""
+    folded = fold(text).replace("’", "'")
+    if len(normalise(folded)) > 40 or not _IDK.search(folded):
+        return False
+    return len(normalise(_IDK_FILLER.sub("", _IDK.sub("", folded)))) <= 3
+
+
+def _glue(tokens: list[str]) -> tuple[float, float]:
+    """(length in Chinese-character equivalents, function-word weight) of a clause."""
+    length = glue = 0.0
+    for tok in tokens:
+        if is_cjk(tok):
+            length += 1
+            glue += 1.0 if tok in _STRONG_ZH else 0.5 if tok in _WEAK_ZH else 0.0
+        else:
+            length += EN_WEIGHT
+            glue += 1.0 if tok in _STRONG_EN else 0.5 if tok in _WEAK_EN else 0.0
+    return length, glue
+
+
+def sentence_share(text: Text) -> float:
+    """Share of the answer's length that sits in sentence-like clauses."""
+    total = sentence = 0.0
+    for start, end in text.clauses:
+        length, glue = _glue(text.tokens[start:end])
+        total += length
+        if length >= MIN_CLAUSE and glue >= MIN_GLUE:
+            sentence += length
+    return sentence / total if total else 0.0
+
+
+def is_term_list(text: Text) -> bool:
+    return sentence_share(text) < SENTENCE_SHARE
+
+
+def length_of(text: Text) -> float:
+    """Length in Chinese-character equivalents, so that the same content weighs alike in zh and en."""
+    return sum(1.0 if is_cjk(t) else EN_WEIGHT for t in text.words())
