@@ -8,24 +8,13 @@ Values are Markdown; user-supplied fields are escaped by the caller (``bot.views
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # the title of /help; the command lines follow, generated from the command registry
     "help": {
-        "zh": (
-            "**quizbot 面试刷题机器人**\n"
-            "- `/quiz [主题] [题数]` 开始一轮测验（如 `/quiz 微调 3`）\n"
-            "- 回复题目消息（Telegram）或点「作答」（Discord）作答；选择题点选选项\n"
-            "- `/next` 下一题 · `/reveal` 公布答案 · `/skip` 跳过 · `/stop` 结束\n"
-            "- `/topics` 题库主题 · `/leaderboard [week|month|all]` 排行榜 · `/me` 我的统计\n"
-            "- `/schedule 09:00 Asia/Shanghai 主题… reveal 21:00` 每日一题（管理员）\n"
-            "- `/lang zh|en` 切换语言 · `/forget` 删除我的全部记录"
-        ),
+        "zh": "**quizbot 面试刷题机器人**\n回复题目消息（Telegram）或点「作答」（Discord）作答；选择题点选选项。",
         "en": (
             "**quizbot: interview practice**\n"
-            "- `/quiz [topic] [n]` start a round (e.g. `/quiz sft 3`)\n"
-            "- answer by replying to the question (Telegram) or tapping Answer (Discord); pick an option for choice questions\n"
-            "- `/next` next question · `/reveal` show the answer · `/skip` skip · `/stop` end the quiz\n"
-            "- `/topics` topics · `/leaderboard [week|month|all]` ranking · `/me` your stats\n"
-            "- `/schedule 09:00 Asia/Shanghai topics… reveal 21:00` question of the day (admins)\n"
-            "- `/lang zh|en` language · `/forget` delete all your data"
+            "Answer by replying to the question (Telegram) or tapping Answer (Discord); pick an option for "
+            "choice questions."
         ),
     },
     "welcome": {

@@ -186,6 +186,24 @@ class Rounds:
         row = await self.store.fetchone("SELECT round_id FROM links WHERE kind = ? AND ref = ?", (kind, ref))
         return row["round_id"] if row else None
 
+    async def set_pending_private(self, user_key: str, round_id: int, now: float) -> None:
+        """The member's next private message answers this round (the *answer privately* link)."""
+        async with self.store.write() as db:
+            await db.execute(
+                "INSERT INTO pending_private(user_key, round_id, set_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(user_key) DO UPDATE SET round_id = excluded.round_id, set_at = excluded.set_at",
+                (user_key, round_id, now),
+            )
+
+    async def take_pending_private(self, user_key: str) -> int | None:
+        """The round a private answer was announced for, consumed (one answer per link)."""
+        row = await self.store.fetchone("SELECT round_id FROM pending_private WHERE user_key = ?", (user_key,))
+        if row is None:
+            return None
+        async with self.store.write() as db:
+            await db.execute("DELETE FROM pending_private WHERE user_key = ?", (user_key,))
+        return int(row["round_id"])
+
     async def answers(self, round_id: int) -> list[sqlite3.Row]:
         return await self.store.fetchall(
             "SELECT a.user_key, COALESCE(u.name, a.user_name) AS name, a.text, a.choice, a.score, a.hits,"

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.catalogue import say
-from bot.model import Kind, Question
+from bot.events import Event
+from bot.model import ChatRef, Kind, Question, Round
+from bot.replies import Button, Reply, ReplyKind
 
 LETTERS = "ABCDEFGHIJKL"
 ANSWER_PREVIEW = 300  # characters of a member's answer shown in a discussion reveal
@@ -45,6 +47,32 @@ def question_text(q: Question, header: str, hint: str, lang: str) -> str:
         parts += ["", "*" + say(lang, "discussion_note") + "*"]
     parts += ["", "_" + hint + "_"]
     return "\n".join(parts)
+
+
+def question_reply(chat: ChatRef, rnd: Round, q: Question, header: str, hint: str, lang: str,
+                   window: float | None) -> Reply:
+    """A question as posted: choice questions with one button per option, open questions in a
+    group with the *answer privately* button."""
+    if q.kind is Kind.CHOICE:
+        buttons = tuple(
+            Button(f"{LETTERS[i]}. {opt}", f"qb:pick:{rnd.id}:{i}") for i, opt in enumerate(q.options)
+        )
+        return Reply(chat, ReplyKind.QUESTION, question_text(q, header, hint, lang), buttons=buttons,
+                     options=q.options, correct=q.correct, explanation=q.explanation, round_id=rnd.id,
+                     question_id=q.id, window=window)
+    buttons = () if chat.private else (Button(say(lang, "answer_privately"), f"qb:ans:{rnd.id}"),)
+    return Reply(chat, ReplyKind.QUESTION, question_text(q, header, hint, lang), buttons=buttons,
+                 round_id=rnd.id, question_id=q.id, window=window)
+
+
+def error_reply(event: Event, lang: str, key: str, **fields: object) -> Reply:
+    """A catalogue message telling the member what could not be accepted (only they need to see it)."""
+    return Reply(event.chat, ReplyKind.ERROR, say(lang, key, **fields), to_user=event.user)
+
+
+def next_buttons(chat: ChatRef, lang: str) -> tuple[Button, ...]:
+    """In a private chat a reveal or ranking offers the next question."""
+    return (Button(say(lang, "next_button"), "qb:next"),) if chat.private else ()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.command_registry import Access, Arg, ArgKind, L10n, command
 from bot.config import Settings
 from bot.engine import QuizEngine
 from bot.events import Command
@@ -38,6 +39,11 @@ from scheduler.parse import DAY_NAMES, Schedule, ScheduleError, parse
 
 log = logging.getLogger(__name__)
 
+# Discord passes the whole specification as one string; the words are parsed as typed elsewhere
+SPEC_ARG = Arg("spec", ArgKind.WORDS,
+               L10n("e.g. 09:00 Asia/Shanghai sft arch reveal 21:00", "例如 09:00 Asia/Shanghai sft arch reveal 21:00"),
+               L10n("HH:MM [zone] [topics…] [reveal HH:MM|+Nh] [days …]",
+                    "HH:MM [时区] [主题…] [reveal HH:MM|+Nh] [days …]"))
 FANOUT_CONCURRENCY = 64  # chats of one slot in flight at once; the adapter's limiter does the pacing
 
 
@@ -102,7 +108,7 @@ class DailyScheduler:
     # -- lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.engine.register_command("schedule", self.command, admin=True)
+        self.engine.register_commands(self)  # /schedule, declared below
         self.aps = AsyncIOScheduler(timezone=ZoneInfo("UTC"), job_defaults={
             # a run delayed (busy loop, suspended host) is still made within the grace window;
             # coalesce: several missed runs of one slot become one
@@ -199,6 +205,10 @@ class DailyScheduler:
                   else say(lang, "reveal_at", time=sched.reveal))
         return say(lang, "summary", days=days, time=sched.post_time, tz=sched.tz, topics=topics, reveal=reveal)
 
+    @command("schedule", access=Access.ADMIN, args=(SPEC_ARG,),
+             summary=L10n("Question of the day (admins); empty shows the schedule", "每日一题（管理员）；留空查看当前设置"),
+             help=L10n("question of the day; `/schedule off`; `/schedule` alone shows it",
+                       "每日一题；`/schedule off` 关闭；只发 `/schedule` 查看当前设置"))
     async def command(self, cmd: Command, lang: str) -> list[Reply]:
         chat = cmd.chat
         args = tuple(a for a in cmd.args if a)

@@ -203,7 +203,7 @@ async def test_internal_error_becomes_apology(engine: QuizEngine, monkeypatch):
     async def boom(*_a, **_k):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(engine, "_cmd_me", boom)
+    monkeypatch.setattr(engine.stats, "me_text", boom)
     reply = (await engine.handle(cmd("me")))[0]
     assert reply.kind is ReplyKind.ERROR and "kaboom" not in reply.text and "Sorry" in reply.text
 

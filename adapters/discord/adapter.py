@@ -77,13 +77,14 @@ class QuizClient(discord.Client):
         super().__init__(intents=discord.Intents.none(), **options)
         self.quiz = handler  # the dynamic items find the handler here
         self.settings = settings
-        self.tree = build_tree(self, handler, engine.bank, settings)
+        self.commands = engine.commands
+        self.tree = build_tree(self, handler, engine.bank, settings, engine.commands)
         self.ready_event = asyncio.Event()
         self.synced: bool | None = None  # whether the last setup_hook synced commands
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS)
-        await self.tree.set_translator(QuizTranslator())
+        await self.tree.set_translator(QuizTranslator(self.commands))
         try:
             self.synced = await sync_commands(self.tree, self.settings, self.application_id)
         except discord.HTTPException:

@@ -1,73 +1,68 @@
-"""The slash commands (an ``app_commands.CommandTree``), topic autocomplete, and the command sync.
+"""The slash commands (an ``app_commands.CommandTree``) built from the command registry, topic
+autocomplete, and the command sync.
 
-The commands mirror the other platforms: each one becomes a ``bot.events.Command`` through
-``InteractionHandler.command``. Admin commands (reveal, skip, stop, schedule) carry
-``default_member_permissions = Manage Server`` so Discord hides them from members; the engine checks
-again at run time with ``UserRef.is_admin`` (Manage Server, or the member's own DM).
+Every command of ``engine.commands`` with ``slash=True`` becomes a slash command whose options are
+its declared arguments (``bot.command_registry.Arg``): a topic gets autocomplete, a count the range
+1..``max_quiz_questions``, a choice its fixed choices, free words one string option. Each call
+becomes a ``bot.events.Command`` (the option values as words, in declaration order) through
+``InteractionHandler.command``. Commands that check the member's role (admin, or starter-or-admin)
+carry ``default_member_permissions = Manage Server`` so Discord hides them from members; the engine
+checks again at run time with ``UserRef.is_admin`` (Manage Server, or the member's own DM).
 
-Descriptions are English with Chinese localisations (``QuizTranslator``).
+Descriptions are the registry's English summaries with its Chinese texts as localisations
+(``QuizTranslator``).
 
 Syncing: a global sync takes effect slowly and is rate-limited, so ``sync_commands`` only syncs
 when the command set changed. It hashes the payloads discord.py would send (application id, scope
 and every command's translated ``to_dict``) and keeps the hash in ``discord_commands.sha256`` next to
 the database; an equal hash skips the sync. Delete the file to force one. With
 ``settings.discord_dev_guild`` the commands are synced to that guild only (instant, for development).
-
-No ``from __future__ import annotations`` here: discord.py reads the parameter annotations at
-definition time, and ``count``'s range comes from the settings in a closure.
 """
 
 import hashlib
+import inspect
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any, Optional
 
 import discord
 from discord import app_commands
 
 from adapters.discord.interactions import InteractionHandler
 from bot.bank import QuestionBank, fold
+from bot.command_registry import Arg, ArgKind, CommandRegistry, CommandSpec
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-ADMIN = ("reveal", "skip", "stop", "schedule", "daily")
 HASH_FILE = "discord_commands.sha256"
 MAX_CHOICES = 25
 
-# English description -> Chinese (Discord shows the localisation matching the member's client)
-ZH = {
-    "Start a quiz round": "开始一轮测验",
-    "Topic (slug, Chinese or English name, or alias)": "主题（代号、中英文名称或别名）",
-    "Number of questions": "题数",
-    "Next question": "下一题",
-    "List the topics": "题库主题",
-    "The ranking": "排行榜",
-    "Period": "时间段",
-    "this week": "本周",
-    "this month": "本月",
-    "all time": "全部",
-    "Your stats": "我的统计",
-    "Language of this channel": "本频道的语言",
-    "Language": "语言",
-    "Reveal the answer now (admins)": "立即公布答案（管理员）",
-    "Skip this question (admins)": "跳过本题（管理员）",
-    "End the quiz (admins)": "结束测验（管理员）",
-    "Delete all my data": "删除我的全部记录",
-    "How to use the bot": "使用帮助",
-    "Question of the day (admins); empty shows the schedule": "每日一题（管理员）；留空查看当前设置",
-    "e.g. 09:00 Asia/Shanghai sft arch reveal 21:00": "例如 09:00 Asia/Shanghai sft arch reveal 21:00",
-    "Post today's question of the day now (admins)": "立即发布今天的每日一题（管理员）",
-    "Topics to choose from (optional)": "从这些主题中选题（可选）",
-}
+
+def chinese_texts(commands: CommandRegistry) -> dict[str, str]:
+    """English description -> Chinese, for every text a slash command shows."""
+    pairs = []
+    for spec in commands.specs():
+        pairs.append(spec.summary)
+        for arg in spec.args:
+            pairs.append(arg.help)
+            pairs.extend(choice.label for choice in arg.choices)
+    return {text.en: text.zh for text in pairs}
 
 
 class QuizTranslator(app_commands.Translator):
+    """Discord shows the localisation matching the member's client: Chinese from the registry."""
+
+    def __init__(self, commands: CommandRegistry) -> None:
+        self.zh = chinese_texts(commands)
+
     async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
                         context: app_commands.TranslationContextTypes) -> str | None:
         if locale in (discord.Locale.chinese, discord.Locale.taiwan_chinese):
-            return ZH.get(string.message)
+            return self.zh.get(string.message)
         return None
 
 
@@ -110,75 +105,76 @@ def _t(text: str) -> app_commands.locale_str:
 
 
 def build_tree(client: discord.Client, handler: InteractionHandler, bank: QuestionBank,
-               settings: Settings) -> QuizTree:
-    """A tree holding every command, wired to ``handler``."""
+               settings: Settings, commands: CommandRegistry) -> QuizTree:
+    """A tree holding every slash command of the registry, wired to ``handler``."""
     tree = QuizTree(client)
     tree.handler = handler
-    maximum = max(1, settings.max_quiz_questions)
-    Count = app_commands.Range[int, 1, maximum]  # noqa: N806 (a type, used as an annotation)
 
     async def topic_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return topic_choices(bank, current)
 
-    @app_commands.command(name="quiz", description=_t("Start a quiz round"))
-    @app_commands.describe(topic=_t("Topic (slug, Chinese or English name, or alias)"),
-                           count=_t("Number of questions"))
-    @app_commands.autocomplete(topic=topic_autocomplete)
-    async def quiz(interaction: discord.Interaction, topic: str | None = None, count: Count | None = None) -> None:
-        args = tuple((topic or "").split()) + ((str(count),) if count is not None else ())
-        await handler.command(interaction, "quiz", args)
-
-    @app_commands.command(name="leaderboard", description=_t("The ranking"))
-    @app_commands.describe(period=_t("Period"))
-    @app_commands.choices(period=[app_commands.Choice(name=_t("this week"), value="week"),
-                                  app_commands.Choice(name=_t("this month"), value="month"),
-                                  app_commands.Choice(name=_t("all time"), value="all")])
-    async def leaderboard(interaction: discord.Interaction, period: app_commands.Choice[str] | None = None) -> None:
-        await handler.command(interaction, "leaderboard", (period.value,) if period else ())
-
-    @app_commands.command(name="lang", description=_t("Language of this channel"))
-    @app_commands.describe(language=_t("Language"))
-    @app_commands.choices(language=[app_commands.Choice(name="中文", value="zh"),
-                                    app_commands.Choice(name="English", value="en")])
-    async def lang(interaction: discord.Interaction, language: app_commands.Choice[str]) -> None:
-        await handler.command(interaction, "lang", (language.value,))
-
-    @app_commands.command(name="schedule", description=_t("Question of the day (admins); empty shows the schedule"))
-    @app_commands.describe(spec=_t("e.g. 09:00 Asia/Shanghai sft arch reveal 21:00"))
-    async def schedule(interaction: discord.Interaction, spec: str | None = None) -> None:
-        # the scheduler parses the words itself, exactly as typed on the other platforms
-        await handler.command(interaction, "schedule", tuple((spec or "").split()))
-
-    @app_commands.command(name="daily", description=_t("Post today's question of the day now (admins)"))
-    @app_commands.describe(topics=_t("Topics to choose from (optional)"))
-    async def daily(interaction: discord.Interaction, topics: str | None = None) -> None:
-        await handler.command(interaction, "daily", tuple((topics or "").split()))
-
-    tree.add_command(quiz)
-    tree.add_command(daily)
-    tree.add_command(leaderboard)
-    tree.add_command(lang)
-    tree.add_command(schedule)
-    simple = {
-        "next": "Next question", "topics": "List the topics", "me": "Your stats",
-        "reveal": "Reveal the answer now (admins)", "skip": "Skip this question (admins)",
-        "stop": "End the quiz (admins)", "forget": "Delete all my data", "help": "How to use the bot",
-    }
-    for name, description in simple.items():
-        tree.add_command(_simple_command(name, description, handler))
-    for command in tree.get_commands():
+    for spec in commands.specs():
+        if not spec.slash:
+            continue
+        command = slash_command(spec, handler, settings, topic_autocomplete)
         command.allowed_contexts = app_commands.AppCommandContext(guild=True, dm_channel=True)
         command.allowed_installs = app_commands.AppInstallationType(guild=True)
-        if command.name in ADMIN:
+        if spec.checks_admin:
             command.default_permissions = discord.Permissions(manage_guild=True)
+        tree.add_command(command)
     return tree
 
 
-def _simple_command(name: str, description: str, handler: InteractionHandler) -> app_commands.Command:
-    async def callback(interaction: discord.Interaction) -> None:
-        await handler.command(interaction, name)
+def _annotation(arg: Arg, settings: Settings) -> Any:
+    """The parameter type discord.py turns into the option's type and limits."""
+    if arg.kind is ArgKind.COUNT:
+        return app_commands.Range[int, 1, max(1, settings.max_quiz_questions)]
+    if arg.kind is ArgKind.CHOICE:
+        return app_commands.Choice[str]
+    return str
 
-    return app_commands.Command(name=name, description=_t(description), callback=callback)
+
+def _words(value: object) -> tuple[str, ...]:
+    """An option value as the words a typed command would have."""
+    if value is None:
+        return ()
+    if isinstance(value, app_commands.Choice):
+        return (str(value.value),)
+    if isinstance(value, int):
+        return (str(value),)
+    return tuple(str(value).split())  # free text is parsed as typed on the other platforms
+
+
+def slash_command(spec: CommandSpec, handler: InteractionHandler, settings: Settings,
+                  topic_autocomplete: Callable[..., Awaitable[list[app_commands.Choice[str]]]]
+                  ) -> app_commands.Command:
+    """One slash command from its declaration. discord.py reads the options from the callback's
+    signature, so the callback takes keyword arguments and carries a built ``__signature__``."""
+
+    async def callback(interaction: discord.Interaction, **values: object) -> None:
+        words = tuple(word for arg in spec.args for word in _words(values.get(arg.name)))
+        await handler.command(interaction, spec.name, words)
+
+    params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=discord.Interaction)]
+    for arg in spec.args:
+        annotation = _annotation(arg, settings)
+        params.append(inspect.Parameter(
+            arg.name, inspect.Parameter.KEYWORD_ONLY,
+            annotation=annotation if arg.required else Optional[annotation],  # noqa: UP045 (a runtime type)
+            default=inspect.Parameter.empty if arg.required else None))
+    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command: app_commands.Command = app_commands.Command(name=spec.name, description=_t(spec.summary.en),
+                                                         callback=callback)
+    if spec.args:
+        app_commands.describe(**{arg.name: _t(arg.help.en) for arg in spec.args})(command)
+    for arg in spec.args:
+        if arg.choices:
+            app_commands.choices(**{arg.name: [app_commands.Choice(name=_t(c.label.en), value=c.value)
+                                               for c in arg.choices]})(command)
+        if arg.kind is ArgKind.TOPIC:
+            app_commands.autocomplete(**{arg.name: topic_autocomplete})(command)
+    return command
 
 
 # -- sync ------------------------------------------------------------------------------------------

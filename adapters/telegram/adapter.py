@@ -1,6 +1,6 @@
 """TelegramAdapter: the running connection to Telegram (python-telegram-bot 22.x, long polling).
 
-The lead's runtime owns the event loop, so this never calls ``run_polling``: ``start()`` runs
+The runtime (``bot.runtime``) owns the event loop, so this never calls ``run_polling``: ``start()`` runs
 ``initialize`` (getMe: the username for ``/cmd@bot`` and deep links), ``start``, ``start_polling``
 and registers the command menu (Chinese for ``zh`` clients, English by default); ``stop()`` undoes
 it in reverse. PTB's JobQueue is switched off: quizbot's scheduler owns timing.
@@ -26,6 +26,7 @@ from adapters.telegram.limiter import FloodLimiter
 from adapters.telegram.links import Links
 from adapters.telegram.outbox import Outbox
 from adapters.telegram.processor import ChatOrderedProcessor
+from bot.command_registry import CommandRegistry
 from bot.config import Settings
 from bot.replies import Reply
 
@@ -33,22 +34,11 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "poll_answer", "my_chat_member"]
 
-# the command menu: (command, English, Chinese)
-MENU = (
-    ("quiz", "Start a quiz: /quiz [topic] [n]", "开始测验：/quiz [主题] [题数]"),
-    ("next", "Next question", "下一题"),
-    ("topics", "List the topics", "题库主题"),
-    ("leaderboard", "Ranking: /leaderboard [week|month|all]", "排行榜：/leaderboard [week|month|all]"),
-    ("me", "Your stats", "我的统计"),
-    ("reveal", "Reveal the answer now", "立即公布答案"),
-    ("skip", "Skip this question", "跳过本题"),
-    ("stop", "End the quiz", "结束测验"),
-    ("schedule", "Question of the day (admins)", "每日一题（管理员）"),
-    ("lang", "Language: /lang zh|en", "切换语言：/lang zh|en"),
-    ("forget", "Delete all my data", "删除我的全部记录"),
-    ("help", "How to use the bot", "使用帮助"),
-    ("start", "Welcome", "开始"),
-)
+
+def menu(commands: CommandRegistry, lang: str) -> list[BotCommand]:
+    """The command menu in one language, from the command registry (usage shown when it has arguments)."""
+    return [BotCommand(spec.name, f"{spec.summary(lang)}: {spec.usage(lang)}" if spec.args else spec.summary(lang))
+            for spec in commands.specs()]
 
 
 def api_urls(base: str) -> tuple[str, str]:
@@ -98,8 +88,8 @@ class TelegramAdapter:
     async def _set_commands(self) -> None:
         """The command menu; a failure is logged, not fatal (commands work without the menu)."""
         try:
-            await self.app.bot.set_my_commands([BotCommand(c, en) for c, en, _zh in MENU])
-            await self.app.bot.set_my_commands([BotCommand(c, zh) for c, _en, zh in MENU], language_code="zh")
+            await self.app.bot.set_my_commands(menu(self.engine.commands, "en"))
+            await self.app.bot.set_my_commands(menu(self.engine.commands, "zh"), language_code="zh")
         except TelegramError as exc:
             log.warning("set_my_commands failed: %s", exc)
 

@@ -3,7 +3,8 @@
 Registered explicitly by ``TelegramAdapter`` (``register``). What counts as what:
 
 * a command (``CommandHandler`` knows ``/cmd@ourbot`` from getMe's username) -> ``Command``; for
-  ``ADMIN_COMMANDS`` ``UserRef.is_admin`` is filled from ``getChatMember`` (cached ``admin_ttl`` s),
+  the commands the registry marks as admin-checked (``engine.commands.admin_checked()``)
+  ``UserRef.is_admin`` is filled from ``getChatMember`` (cached ``admin_ttl`` s),
   an anonymous admin (``sender_chat`` is the group itself) is an admin, and in a private chat the
   user is the admin of their own chat. Unknown commands reach the engine (its polite error) only in
   private chats or when addressed to us by name: in a group they may be another bot's;
@@ -43,7 +44,6 @@ from adapters.telegram import links as L
 from adapters.telegram.outbox import Origin, Outbox
 from adapters.telegram.render import to_plain
 from bot.catalogue import pick_lang, say
-from bot.engine import ADMIN_COMMANDS
 from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
 from bot.messenger import ChatUnavailable
 from bot.model import ChatRef, UserRef
@@ -52,8 +52,6 @@ from bot.replies import Reply, ReplyKind
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-ENGINE_COMMANDS = ("start", "help", "quiz", "next", "topics", "leaderboard", "top", "me", "lang",
-                   "reveal", "skip", "stop", "forget", "schedule", "daily")
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 CALLBACK_TEXT_MAX = 200
 
@@ -113,7 +111,7 @@ class Handlers:
 
     def register(self, app: Application) -> None:
         new_message = filters.UpdateType.MESSAGE
-        commands = sorted(set(ENGINE_COMMANDS) | set(getattr(self.engine, "extra_commands", {})))
+        commands = sorted(self.engine.commands.names())  # every name and alias the registry knows
         app.add_handler(CommandHandler(commands, self.on_command, filters=new_message))
         app.add_handler(MessageHandler(new_message & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(new_message & filters.TEXT, self.on_text))
@@ -158,17 +156,13 @@ class Handlers:
         if message is None or message.from_user is None or not message.text:
             return
         name = message.text.split()[0][1:].split("@", 1)[0].lower()
-        admin = await self.admins.is_admin(message) if name in self._admin_commands() else False
+        admin = await self.admins.is_admin(message) if name in self.engine.commands.admin_checked() else False
         user = user_ref(message.from_user, admin)
         if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
             user = UserRef(PLATFORM, str(message.sender_chat.id), message.sender_chat.title or "admin", True)
         event = Command(chat_ref(message.chat), user, message.from_user.language_code, update_key(update),
                         name=name, args=tuple(context.args or ()))
         await self.run(event, self._origin(message))
-
-    def _admin_commands(self) -> set[str]:
-        extra = getattr(self.engine, "extra_commands", {})
-        return set(ADMIN_COMMANDS) | {name for name, (_handler, admin) in extra.items() if admin}
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -179,10 +173,10 @@ class Handlers:
         if target and target.lower() != (context.bot.username or "").lower():
             return  # addressed to another bot
         name = name.lower()[:64]
-        late = name in getattr(self.engine, "extra_commands", {})  # registered after our handlers
+        late = name in self.engine.commands  # declared after our handlers were registered
         if not target and message.chat.type != ChatType.PRIVATE and not late:
             return  # "/foo" in a group may be another bot's command
-        admin = await self.admins.is_admin(message) if name in self._admin_commands() else False
+        admin = await self.admins.is_admin(message) if name in self.engine.commands.admin_checked() else False
         event = Command(chat_ref(message.chat), user_ref(message.from_user, admin), message.from_user.language_code,
                         update_key(update), name=name, args=tuple(message.text.split()[1:]))
         await self.run(event, self._origin(message))

@@ -20,6 +20,8 @@ import pytest
 from fake_discord import TOKEN, FakeDiscord
 
 from adapters.discord.adapter import DiscordAdapter
+from bot.command_registry import declared
+from scheduler.service import DailyScheduler
 
 
 class ErrorRecords(logging.Handler):
@@ -48,6 +50,14 @@ def log_errors():
         root.removeHandler(handler)
     details = [f"{r.name}: {r.getMessage()}\n{r.exc_text or ''}" for r in handler.records]
     assert not details, "errors were logged:\n" + "\n".join(details)
+
+
+@pytest.fixture
+def engine(engine):
+    """The shared engine with the scheduler's commands declared, as ``bot.runtime`` has them before
+    any adapter starts (the platform menus are built from the registry at start-up)."""
+    engine.commands.declare(*(spec for spec, _handler in declared(DailyScheduler)))
+    return engine
 
 
 @pytest.fixture

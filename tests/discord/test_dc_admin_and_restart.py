@@ -54,7 +54,7 @@ async def test_non_admin_refused_admin_commands(bot, fake, engine, monkeypatch):
         seen.append((cmd.args, cmd.user.is_admin))
         return [Reply(cmd.chat, ReplyKind.INFO, "schedule: " + " ".join(cmd.args))]
 
-    engine.register_command("schedule", schedule, admin=True)
+    engine.register_command("schedule", schedule)  # declared by the scheduler (conftest)
     force_questions(monkeypatch, engine, "sft-why-dumber")
     alice, bob = fake.user(11, "Alice"), fake.user(12, "Bob")
     async with deadline():

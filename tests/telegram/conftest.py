@@ -19,8 +19,18 @@ from tg_support import SleepRecorder
 
 from adapters.telegram.adapter import TelegramAdapter
 from adapters.telegram.limiter import FloodLimiter
+from bot.command_registry import declared
+from scheduler.service import DailyScheduler
 
 log = logging.getLogger(__name__)
+
+
+@pytest.fixture
+def engine(engine):
+    """The shared engine with the scheduler's commands declared, as ``bot.runtime`` has them before
+    any adapter starts (the platform menus are built from the registry at start-up)."""
+    engine.commands.declare(*(spec for spec, _handler in declared(DailyScheduler)))
+    return engine
 
 
 @pytest.fixture

@@ -1,0 +1,241 @@
+"""The engine's chat commands (/quiz, /next, /reveal, /skip, /stop, /leaderboard, /me, /topics,
+/daily, /lang, /forget, /help, /start) and the buttons that act like them.
+
+Each handler is declared with ``@command`` (``bot.command_registry``): that declaration is the
+only list of commands; the engine, the platform menus, ``/help`` and the README are built from it.
+Handlers work through the public methods of the round flow, the sessions, the chat directory and
+the read-side queries; none of them touches another module's internals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.bank import QuestionBank
+from bot.catalogue import say
+from bot.chats import ChatDirectory
+from bot.command_registry import Access, Arg, ArgKind, Choice, CommandRegistry, L10n, command
+from bot.config import Settings
+from bot.events import ButtonPress, ChoicePick, Command, Event
+from bot.model import Round, RoundKind, RoundStatus
+from bot.replies import Button, Reply, ReplyKind
+from bot.round_flow import RoundFlow
+from bot.rounds import Rounds
+from bot.sessions import Sessions
+from bot.stats import Stats
+from bot.views import clip, error_reply, md_escape
+
+TOPIC_ARG = Arg("topic", ArgKind.TOPIC, L10n("Topic (slug, Chinese or English name, or alias)", "主题（代号、中英文名称或别名）"),
+                L10n("[topic]", "[主题]"))
+COUNT_ARG = Arg("count", ArgKind.COUNT, L10n("Number of questions", "题数"), L10n("[n]", "[题数]"))
+PERIOD_ARG = Arg("period", ArgKind.CHOICE, L10n("Period", "时间段"), L10n("[week|month|all]", "[week|month|all]"),
+                 choices=(Choice("week", L10n("this week", "本周")), Choice("month", L10n("this month", "本月")),
+                          Choice("all", L10n("all time", "全部"))))
+LANG_ARG = Arg("language", ArgKind.CHOICE, L10n("Language", "语言"), L10n("zh|en", "zh|en"), required=True,
+               choices=(Choice("zh", L10n("中文", "中文")), Choice("en", L10n("English", "English"))))
+TOPICS_ARG = Arg("topics", ArgKind.WORDS, L10n("Topics to choose from (optional)", "从这些主题中选题（可选）"),
+                 L10n("[topics…]", "[主题…]"))
+
+
+def parse_quiz_args(args: tuple[str, ...]) -> tuple[str, int | None]:
+    """``/quiz 微调 3`` -> ("微调", 3); a topic may have several words; the count comes last."""
+    args = tuple(a for a in args if a)
+    if args and re.fullmatch(r"[+-]?\d+", args[-1]):
+        return " ".join(args[:-1]), int(args[-1])
+    return " ".join(args), None
+
+
+class ChatCommands:
+    def __init__(self, bank: QuestionBank, settings: Settings, clock: Callable[[], float], rounds: Rounds,
+                 stats: Stats, chats: ChatDirectory, sessions: Sessions, flow: RoundFlow,
+                 registry: CommandRegistry) -> None:
+        self.bank = bank
+        self.settings = settings
+        self.clock = clock
+        self.rounds = rounds
+        self.stats = stats
+        self.chats = chats
+        self.sessions = sessions
+        self.flow = flow
+        self.registry = registry
+
+    # -- quizzes ------------------------------------------------------------------------------
+
+    @command("quiz", args=(TOPIC_ARG, COUNT_ARG), summary=L10n("Start a quiz round", "开始一轮测验"),
+             help=L10n("start a round of `n` questions (default 1, at most `quiz.max_questions`, 10 by default) "
+                       "on a topic given by slug, Chinese or English title, or alias (`/quiz 微调 3`, `/quiz rag`); "
+                       "an unknown topic gets the closest suggestions",
+                       "开始一轮 `n` 道题的测验（默认 1 题）；主题可用代号、中英文名称或别名（如 `/quiz 微调 3`）；"
+                       "找不到主题时给出最接近的建议"))
+    async def quiz(self, cmd: Command, lang: str) -> list[Reply]:
+        query, count = parse_quiz_args(cmd.args)
+        maximum = self.settings.max_quiz_questions
+        if count is not None and not 1 <= count <= maximum:
+            return [error_reply(cmd, lang, "bad_count", max=maximum)]
+        topics = list(self.bank.topics)
+        topic_slug = None
+        if query:
+            topic = self.bank.find_topic(query)
+            if topic is None:
+                return [self.unknown_topic(cmd, lang, query)]
+            topics, topic_slug = [topic.slug], topic.slug
+        if not any(self.bank.topics[t].questions for t in topics):
+            return [error_reply(cmd, lang, "no_questions")]
+        if await self.rounds.open_in(cmd.chat.key):
+            return [error_reply(cmd, lang, "round_running")]
+        return await self.sessions.start(cmd.chat, cmd.user.key, topic_slug, count or 1, lang)
+
+    def unknown_topic(self, event: Event, lang: str, query: str) -> Reply:
+        near = self.bank.suggest(query)
+        names = ", ".join(f"`{t.slug}` ({t.title(lang)})" for t in near)
+        suggest = say(lang, "did_you_mean", names=names) if near else ""
+        return error_reply(event, lang, "unknown_topic", query=md_escape(clip(query, 40)), suggest=suggest)
+
+    @command("next", summary=L10n("Next question", "下一题"),
+             help=L10n("the next question (in a private chat: instant grading and reveal after each answer)",
+                       "下一题（私聊中每次作答后立即评分并公布答案）"))
+    async def next(self, cmd: Command, lang: str) -> list[Reply]:
+        if await self.rounds.open_in(cmd.chat.key):
+            return [error_reply(cmd, lang, "round_running")]
+        topic = await self.sessions.last_topic(cmd.chat.key)
+        return await self.quiz(Command(cmd.chat, cmd.user, cmd.locale, None, "quiz", (topic,) if topic else ()),
+                               lang)
+
+    async def _controllable_round(self, cmd: Command, lang: str) -> tuple[Round | None, list[Reply]]:
+        """The chat's open round if this member may control it (its starter or an admin; the
+        question of the day: an admin)."""
+        rnd = await self.rounds.open_in(cmd.chat.key)
+        if rnd is None:
+            return None, [error_reply(cmd, lang, "no_open_round")]
+        admin = self.chats.is_admin(cmd.chat, cmd.user)
+        if rnd.kind is RoundKind.DAILY and not admin:
+            return None, [error_reply(cmd, lang, "not_admin", name=cmd.name)]
+        if not admin and rnd.started_by != cmd.user.key:
+            return None, [error_reply(cmd, lang, "not_starter", name=cmd.name)]
+        return rnd, []
+
+    @command("reveal", access=Access.STARTER_OR_ADMIN,
+             summary=L10n("Reveal the answer now (admins)", "立即公布答案（管理员）"),
+             help=L10n("reveal now: model answer, key-point checklist, every member's score and the points they hit",
+                       "立即公布：参考答案、要点清单、每位成员的得分和命中的要点"))
+    async def reveal(self, cmd: Command, lang: str) -> list[Reply]:
+        rnd, errors = await self._controllable_round(cmd, lang)
+        return errors if rnd is None else await self.flow.reveal(rnd.id)
+
+    @command("skip", access=Access.STARTER_OR_ADMIN, summary=L10n("Skip this question (admins)", "跳过本题（管理员）"),
+             help=L10n("skip the question unscored (a quiz goes on with its next question)",
+                       "跳过本题，不计分（测验继续下一题）"))
+    async def skip(self, cmd: Command, lang: str) -> list[Reply]:
+        rnd, errors = await self._controllable_round(cmd, lang)
+        return errors if rnd is None else await self.flow.skip(rnd, cmd.chat, lang)
+
+    @command("stop", access=Access.STARTER_OR_ADMIN, summary=L10n("End the quiz (admins)", "结束测验（管理员）"),
+             help=L10n("end the quiz with the ranking so far", "结束测验并显示目前的排名"))
+    async def stop(self, cmd: Command, lang: str) -> list[Reply]:
+        rnd, errors = await self._controllable_round(cmd, lang)
+        return errors if rnd is None else await self.flow.stop(rnd, cmd.chat, lang)
+
+    # -- what the chat knows ------------------------------------------------------------------
+
+    @command("leaderboard", args=(PERIOD_ARG,), aliases=("top",), summary=L10n("The ranking", "排行榜"),
+             help=L10n("the chat's ranking for the period, in the chat's time zone", "本群在该时间段的排名（按本群时区）"))
+    async def leaderboard(self, cmd: Command, lang: str) -> list[Reply]:
+        period = (cmd.args[0].lower() if cmd.args else "week")
+        if period not in ("week", "month", "all"):
+            return [error_reply(cmd, lang, "bad_period")]
+        _lang, tz = await self.chats.settings_of(cmd.chat)
+        text = await self.stats.leaderboard_text(cmd.chat.key, period, tz, self.clock(), lang)
+        return [Reply(cmd.chat, ReplyKind.BOARD, text)]
+
+    @command("me", summary=L10n("Your stats", "我的统计"),
+             help=L10n("answered, average score, current and best daily streak, strongest and weakest topics",
+                       "已答题数、平均分、当前与最长连续打卡、最强与最弱主题"))
+    async def me(self, cmd: Command, lang: str) -> list[Reply]:
+        _lang, tz = await self.chats.settings_of(cmd.chat)
+        text = await self.stats.me_text(cmd.user, self.chats.local_date(tz), lang)
+        return [Reply(cmd.chat, ReplyKind.STATS, text)]
+
+    @command("topics", summary=L10n("List the topics", "题库主题"),
+             help=L10n("topics with question counts, in both languages", "题库主题及题数（中英文）"))
+    async def topics(self, cmd: Command, lang: str) -> list[Reply]:
+        return [Reply(cmd.chat, ReplyKind.INFO, self.stats.topics_text(lang))]
+
+    @command("daily", access=Access.ADMIN, args=(TOPICS_ARG,),
+             summary=L10n("Post today's question of the day now (admins)", "立即发布今天的每日一题（管理员）"),
+             help=L10n("post today's question of the day now (once per day per chat)",
+                       "立即发布今天的每日一题（每个群每天一次）"))
+    async def daily(self, cmd: Command, lang: str) -> list[Reply]:
+        topics = []
+        for query in cmd.args:
+            topic = self.bank.find_topic(query)
+            if topic is None:
+                return [self.unknown_topic(cmd, lang, query)]
+            topics.append(topic.slug)
+        replies = await self.flow.post_daily(cmd.chat, topics=topics or None)
+        return replies or [Reply(cmd.chat, ReplyKind.INFO, say(lang, "daily_exists"))]
+
+    # -- settings and data --------------------------------------------------------------------
+
+    @command("lang", args=(LANG_ARG,), summary=L10n("Language of this chat", "本群的语言"),
+             help=L10n("the chat's language", "切换本群的语言"))
+    async def lang(self, cmd: Command, lang: str) -> list[Reply]:
+        new = cmd.args[0].lower() if cmd.args else ""
+        if new not in ("zh", "en"):
+            return [error_reply(cmd, lang, "bad_lang")]
+        await self.chats.set_lang(cmd.chat.key, new)
+        return [Reply(cmd.chat, ReplyKind.INFO, say(new, "lang_set"))]
+
+    @command("forget", summary=L10n("Delete all my data", "删除我的全部记录"),
+             help=L10n("delete all your answers and scores everywhere, after a confirmation",
+                       "删除你在所有群里的全部答题记录和分数（需确认）"))
+    async def forget(self, cmd: Command, lang: str) -> list[Reply]:
+        buttons = (Button(say(lang, "forget_yes"), "qb:forget:yes"), Button(say(lang, "forget_no"), "qb:forget:no"))
+        return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "forget_confirm"), buttons=buttons, to_user=cmd.user)]
+
+    @command("help", summary=L10n("How to use the bot", "使用帮助"), help=L10n("this help", "显示本帮助"))
+    async def help(self, cmd: Command, lang: str) -> list[Reply]:
+        return [Reply(cmd.chat, ReplyKind.INFO, self.help_text(lang))]
+
+    def help_text(self, lang: str) -> str:
+        return "\n".join([say(lang, "help"), *self.registry.help_lines(lang)])
+
+    @command("start", slash=False, summary=L10n("Welcome", "开始"),
+             help=L10n("welcome and help; `/start ans_<round>` is the private-answer deep link",
+                       "欢迎与帮助；`/start ans_<题号>` 是私下作答的链接"))
+    async def start(self, cmd: Command, lang: str) -> list[Reply]:
+        payload = cmd.args[0] if cmd.args else ""
+        if payload.startswith("ans_") and payload[4:].isdigit():
+            rnd = await self.rounds.get(int(payload[4:]))
+            if rnd is None or rnd.status is not RoundStatus.OPEN:
+                return [error_reply(cmd, lang, "private_round_gone")]
+            await self.rounds.set_pending_private(cmd.user.key, rnd.id, self.clock())
+            q = self.bank.question(rnd.question_id)
+            prompt = q.prompt if q else rnd.question_id
+            return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "private_prompt", prompt=prompt), round_id=rnd.id)]
+        return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "welcome") + "\n\n" + self.help_text(lang))]
+
+    # -- buttons ------------------------------------------------------------------------------
+
+    async def press(self, event: ButtonPress, lang: str) -> list[Reply]:
+        """A button other than a pick the adapter recognised (``bot.replies`` lists the ids)."""
+        data = event.data
+        if data.startswith("qb:pick:"):
+            try:
+                _, _, round_id, option = data.split(":")
+                pick = ChoicePick(event.chat, event.user, event.locale, None, int(round_id), int(option))
+            except ValueError:
+                return [error_reply(event, lang, "unknown_button")]
+            return await self.flow.pick(pick, lang)
+        if data == "qb:next":
+            return await self.next(Command(event.chat, event.user, event.locale, None, "next"), lang)
+        if data == "qb:forget:yes":
+            n = await self.stats.forget(event.user.key)
+            self.chats.forget_user(event.user.key)
+            return [Reply(event.chat, ReplyKind.INFO, say(lang, "forget_done", n=n), to_user=event.user)]
+        if data == "qb:forget:no":
+            return [Reply(event.chat, ReplyKind.INFO, say(lang, "forget_cancel"), to_user=event.user)]
+        if data.startswith("qb:ans:") and data[7:].isdigit():
+            return await self.start(Command(event.chat, event.user, event.locale, None, "start",
+                                            (f"ans_{data[7:]}",)), lang)
+        return [error_reply(event, lang, "unknown_button")]

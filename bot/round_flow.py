@@ -1,0 +1,217 @@
+"""The life of a round: the question of the day is opened, answers are graded and recorded, and
+the round is revealed (once, even across processes) when its window ends, when an admin or its
+starter says so, or early when everyone who is playing has answered.
+
+Open answers are graded by ``bot.grading.grade`` when they arrive (the last one counts); a choice
+pick scores at once and only the first counts. Revealing closes the round in the same transaction
+that writes its scores, then hands a session's round to ``Sessions.after_close`` for the next
+question or the final ranking.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.bank import QuestionBank
+from bot.catalogue import say
+from bot.chats import ChatDirectory
+from bot.config import Settings
+from bot.events import ChoicePick, Event, TextAnswer
+from bot.grading import grade, has_words
+from bot.model import ChatRef, Kind, Round, RoundKind, RoundStatus
+from bot.replies import Reply, ReplyKind
+from bot.rounds import Rounds, hits_of
+from bot.sessions import Sessions
+from bot.views import (
+    LETTERS,
+    ScoredAnswer,
+    error_reply,
+    model_answer_text,
+    next_buttons,
+    question_reply,
+    reveal_text,
+)
+
+log = logging.getLogger(__name__)
+
+# a choice answered by text: "2", "B", "b)", "3."
+_PICK = re.compile(r"^\s*(?:([1-9]|1[0-2])|([A-La-l]))\s*[.)）]?\s*$")
+
+
+class RoundFlow:
+    def __init__(self, bank: QuestionBank, settings: Settings, clock: Callable[[], float], rounds: Rounds,
+                 chats: ChatDirectory, sessions: Sessions) -> None:
+        self.bank = bank
+        self.settings = settings
+        self.clock = clock
+        self.rounds = rounds
+        self.chats = chats
+        self.sessions = sessions
+
+    # -- the question of the day ------------------------------------------------------------
+
+    async def post_daily(self, chat: ChatRef, topics: list[str] | None = None, local_date: str | None = None,
+                         reveal_at: float | None = None, discussion_share: float | None = None) -> list[Reply]:
+        """Open the chat's question of the day and return the question reply (the caller sends it).
+
+        Keyed by (chat, local date) in the database: a second call for the same day, from this or
+        another process, returns [] and posts nothing."""
+        lang, tz = await self.chats.settings_of(chat)
+        now = self.clock()
+        day = local_date or self.chats.local_date(tz, now)
+        topics = [t for t in (topics or self.bank.topics) if t in self.bank.topics and self.bank.topics[t].questions]
+        share = self.settings.discussion_share if discussion_share is None else discussion_share
+        # mixed difficulty: easy, medium, hard in turn, day by day (when the pool allows)
+        difficulty = 1 + date.fromisoformat(day).toordinal() % 3
+        question = await self.rounds.choose(chat.key, topics, share, difficulty) if topics else None
+        if question is None:
+            log.warning("no question available for the daily post in %s", chat.key)
+            return []
+        closes_at = reveal_at if reveal_at is not None else now + self.settings.reveal_delay_hours * 3600
+        rnd = await self.rounds.create(chat.key, question, RoundKind.DAILY, None, now, closes_at,
+                                       local_date=day, daily_key=day)
+        if rnd is None:
+            log.info("daily question for %s on %s already posted", chat.key, day)
+            return []
+        when = datetime.fromtimestamp(closes_at, ZoneInfo(tz)).strftime("%H:%M")
+        header = say(lang, "daily_header", date=day, topic=self.bank.topics[question.topic].title(lang))
+        hint = (say(lang, "choice_hint", window=when) if question.kind is Kind.CHOICE
+                else say(lang, "open_hint_daily_button" if self.chats.answers_by_button(chat)
+                         else "open_hint_daily", when=when))
+        return [question_reply(chat, rnd, question, header, hint, lang, closes_at - now)]
+
+    # -- answers ------------------------------------------------------------------------------
+
+    async def _target_round(self, event: TextAnswer) -> Round | None:
+        if event.round_id is not None:
+            return await self.rounds.get(event.round_id)
+        if event.chat.private:
+            round_id = await self.rounds.take_pending_private(event.user.key)
+            if round_id is not None:
+                rnd = await self.rounds.get(round_id)
+                if rnd is not None:
+                    return rnd
+        return await self.rounds.open_in(event.chat.key)
+
+    async def answer(self, event: TextAnswer, lang: str) -> list[Reply]:
+        """A text answer: graded and stored for an open question, a pick for a choice question."""
+        text = event.text.strip()
+        if not text:
+            return [error_reply(event, lang, "empty_answer")]
+        if len(text) > self.settings.max_answer_chars:
+            return [error_reply(event, lang, "too_long", n=len(text), max=self.settings.max_answer_chars)]
+        rnd = await self._target_round(event)
+        if rnd is None:
+            return [error_reply(event, lang, "no_open_round")]
+        if rnd.status is not RoundStatus.OPEN:
+            return [error_reply(event, lang, "round_closed")]
+        question = self.bank.question(rnd.question_id)
+        if question is None:
+            return [error_reply(event, lang, "round_closed")]
+        if question.kind is Kind.CHOICE:
+            m = _PICK.match(text)
+            if not m:
+                return [error_reply(event, lang, "pick_option")]
+            option = int(m.group(1)) - 1 if m.group(1) else LETTERS.index(m.group(2).upper())
+            return await self.pick(ChoicePick(event.chat, event.user, event.locale, None, rnd.id, option), lang)
+        if not has_words(text):
+            return [error_reply(event, lang, "no_words")]
+        result = grade(question, text)
+        _lang, tz = await self.chats.settings_of(self.chats.of_round(rnd, event.chat))
+        now = self.clock()
+        status = await self.rounds.record_open(rnd, event.user.key, event.user.name or event.user.id, text,
+                                               result.score, result.hit, now, self.chats.local_date(tz, now))
+        if status is None:
+            return [error_reply(event, lang, "round_closed")]
+        key = "ack_new" if status == "new" else "ack_changed"
+        ack = Reply(event.chat, ReplyKind.ACK, say(lang, key, name=event.user.name or event.user.id),
+                    round_id=rnd.id, to_user=event.user, meta={"status": status})
+        return [ack] + await self._maybe_early_reveal(rnd, event)
+
+    async def pick(self, event: ChoicePick, lang: str) -> list[Reply]:
+        """An option of a choice question picked (a button, a poll vote, a typed number)."""
+        rnd = await self.rounds.get(event.round_id)
+        if rnd is None:
+            return [error_reply(event, lang, "unknown_button")]
+        if rnd.status is not RoundStatus.OPEN:
+            return [error_reply(event, lang, "round_closed")]
+        question = self.bank.question(rnd.question_id)
+        if question is None or question.kind is not Kind.CHOICE:
+            return [error_reply(event, lang, "unknown_button")]
+        if not 0 <= event.option < len(question.options):
+            return [error_reply(event, lang, "bad_option")]
+        result = grade(question, option=event.option)
+        _lang, tz = await self.chats.settings_of(self.chats.of_round(rnd, event.chat))
+        now = self.clock()
+        stored = await self.rounds.record_pick(rnd, event.user.key, event.user.name or event.user.id,
+                                               event.option, result.score, now, self.chats.local_date(tz, now))
+        if not stored:
+            current = await self.rounds.get(rnd.id)
+            key = "round_closed" if current and current.status is RoundStatus.CLOSED else "already_picked"
+            return [error_reply(event, lang, key)]
+        ack = Reply(event.chat, ReplyKind.ACK, say(lang, "ack_pick", name=event.user.name or event.user.id),
+                    round_id=rnd.id, to_user=event.user, meta={"status": "new"})
+        return [ack] + await self._maybe_early_reveal(rnd, event)
+
+    async def _maybe_early_reveal(self, rnd: Round, event: Event) -> list[Reply]:
+        """Reveal at once in a private chat; in a group once everyone who joined the session has
+        answered (from its second question on: who joined is known only after the first)."""
+        chat = self.chats.of_round(rnd, event.chat)
+        if rnd.kind is RoundKind.DAILY:
+            return []
+        if rnd.chat_key == event.chat.key and event.chat.private:
+            return await self.reveal(rnd.id)
+        if rnd.session_id is None or rnd.seq < 2:
+            return []
+        members = await self.rounds.session_members(rnd.session_id, rnd.seq)
+        if members and members <= await self.rounds.answered_users(rnd.id):
+            return await self.reveal(rnd.id, chat)
+        return []
+
+    # -- closing ------------------------------------------------------------------------------
+
+    async def reveal(self, round_id: int, chat: ChatRef | None = None) -> list[Reply]:
+        """Close the round (once, even across processes) and build the reveal; then continue the
+        session with its next question or its final ranking."""
+        rnd = await self.rounds.get(round_id)
+        if rnd is None or not await self.rounds.close(round_id, self.clock()):
+            return []
+        if chat is None or chat.key != rnd.chat_key:
+            chat = await self.chats.stored(rnd.chat_key)
+        lang, _tz = await self.chats.settings_of(chat)
+        question = self.bank.question(rnd.question_id)
+        if question is None:  # removed from the bank since it was asked
+            log.warning("round %s asks unknown question %s", rnd.id, rnd.question_id)
+            return await self.sessions.after_close(chat, rnd, lang)
+        rows = await self.rounds.answers(rnd.id)
+        answers = [ScoredAnswer(r["name"], r["score"], hits_of(r), r["text"], r["choice"]) for r in rows]
+        buttons = next_buttons(chat, lang) if not await self.sessions.continues(rnd) else ()
+        reveal = Reply(chat, ReplyKind.REVEAL, reveal_text(question, answers, lang),
+                       folded=model_answer_text(question, lang), round_id=rnd.id, question_id=question.id,
+                       buttons=buttons)
+        return [reveal] + await self.sessions.after_close(chat, rnd, lang)
+
+    async def skip(self, rnd: Round, chat: ChatRef, lang: str) -> list[Reply]:
+        """Close the round unscored; a session goes on with its next question."""
+        if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
+            return []
+        replies = [Reply(chat, ReplyKind.INFO, say(lang, "skipped"), round_id=rnd.id)]
+        return replies + await self.sessions.after_close(chat, rnd, lang)
+
+    async def stop(self, rnd: Round, chat: ChatRef, lang: str) -> list[Reply]:
+        """Close the round unscored and end its session with the ranking so far."""
+        if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
+            return []
+        replies = [Reply(chat, ReplyKind.INFO, say(lang, "stopped"), round_id=rnd.id)]
+        if rnd.session_id is not None:
+            await self.sessions.end(rnd.session_id)
+            replies += await self.sessions.ranking(chat, rnd.session_id, lang)
+        return replies
+
+    async def due(self) -> list[int]:
+        """Rounds whose window has ended."""
+        return await self.rounds.due(self.clock())
