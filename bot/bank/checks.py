@@ -82,8 +82,8 @@ def check_file(path: Path, label: str | None = None) -> FileCheck:
         check.problems.append(Problem(check.label, exc.line, exc.message))
         return check
     data = check.doc.data
-    for key_path, message in check.doc.duplicates:
-        check.add(key_path, message)
+    for line, message in check.doc.duplicates:
+        check.problems.append(Problem(check.label, line, message))
     if data is None:
         check.add((), "empty file: a topic file needs 'topic', 'title' and 'questions'")
         return check

@@ -48,7 +48,7 @@ class ReadError(Exception):
 class YamlDoc:
     data: Any
     lines: dict[YamlPath, int] = field(default_factory=dict)
-    duplicates: list[tuple[YamlPath, str]] = field(default_factory=list)  # (path of the key, message)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (line of the repeated key, message)
 
     def line(self, path: YamlPath) -> int | None:
         """Line of ``path``, else of its closest ancestor that exists in the document."""
@@ -166,7 +166,7 @@ def _walk(node: yaml.Node, path: YamlPath, doc: YamlDoc) -> None:
             k = key.value if isinstance(key, yaml.ScalarNode) else f"<{key.tag}>"
             line = key.start_mark.line + 1
             if k in seen and isinstance(key, yaml.ScalarNode):
-                doc.duplicates.append((path + (k, "<key>"), f"duplicate key '{k}' (first at line {seen[k]}); "
+                doc.duplicates.append((line, f"duplicate key '{k}' (first at line {seen[k]}); "
                                                             "YAML would keep only the last one"))
             seen.setdefault(k, line)
             doc.lines.setdefault(path + (k, "<key>"), line)
