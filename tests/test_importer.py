@@ -423,3 +423,79 @@ def test_flow_style_bank_file_is_rewritten_without_losing_data(tmp_path):
     assert doc["questions"][0] == {"id": "rag-x", "kind": "choice", "prompt": "选哪个？", "options": ["a", "b", "c"],
                                    "correct": [0]}
     assert doc["questions"][1]["answer"] == "按语义段落切分并保留重叠。"
+
+
+# --- round-trip writing (ruamel.yaml) ----------------------------------------------------------
+
+CURATED = """\
+# Supervised fine-tuning: curated by hand.
+topic: sft
+title: {zh: 有监督微调 SFT, en: Supervised fine-tuning}   # shown in /topics
+aliases: [微调, finetune]
+questions:
+  # --- curated answers ---
+  - id: sft-curated
+    kind: open
+    prompt: 什么是灾难性遗忘?   # wording chosen by the group
+    answer: |
+      人工整理的答案，**不要覆盖**。
+    answer_origin: notes
+    correction: "EWC 是弹性权重巩固，不是共享"
+    key_points:
+      - text: 忘记旧知识
+        aliases: [forgetting, 遗忘]   # aliases typed by members
+    difficulty: 2
+    source: {file: mine.md, section: x}
+
+  # an experience question
+  - id: sft-talk
+    prompt: 介绍一次你做 SFT 的经历
+    discussion: true
+    rubric: [背景与目标, 数据怎么来的, 量化结果]
+  - id: sft-empty
+    kind: open
+    prompt: What is the KV cache?
+    difficulty: 3   # set by a curator
+    tags: ['kv', "cache"]
+# end of file
+"""
+
+
+def test_reimport_keeps_comments_curated_fields_and_untouched_entries_byte_for_byte(tmp_path):
+    path = tmp_path / "sft.yaml"
+    path.write_text(CURATED, encoding="utf-8")
+    _result, report = _import(tmp_path, "qa_lines.md")
+    text = path.read_text(encoding="utf-8")
+    # the curated entry matched by prompt: only its missing source was added; the talk entry is untouched
+    curated_part = CURATED.split("  - id: sft-empty")[0].replace(
+        "    source: {file: mine.md, section: x}\n",
+        "    source:\n      - {file: mine.md, section: x}\n      - {file: qa_lines.md}\n")
+    assert text.startswith(curated_part), text
+    # the answerless entry was filled in place: answer after the prompt, key points after it, curation kept
+    assert "  - id: sft-empty\n    kind: open\n    prompt: What is the KV cache?\n    answer: |\n" in text
+    assert "    difficulty: 3   # set by a curator\n    tags: ['kv', \"cache\"]\n" in text
+    assert text.endswith("# end of file\n")
+    assert report.answers_filled == 1 and report.sources_added == 2  # sft-curated, and sft-empty
+    assert not [p for p in validate(tmp_path) if p.is_error]
+    again = path.read_text(encoding="utf-8")
+    _import(tmp_path, "qa_lines.md")
+    assert path.read_text(encoding="utf-8") == again  # idempotent
+
+
+def test_every_shipped_topic_file_survives_an_append_byte_for_byte(tmp_path):
+    shipped = sorted((HERE.parent / "questions").glob("*.yaml")) + sorted((HERE / "fixtures" / "questions").glob("*.yaml"))
+    if not shipped:
+        pytest.skip("no topic files")
+    for i, src in enumerate(shipped):
+        bank = tmp_path / f"{i}-{src.stem}"
+        bank.mkdir(parents=True)
+        text = src.read_text(encoding="utf-8")
+        slug = yaml.safe_load(text)["topic"]
+        (bank / src.name).write_text(text, encoding="utf-8")
+        entries = import_texts([("n.md", f"Q: {slug} 里一个全新的问题 {src.stem} 是什么？\nA: 一个答案。\n")]).entries
+        for e in entries:
+            e.topic = slug
+        merge_into_bank(entries, bank)
+        after = (bank / src.name).read_text(encoding="utf-8")
+        assert after.startswith(text), src
+        assert len(yaml.safe_load(after)["questions"]) == len(yaml.safe_load(text)["questions"]) + 1, src
