@@ -111,14 +111,13 @@ def _prescan(text: str) -> None:
         while loader.check_event():
             event = loader.get_event()
             events += 1
+            line = event.start_mark.line + 1 if event.start_mark else None
             if events > MAX_NODES:
-                raise ReadError(event.start_mark.line + 1, f"more than {MAX_NODES:,} values; a topic file "
-                                                           "holds a few thousand")
+                raise ReadError(line, f"more than {MAX_NODES:,} values; a topic file holds a few thousand")
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise ReadError(event.start_mark.line + 1,
-                                    f"nesting deeper than {MAX_DEPTH} levels; a topic file needs at most 6")
+                    raise ReadError(line, f"nesting deeper than {MAX_DEPTH} levels; a topic file needs at most 6")
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     finally:

@@ -70,7 +70,8 @@ def item_parts(line: str) -> tuple[int, str, str, str] | None:
     inner = _ITEM.match(text)
     if inner and marker[:1] in _BULLETS and inner["marker"][:1].isdigit():
         # "- 1. 痛点1：..." is one item whose number is the inner one
-        number = _NUM.match(inner["marker"]).group(0)
+        inner_number = _NUM.match(inner["marker"])
+        number = inner_number.group(0) if inner_number else number
         text = inner["text"].strip()
     return indent, marker, number, text
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.bank.importer.lines import (
     Line,
@@ -170,7 +171,7 @@ class _Parser:
 
     def _analyse(self, heads: list[int]) -> dict[int, _Head]:
         lines = self.lines
-        facts = {}
+        facts: dict[int, dict[str, Any]] = {}  # per heading: its text and the signals below
         for k, i in enumerate(heads):
             ln = lines[i]
             text = ln.text

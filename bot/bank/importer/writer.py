@@ -127,7 +127,7 @@ def new_topic(slug: str, taken: set[str]) -> CommentedMap:
 class _Existing:
     path: Path
     text: str  # as read: the file is only replaced when it is still this
-    doc: CommentedMap
+    doc: dict  # a CommentedMap once read
     slug: str
     items: list  # the question mappings of doc["questions"] (ruamel objects: edits go into the document)
     dash: int = 2
@@ -228,13 +228,13 @@ def _plan(entries: list[Entry], files: dict[Path, _Existing], directory: Path) -
         if hit is None:
             hit = next(((ex, k) for ex, k, n, c in index if similar_prompts(entry.norm, entry.core, n, c)), None)
         if hit is None:
-            ex = by_slug.get(entry.topic)
-            if ex is None:
+            target = by_slug.get(entry.topic)
+            if target is None:
                 path = directory / f"{entry.topic}.yaml"
-                ex = _Existing(path, "", CommentedMap(), entry.topic, CommentedSeq())
-                by_slug[entry.topic] = files[path] = ex
-            ex.items.append(styled(entry.to_dict()))
-            ex.added += 1
+                target = _Existing(path, "", CommentedMap(), entry.topic, CommentedSeq())
+                by_slug[entry.topic] = files[path] = target
+            target.items.append(styled(entry.to_dict()))
+            target.added += 1
             report.added[entry.topic] = report.added.get(entry.topic, 0) + 1
             continue
         ex, k = hit
@@ -279,8 +279,9 @@ def _insert_after(item: CommentedMap, key: str, value: Any, after: str | None) -
 def _taken_names(files: dict[Path, _Existing]) -> set[str]:
     taken = set()
     for ex in files.values():
-        title = ex.doc.get("title") if isinstance(ex.doc.get("title"), dict) else {}
-        aliases = ex.doc.get("aliases") if isinstance(ex.doc.get("aliases"), list) else []
+        title, aliases = ex.doc.get("title"), ex.doc.get("aliases")
+        title = title if isinstance(title, dict) else {}
+        aliases = aliases if isinstance(aliases, list) else []
         for name in (ex.slug, title.get("zh"), title.get("en"), *aliases):
             if isinstance(name, str):
                 taken.add(fold(name))
