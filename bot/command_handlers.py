@@ -193,7 +193,8 @@ class ChatCommands:
         buttons = (Button(say(lang, "forget_yes"), "qb:forget:yes"), Button(say(lang, "forget_no"), "qb:forget:no"))
         return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "forget_confirm"), buttons=buttons, to_user=cmd.user)]
 
-    @command("help", summary=L10n("How to use the bot", "使用帮助"), help=L10n("this help", "显示本帮助"))
+    @command("help", summary=L10n("How to use the bot", "使用帮助"),
+             help=L10n("the commands and how to answer", "命令列表与作答方式"))
     async def help(self, cmd: Command, lang: str) -> list[Reply]:
         return [Reply(cmd.chat, ReplyKind.INFO, self.help_text(lang))]
 
