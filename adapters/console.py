@@ -36,6 +36,7 @@ def plain(markdown: str) -> str:
 
 class ConsoleAdapter:
     platform = PLATFORM
+    fatal_errors: tuple[type[BaseException], ...] = ()  # nothing to connect to, nothing to reject
 
     def __init__(self, engine: QuizEngine, out: TextIO | None = None, user: str = "me",
                  group: str = "group") -> None:

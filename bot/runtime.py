@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import __version__
 from bot.bank import QuestionBank
@@ -39,6 +39,11 @@ from bot.config import Settings
 from bot.engine import QuizEngine
 from bot.logs import OneLineFormatter
 from bot.storage import Store
+
+if TYPE_CHECKING:  # the contract only: adapters themselves are imported when their token is set
+    from adapters.base import Adapter
+    from adapters.console import ConsoleAdapter
+    from scheduler.service import DailyScheduler
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +103,9 @@ async def ticker(engine: QuizEngine, settings: Settings, stop: asyncio.Event | N
 
 # -- the parts ------------------------------------------------------------------------------------
 
-def build_adapters(engine: QuizEngine, settings: Settings) -> list:
+def build_adapters(engine: QuizEngine, settings: Settings) -> list[Adapter]:
     """One adapter per configured token (each registers itself as the engine's messenger)."""
-    adapters = []
+    adapters: list[Adapter] = []
     if settings.telegram_token:
         from adapters.telegram.adapter import TelegramAdapter
 
@@ -112,7 +117,7 @@ def build_adapters(engine: QuizEngine, settings: Settings) -> list:
     return adapters
 
 
-def build_scheduler(engine: QuizEngine, settings: Settings):
+def build_scheduler(engine: QuizEngine, settings: Settings) -> DailyScheduler | None:
     """The daily-question scheduler, if that package is installed (an error inside it is not hidden)."""
     try:
         spec = importlib.util.find_spec("scheduler.service")
@@ -126,24 +131,24 @@ def build_scheduler(engine: QuizEngine, settings: Settings):
     return DailyScheduler(engine, settings)
 
 
-def token_rejected(exc: BaseException, adapter: Any) -> bool:
+def token_rejected(exc: BaseException, adapter: Adapter) -> bool:
     """True when the platform refused the token: retrying cannot help. Each adapter names its
     SDK's fatal errors (``fatal_errors``), so the core never imports a platform SDK."""
-    return isinstance(exc, tuple(getattr(adapter, "fatal_errors", ())))
+    return isinstance(exc, adapter.fatal_errors)
 
 
 @dataclass
 class Slot:
     """An adapter and its start-up state, as shown in the heartbeat."""
 
-    adapter: Any
+    adapter: Adapter
     state: str = "starting"  # starting | running | retrying | stopped
     settled: asyncio.Event = field(default_factory=asyncio.Event)  # up, or failed once
     task: asyncio.Task | None = None
 
     @property
     def name(self) -> str:
-        return str(getattr(self.adapter, "platform", type(self.adapter).__name__))
+        return self.adapter.platform
 
 
 class Runtime:
@@ -158,7 +163,7 @@ class Runtime:
         self.exit_code = 0
         self.slots: list[Slot] = []
         self.signals_seen = 0
-        self.console = None
+        self.console: ConsoleAdapter | None = None
         self._console_busy = False
         self._watchdog: threading.Timer | None = None
 

@@ -22,6 +22,7 @@ class Part:
     def __init__(self, name: str, events: list[str], failures: list[BaseException] | None = None,
                  start_hangs: bool = False, stop_hangs: bool = False) -> None:
         self.platform = name
+        self.fatal_errors: tuple[type[BaseException], ...] = ()
         self.events = events
         self.failures = list(failures or [])
         self.start_hangs = start_hangs
