@@ -1,6 +1,6 @@
 """SQLite store over aiosqlite: schema, forward migrations, and every query the engine needs.
 
-DESIGN.md's rules: WAL, ``synchronous=NORMAL``, ``foreign_keys=ON``, a busy timeout, one long-lived
+The storage rules of docs/architecture.md: WAL, ``synchronous=NORMAL``, ``foreign_keys=ON``, a busy timeout, one long-lived
 writer connection whose write transactions open with ``BEGIN IMMEDIATE``, schema version in
 ``PRAGMA user_version``. Reads go through a second connection so a slow leaderboard never waits
 behind the writer. Answers are written through a small group-commit queue: many concurrent
