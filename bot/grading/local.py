@@ -6,9 +6,10 @@ An open answer scores 0..10 from the share of the question's key points it *affi
 * a key point the answer denies is *contradicted* and costs half a point's share
   (``CONTRADICTION_COST``): naming every term while denying it scores 0;
 * an answer that only lists terms (``bot.grading.sentences``) is capped at ``TERM_LIST_CAP``;
-* beyond a generous normal length (three times the model answer, clamped to ``NORMAL_LENGTH``),
-  coverage is weighed against length: twice the normal length keeps half the coverage, so pasting
-  everything cannot beat a focused answer;
+* beyond a generous normal length (three times the model answer, clamped to ``NORMAL_LENGTH``, in
+  Chinese-character equivalents so that English is not penalised for being longer), coverage is
+  weighed against length: twice the normal length keeps 35% of the coverage, three times 19%, so
+  pasting everything (a text of all the bank's key points) cannot beat a focused answer;
 * "不知道" / "I don't know" scores 0 everywhere; an on-topic answer (one that uses at least
   ``ON_TOPIC_UNITS`` words of the question's own vocabulary, beyond the field's generic words) that
   hits no key point and denies none scores ``ON_TOPIC_POINTS``, so that a misconception still ranks
@@ -35,7 +36,8 @@ from bot.model import Grade, Question
 PARTICIPATION_POINTS = 2  # a discussion question without a rubric rewards taking part, not content
 CONTRADICTION_COST = 0.5  # a denied key point costs this share of one point
 TERM_LIST_CAP = 3
-NORMAL_LENGTH = (450, 900)  # bounds of the normal length, in Chinese-character equivalents
+NORMAL_LENGTH = (400, 600)  # bounds of the normal length, in Chinese-character equivalents
+LENGTH_POWER = 1.5  # beyond the normal length, coverage falls as (normal / length) ** LENGTH_POWER
 NORMAL_FACTOR = 3  # normal length = this many times the model answer's length
 ON_TOPIC_POINTS = 1
 ON_TOPIC_UNITS = 3  # distinct units of the question's own vocabulary an answer needs to be on topic
@@ -132,7 +134,7 @@ class LocalGrader:
         raw = _round(10 * coverage)
         length = length_of(answer.text)
         if length > prep.normal:
-            coverage *= prep.normal / length
+            coverage *= (prep.normal / length) ** LENGTH_POWER
             if _round(10 * coverage) < raw:
                 capped = "length"
         score = _round(10 * coverage)

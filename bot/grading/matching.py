@@ -18,11 +18,12 @@ has the phrase's polarity, *contradicted* if every mention denies a positive phr
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from enum import Enum
 
 from bot.grading.negation import Cue, find_cues, negated, split_polarity
-from bot.grading.normalise import CLAUSE, SENTENCE, Text, is_cjk
+from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text
 
 FUZZY_THRESHOLD = 0.75  # share of a phrase's units that must appear in one sentence of the answer
 MIN_FUZZY_UNITS = 3  # shorter phrases are only matched verbatim
@@ -37,17 +38,14 @@ class Verdict(Enum):
 def _units_at(tokens: list[str] | tuple[str, ...], offset: int = 0) -> dict[str, int]:
     """Units of a token run with the index of the first token of their first occurrence."""
     out: dict[str, int] = {}
+    last = len(tokens) - 1
     for i, tok in enumerate(tokens):
-        if tok in (CLAUSE, SENTENCE):
-            continue
-        if is_cjk(tok):
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            prev = tokens[i - 1] if i else ""
-            if is_cjk(nxt):
-                out.setdefault(tok + nxt, offset + i)
-            elif not is_cjk(prev):  # a lone character is its own unit
+        if tok >= CJK_MIN:
+            if i < last and tokens[i + 1] >= CJK_MIN:
+                out.setdefault(tok + tokens[i + 1], offset + i)
+            elif not i or tokens[i - 1] < CJK_MIN:  # a lone character is its own unit
                 out.setdefault(tok, offset + i)
-        else:
+        elif tok != CLAUSE and tok != SENTENCE:
             out.setdefault(tok, offset + i)
     return out
 
@@ -66,20 +64,23 @@ class Phrase:
         core, negative = split_polarity(text)
         if not core:
             return None
-        flat = "".join(t if is_cjk(t) else f" {t} " for t in core)
+        flat = "".join(t if t >= CJK_MIN else f" {t} " for t in core)
         return cls(source, tuple(core), flat, frozenset(_units_at(core)), negative)
 
 
 class Answer:
     """An answer prepared once: tokens, negation cues and per-sentence units."""
 
-    __slots__ = ("text", "cues", "sentence_units")
+    __slots__ = ("text", "cues", "sentence_units", "positions")
 
     def __init__(self, raw: str) -> None:
         self.text = Text(raw)
         self.cues: list[Cue] = find_cues(self.text)
         toks = self.text.tokens
         self.sentence_units = [(s, e, _units_at(toks[s:e], s)) for s, e in self.text.sentences]
+        self.positions: dict[str, list[int]] = {}  # token -> its indices, ascending
+        for i, tok in enumerate(toks):
+            self.positions.setdefault(tok, []).append(i)
 
 
 def _exact(phrase: Phrase, answer: Answer):
@@ -92,25 +93,22 @@ def _exact(phrase: Phrase, answer: Answer):
 
 
 def _spread(phrase: Phrase, answer: Answer):
-    toks = answer.text.tokens
     need = phrase.tokens
+    where = answer.positions
+    if any(t not in where for t in need):
+        return
     limit = 2 * len(need)
-    for s, e in answer.text.sentences:
-        i = s
-        while i < e:
-            if toks[i] == need[0]:
-                pos, ok = i, True
-                stop = min(e, i + limit)
-                for t in need[1:]:
-                    pos += 1
-                    while pos < stop and toks[pos] != t:
-                        pos += 1
-                    if pos >= stop:
-                        ok = False
-                        break
-                if ok:
-                    yield i, pos + 1
-            i += 1
+    for first in where[need[0]]:
+        stop = min(answer.text.span_of(first, answer.text.sentences)[1], first + limit)
+        pos = first
+        for t in need[1:]:
+            found = where[t]
+            k = bisect_right(found, pos)
+            if k == len(found) or found[k] >= stop:
+                break
+            pos = found[k]
+        else:
+            yield first, pos + 1
 
 
 def _overlap(phrase: Phrase, answer: Answer, threshold: float):

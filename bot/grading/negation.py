@@ -27,18 +27,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.grading.normalise import Text, fold, render
+from bot.grading.normalise import CLAUSE, SENTENCE, Text, fold, render
+from bot.grading.trie import trie_pattern
 
 WINDOW = 16  # tokens before a hit that a negation may stand in (a Chinese character is one token)
 
-# order matters: at one position the first group that matches wins, so lexicalised words come before
-# the bare cue characters they contain
-_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # (Chinese, English)
-    "post": (("无关", "不相关", "没关系", "没有关系", "可有可无", "不重要", "没用", "没有用", "无用", "没必要",
+# at one position the longest cue word wins, so lexicalised words ("不同") beat the bare cue characters
+# they contain, and "unrelated to X" (negating what follows) beats "X is unrelated" (negating what
+# precedes); a word listed under two kinds keeps the first
+_GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
+    # (kind, (Chinese, English))
+    ("neg", ((), ("unrelated to", "irrelevant to", "nothing to do with", "independent of"))),
+    ("post", (("无关", "不相关", "没关系", "没有关系", "可有可无", "不重要", "没用", "没有用", "无用", "没必要",
               "不必要", "不成立", "不存在"),
-             ("unrelated", "irrelevant", "unnecessary", "useless", "pointless")),
-    "neutral": (("不同", "不断", "不少", "不错", "不过", "不仅", "不只", "不但", "不光", "不单", "不论", "不管",
+             ("unrelated", "irrelevant", "unnecessary", "useless", "pointless"))),
+    ("neutral", (("不同", "不断", "不少", "不错", "不过", "不仅", "不只", "不但", "不光", "不单", "不论", "不管",
                  "不久", "不足", "不够", "不稳定", "不确定", "不一致", "不均衡", "不平衡", "不可或缺", "不得不",
                  "不可避免", "不停", "不良", "不当", "不佳", "不准确", "不合理", "不匹配", "不对称", "不连续",
                  "不可导", "不可微", "不变", "不一样", "不一定", "不易", "不好", "不高", "不大", "不多",
@@ -46,31 +49,33 @@ _GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                  "无标签", "无标注", "无关紧要", "没问题", "没错", "没事", "非常", "非线性", "是非", "非结构化",
                  "非凸", "非零", "非对称", "非得", "区别", "类别", "特别", "分别", "识别", "个别", "级别",
                  "差别", "判别", "鉴别", "辨别", "告别", "性别", "别的", "别人", "别名", "未来", "未知",
-                 "未必", "若干"),
-                ("not only", "not just", "not necessarily", "no matter", "no doubt", "nonetheless",
-                 "nevertheless", "not bad")),
-    "neg": (("而不是", "而非", "并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会",
+                 "未必", "若干", "不能少", "不可少", "少不了", "必不可少", "不可缺", "缺一不可", "不容忽视", "不可忽视",
+                 "不能忽视", "不能忽略", "不可忽略", "无可替代", "不可替代"),
+                ("not only", "not just", "not necessarily", "no matter", "no doubt", "nonetheless", "cannot do without",
+                 "cannot be ignored", "not be ignored", "no less",
+                 "nevertheless", "not bad"))),
+    ("neg", (("而不是", "而非", "并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会",
              "不能", "不可", "不该", "不应", "不再", "并不", "从不", "从未", "绝不", "毫不", "无需", "无须",
              "无法", "毫无", "并无", "没有", "没", "未", "别", "不"),
-            ("rather than", "instead of", "unrelated to", "irrelevant to", "nothing to do with",
-             "no longer", "not", "no", "never", "without", "none", "nor", "neither", "nothing", "cannot",
-             "lack", "lacks")),
-    "weak": (("跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",
+            ("rather than", "instead of", "no longer", "not", "no", "never", "without", "none", "nor",
+             "neither", "nothing", "cannot", "lack", "lacks"))),
+    ("weak", (("跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",
               "抛弃", "移除", "删掉", "砍掉", "替代", "取代"),
              ("skip", "skips", "bypass", "eliminate", "remove", "drop", "get rid of", "do away with",
-              "dispense with", "replace")),
-    "cf": (("如果", "假如", "假设", "要是", "倘若", "如若", "否则", "不然", "除非", "的话", "若"),
-           ("if", "unless", "otherwise", "would")),
-    "embed": (("解决", "避免", "防止", "缓解", "克服", "减少", "降低", "消除", "减轻", "改善", "处理", "应对",
+              "dispense with", "replace"))),
+    ("cf", (("如果", "假如", "假设", "要是", "倘若", "如若", "否则", "不然", "除非", "的话", "若"),
+           ("if", "unless", "otherwise", "would"))),
+    ("embed", (("解决", "避免", "防止", "缓解", "克服", "减少", "降低", "消除", "减轻", "改善", "处理", "应对",
                "修复", "抑制", "弥补", "针对", "检测", "发现", "问题"),
               ("solve", "avoid", "prevent", "mitigate", "reduce", "fix", "address", "handle", "overcome",
-               "tackle", "alleviate", "deal with", "detect", "problem")),
-    "brk": (("而是", "但是", "可是", "然而", "但", "却", "就", "才", "所以", "因此", "从而", "然后", "并且", "而且",
+               "tackle", "alleviate", "deal with", "detect", "problem"))),
+    ("brk", (("而是", "但是", "可是", "然而", "但", "却", "就", "才", "所以", "因此", "从而", "然后", "并且", "而且",
              "同时", "以便", "只是", "于是", "因为", "使得", "导致", "而", "只"),
             ("but", "and", "so", "because", "which", "that", "while", "whereas", "then", "thus",
-             "therefore", "hence", "instead", "only", "just", "however")),
-}
+             "therefore", "hence", "instead", "only", "just", "however"))),
+]
 
+_ALL = {"都", "也", "均", "全", "all", "both", "either"}
 # what a clause may still hold after a hit for a trailing negation to be about the hit itself
 _FILLER_CJK = set("的了是也都并其实根本完全呢吧啊和与跟同这那个一点就说真很太需要必须重有用相关系作影响帮助意义存在使该应会能可以么任何什")
 _FILLER_EN = {"is", "are", "was", "were", "be", "been", "it", "this", "that", "realli", "actual", "at", "all",
@@ -79,28 +84,29 @@ _FILLER_EN = {"is", "are", "was", "were", "be", "been", "it", "this", "that", "r
               "even", "inde", "play"}
 
 
-def _pattern() -> re.Pattern[str]:
-    parts = []
-    for name, (zh, en) in _GROUPS.items():
-        words = [re.escape(w) for w in zh] + [re.escape(render(fold(w))) for w in en]
-        parts.append(f"(?P<{name}>{'|'.join(words)})")
-    return re.compile("|".join(parts))
+def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """All cue words in one prefix-tree regex (the longest word at a position wins), and their kinds."""
+    kinds: dict[str, str] = {}
+    for kind, (zh, en) in _GROUPS:
+        for word in (*zh, *(render(fold(w)) for w in en)):
+            kinds.setdefault(word, kind)
+    return re.compile(trie_pattern(list(kinds))), kinds
 
 
-_CUES = re.compile(_pattern().pattern)
+_CUES, _KINDS = _pattern()
 
 
 @dataclass(frozen=True, slots=True)
 class Cue:
     start: int  # first token
     end: int  # one past the last token
-    kind: str  # a key of _GROUPS
+    kind: str  # a kind of _GROUPS
 
 
 def find_cues(text: Text) -> list[Cue]:
     out = []
     for m in _CUES.finditer(text.flat):
-        kind = m.lastgroup or ""
+        kind = _KINDS[m.group()]
         if kind == "neutral":
             continue
         out.append(Cue(text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind))
@@ -141,8 +147,14 @@ def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = F
     if len(negs) % 2 == 0:
         return False
     covered = {i for c in after for i in range(c.start, c.end)}
+    # "A 和 B 都不必要", "A、B 也没用": the negated predicate is about every subject before 都/也
+    first = negs[0].start
+    tail = end
+    for i in range(end, first):
+        if text.tokens[i] in _ALL:
+            tail = i + 1
     content = 0
-    for i in range(end, ce):
+    for i in range(tail, ce):
         tok = text.tokens[i]
         if i in covered or tok in _FILLER_EN or (len(tok) == 1 and tok in _FILLER_CJK):
             continue
@@ -157,5 +169,5 @@ def split_polarity(text: Text) -> tuple[list[str], bool]:
     if not negative:
         return text.words(), False
     drop = {i for c in cues if c.kind == "neg" for i in range(c.start, c.end)}
-    core = [t for i, t in enumerate(text.tokens) if i not in drop and t not in ("，", "。")]
+    core = [t for i, t in enumerate(text.tokens) if i not in drop and t not in (CLAUSE, SENTENCE)]
     return (core or text.words()), True

@@ -4,12 +4,12 @@ An answer (or a key-point phrase) becomes a ``Text``: a list of tokens where a C
 token, an English word is a token (case-folded, British ``-ise`` folded to ``-ize``, then stemmed
 with the Snowball English stemmer so that "caches", "caching" and "cache" are one token), and
 punctuation survives only as two kinds of boundary: a clause break ("，", ",", "、", ":") and a
-sentence break ("。", ".", "!", "?", ";", a newline). Key points and answers go through exactly the
+sentence break ("。", ".", "!", "?", ";", a newline), rendered "|" and "#". Key points and answers go through exactly the
 same pipeline, so whatever the pipeline does to one it does to the other.
 
 Tokens are also rendered into one flat string (``Text.flat``): a Chinese character as itself, an
 English token as `` word `` (spaces on both sides, so a phrase " lora " cannot match inside
-"qlora"), a clause break as "，" and a sentence break as "。". Phrase search is then a plain
+"qlora"), a clause break as "|" and a sentence break as "#". Phrase search is then a plain
 ``str.find`` and ``Text.token_at`` maps a position back to its token.
 
 Before stemming, the bilingual glossary (``bot.grading.glossary``) rewrites common English terms
@@ -23,28 +23,23 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 import snowballstemmer
 
 from bot.grading.glossary import GLOSSARY
+from bot.grading.trie import trie_pattern
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CLAUSE = "，"
-SENTENCE = "。"
+CLAUSE = "|"  # ASCII, so that "is this token Chinese?" is the single comparison ``token >= CJK_MIN``
+SENTENCE = "#"
+CJK_MIN = "\u3400"
 
 _KEEP = re.compile(rf"[^0-9a-z{CJK}]+")
 _CONTRACTION = re.compile(r"(?<=[a-z])n[’']t\b")
 _CANT = re.compile(r"\b(can|won|shan)[’']?t\b")
 _BRITISH = re.compile(r"(?<=[a-z]{3})is(ation|ations|e|ed|es|ing|er|ers)\b")
-# a hyphen separates words ("next-token" is "next token"); a dot is kept inside numbers so "3.5"
-# stays one token
-_TOKEN = re.compile(
-    rf"(?P<cjk>[{CJK}])"
-    r"|(?P<word>[a-z0-9\u03b1-\u03c9]+(?:(?<=[0-9])\.[0-9]+)*)"
-    r"|(?P<sent>[.!?;。！？；…\n]+)"
-    r"|(?P<clause>[,，、:：()（）\[\]【】《》“”\"|/]+)"
-)
-_RENDERED = re.compile(rf"[{CJK}]|{CLAUSE}|{SENTENCE}| [^ ]+ ")
+_RENDERED = re.compile(rf"[{CJK}]|{re.escape(CLAUSE)}|{re.escape(SENTENCE)}| [^ ]+ ")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -61,6 +56,8 @@ def has_words(text: str) -> bool:
 def fold(text: str) -> str:
     """NFKC, case-folded, English contractions expanded ("doesn't" -> "does not")."""
     folded = unicodedata.normalize("NFKC", text).casefold()
+    if "'" not in folded and "’" not in folded:
+        return folded
     folded = _CANT.sub(r"\1 not", folded)
     return _CONTRACTION.sub(" not", folded)
 
@@ -73,31 +70,33 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(_BRITISH.sub(r"iz\1", word))
 
 
+_WORD = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:(?<=[0-9])\.[0-9]+)*")
+_SENT = re.compile(r"(?:[!?;。！？；…\n]|(?<![0-9])\.|\.(?![0-9]))+")
+_CLAUSE = re.compile(r"[,，、:：()（）\[\]【】《》“”\"|/]+")
+_DROP = re.compile(rf"[^{CJK}\x01\x02a-z0-9\u03b1-\u03c9.|#]+")
+
+
+def _word(m: re.Match[str]) -> str:
+    return f"\x01{stem(m.group())}\x02"
+
+
 def render(folded: str) -> str:
-    out = []
-    for m in _TOKEN.finditer(folded):
-        kind = m.lastgroup
-        if kind == "cjk":
-            out.append(m.group())
-        elif kind == "word":
-            out.append(f" {stem(m.group())} ")
-        elif kind == "sent":
-            out.append(SENTENCE)
-        elif out and out[-1] not in (CLAUSE, SENTENCE):
-            out.append(CLAUSE)
-    return "".join(out)
+    """The flat rendering of folded text (see the module docstring), built with C-level substitutions:
+    Chinese text never goes through a Python loop."""
+    flat = _WORD.sub(_word, folded)
+    flat = _CLAUSE.sub(CLAUSE, _SENT.sub(SENTENCE, flat))
+    return _DROP.sub("", flat).replace("\x01", " ").replace("\x02", " ")
 
 
 def _glossary_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
-    """Compile the glossary's English terms (rendered like answers are) into one alternation."""
+    """Compile the glossary's English terms (rendered like answers are) into one prefix-tree regex."""
     mapping: dict[str, str] = {}
     for zh, terms in GLOSSARY.items():
         for term in terms:
             key = render(fold(term)).strip(CLAUSE + SENTENCE)
             if key:
-                mapping[key] = zh
-    alternation = "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True))
-    return re.compile(alternation), mapping
+                mapping.setdefault(key, zh)
+    return re.compile(trie_pattern(list(mapping))), mapping
 
 
 _GLOSSARY_RE, _GLOSSARY_MAP = _glossary_pattern()
@@ -111,11 +110,9 @@ class Text:
     def __init__(self, raw: str) -> None:
         flat = render(fold(raw))
         flat = _GLOSSARY_RE.sub(lambda m: _GLOSSARY_MAP[m.group()], flat)
-        tokens: list[str] = []
-        starts: list[int] = []
-        for m in _RENDERED.finditer(flat):
-            starts.append(m.start())
-            tokens.append(m.group().strip() or m.group())
+        pieces = _RENDERED.findall(flat)  # they cover the flat text, so offsets are running sums
+        starts = [0, *accumulate(map(len, pieces))][:-1]
+        tokens = [p[1:-1] if p[0] == " " else p for p in pieces]
         self.flat = flat
         self.tokens = tokens
         self.starts = starts
@@ -132,9 +129,10 @@ class Text:
         return [t for t in self.tokens if t not in (CLAUSE, SENTENCE)]
 
     def span_of(self, index: int, spans: list[tuple[int, int]]) -> tuple[int, int]:
-        for start, end in spans:
-            if start <= index < end:
-                return start, end
+        """The span (of ``self.sentences`` or ``self.clauses``) that holds token ``index``."""
+        i = bisect_right(spans, (index, len(self.tokens) + 1)) - 1
+        if i >= 0 and spans[i][0] <= index < spans[i][1]:
+            return spans[i]
         return index, index + 1
 
 
@@ -151,7 +149,8 @@ def _spans(tokens: list[str], breaks: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 def is_cjk(token: str) -> bool:
-    return len(token) == 1 and "\u3400" <= token <= "\ufaff" and token not in (CLAUSE, SENTENCE)
+    """A token is a Chinese character or an English stem, a number or a boundary (all below U+3400)."""
+    return token >= CJK_MIN
 
 
 def units(tokens: list[str] | tuple[str, ...]) -> set[str]:

@@ -5,8 +5,9 @@ a sentence when it is long enough to state something and carries grammatical glu
 particles, pronouns, auxiliaries, connectives: 的/了/是/把/被/让/就/也/会/能/因为…; English
 articles, auxiliaries, pronouns, prepositions: the/is/are/to/by/which/can…). A list of terms has
 almost none: "LoRA、低秩分解、冻结原权重、rank、alpha" or "NF4, double quantization, paged
-optimizer". An answer whose sentence-like clauses carry less than ``SENTENCE_SHARE`` of its length
-is a term list.
+optimizer". Each clause counts towards "sentence" length in proportion to its glue (full at
+``MIN_GLUE``); an answer whose sentence length is less than ``SENTENCE_SHARE`` of its length is a
+term list.
 
 Why not a segmenter with part-of-speech tags (jieba's ``posseg``, pkuseg, HanLP)? The answer path
 must grade thousands of answers per second on two cores; part-of-speech tagging of a 300-character
@@ -21,15 +22,19 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.normalise import Text, fold, is_cjk, normalise
+from bot.grading.normalise import CJK_MIN, Text, fold, normalise
 
 SENTENCE_SHARE = 0.4  # sentence-like clauses must carry at least this share of the answer's length
 MIN_CLAUSE = 5  # a clause shorter than this (in Chinese-character equivalents) states nothing
-MIN_GLUE = 1.0  # function-word weight a clause needs to count as a sentence
+MIN_GLUE = 1.0  # function-word weight a clause needs to count fully as a sentence
 EN_WEIGHT = 1.7  # an English word carries about as much as 1.7 Chinese characters
 
-_STRONG_ZH = set("的了是把被让就也都却这那它们我你他因所但并才很还再又吗呢着给将越吧啊么该")
-_WEAK_ZH = set("会能要使从对于以为在有没不无可用来去和与或及即则每只最比其此些种样得更当时")
+_STRONG_ZH = set("的了是把被让就也都却这那它们我你他因所但并才很还再又吗呢着给将越吧啊么该先")
+_WEAK_ZH = set("会能要使从对于以为在有没不无可用来去和与或及即则每只最比其此些种样得更当时一个加上到出过成变做起后")
+# two-character function words whose characters are not markers on their own (根 and 据 are in 数据)
+_GLUE_WORDS = re.compile("根据|通过|进行|然后|之后|之前|以后|以前|比如|例如|也就是|就是|需要|能够|用来|用于|来说|相当于|"
+                         "等于|属于|负责|包括|主要|一般|通常|往往|直接|同样|其中|分别|一起|只是|只有|不仅|而且|虽然|"
+                         "尽管|由于|导致|使得|防止|避免|保证|确保|提高|降低|减少|增加|提升|缓解|解决")
 _STRONG_EN = {"the", "a", "an", "is", "are", "was", "were", "be", "been", "to", "in", "on", "at", "by", "from", "as",
               "that", "which", "who", "this", "these", "those", "it", "its", "they", "them", "their", "we",
               "our", "you", "your", "i", "not", "no", "but", "so", "becaus", "if", "then", "than", "can",
@@ -60,9 +65,10 @@ def is_dont_know(text: str) -> bool:
 
 def _glue(tokens: list[str]) -> tuple[float, float]:
     """(length in Chinese-character equivalents, function-word weight) of a clause."""
-    length = glue = 0.0
+    length = 0.0
+    glue = float(len(_GLUE_WORDS.findall("".join(t if t >= CJK_MIN else " " for t in tokens))))
     for tok in tokens:
-        if is_cjk(tok):
+        if tok >= CJK_MIN:
             length += 1
             glue += 1.0 if tok in _STRONG_ZH else 0.5 if tok in _WEAK_ZH else 0.0
         else:
@@ -77,8 +83,8 @@ def sentence_share(text: Text) -> float:
     for start, end in text.clauses:
         length, glue = _glue(text.tokens[start:end])
         total += length
-        if length >= MIN_CLAUSE and glue >= MIN_GLUE:
-            sentence += length
+        if length >= MIN_CLAUSE:  # a clause with half the glue counts half: "X 用 Y 训练 Z" is terse, not a list
+            sentence += length * min(1.0, glue / MIN_GLUE)
     return sentence / total if total else 0.0
 
 
@@ -88,4 +94,4 @@ def is_term_list(text: Text) -> bool:
 
 def length_of(text: Text) -> float:
     """Length in Chinese-character equivalents, so that the same content weighs alike in zh and en."""
-    return sum(1.0 if is_cjk(t) else EN_WEIGHT for t in text.words())
+    return sum(1.0 if t >= CJK_MIN else EN_WEIGHT for t in text.words())

@@ -1,0 +1,167 @@
+"""The local grader's rules one by one: assertion vs negation, sentences vs term lists, length,
+zh/en parity and stemming, discussion rubrics. Deterministic, no network."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.grading import TERM_LIST_CAP, grade
+from bot.grading.local import ON_TOPIC_POINTS
+from bot.grading.normalise import Text
+from bot.model import KeyPoint, Kind, Question
+
+RLHF = Question(
+    id="t-rlhf", topic="alignment", kind=Kind.OPEN, prompt="RLHF 是怎么工作的？",
+    answer="先 SFT，再用人类偏好排序数据训练奖励模型，最后用 PPO 最大化奖励并加 KL 惩罚，防止偏离参考模型。",
+    key_points=(KeyPoint("奖励模型", ("reward model",)), KeyPoint("PPO", ("近端策略优化",)),
+                KeyPoint("人类偏好", ("human preference",)), KeyPoint("KL惩罚", ("KL penalty", "KL约束"))),
+)
+ALL = {"奖励模型", "PPO", "人类偏好", "KL惩罚"}
+
+
+# --- asserted, not mentioned -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, contradicted", [
+    ("RLHF 不需要奖励模型，也不用 PPO，和人类偏好无关，更不需要 KL 约束。", ALL),
+    ("RLHF does not need a reward model, it does not use PPO, and it is unrelated to human preferences.",
+     {"奖励模型", "PPO", "人类偏好"}),
+    ("奖励模型是不需要的。PPO 也没用。", {"奖励模型", "PPO"}),
+    ("The reward model is not needed. PPO is useless.", {"奖励模型", "PPO"}),
+    ("用监督学习而不是 PPO 来训练。", {"PPO"}),
+    ("We use plain supervised learning rather than PPO.", {"PPO"}),
+    ("人工排序和 PPO 都不必要。", {"PPO"}),
+])
+def test_negated_key_points_are_contradicted_and_cost_points(text, contradicted):
+    result = grade(RLHF, text)
+    assert set(result.contradicted) == contradicted
+    assert not set(result.hit) & contradicted
+    assert result.score == 0
+    assert "否定" in result.feedback
+
+
+@pytest.mark.parametrize("text, hit", [
+    ("RLHF 不仅需要奖励模型，而且还要用 PPO 来优化。", {"奖励模型", "PPO"}),  # 不仅…而且
+    ("奖励模型不是不需要的，它根据人类偏好给回答打分。", {"奖励模型", "人类偏好"}),  # double negation
+    ("如果没有奖励模型，就没法用 PPO 优化，所以要先根据人类偏好训练奖励模型。", {"奖励模型", "PPO", "人类偏好"}),
+    ("用 PPO 而不是监督学习，奖励模型来自人类偏好。", {"奖励模型", "PPO", "人类偏好"}),  # negation of another term
+    ("PPO 解决了训练不稳定的问题，奖励模型给人类偏好打分。", {"奖励模型", "PPO", "人类偏好"}),
+    ("奖励模型的打分和人类偏好不同，需要用 PPO 和 KL 惩罚来纠正。", ALL),  # 不同 = different
+    ("无论哪种任务，奖励模型都没问题，PPO 也不能少，人类偏好很重要，KL惩罚是必须的。", ALL),
+    ("RLHF 的奖励模型不需要人工逐条写答案，只要人类偏好排序就能训练，之后用 PPO 优化。",
+     {"奖励模型", "PPO", "人类偏好"}),  # the negation belongs to another predicate
+    ("Not only a reward model but also PPO is used, with human preferences and a KL penalty.", ALL),
+    ("We use PPO rather than plain supervised learning; the reward model learns human preferences.",
+     {"奖励模型", "PPO", "人类偏好"}),
+    ("Without a reward model there would be nothing for PPO to maximise, so we train one on human preferences.",
+     {"奖励模型", "PPO", "人类偏好"}),  # counterfactual explanation
+])
+def test_negation_false_positives(text, hit):
+    result = grade(RLHF, text)
+    assert set(result.hit) == hit and not result.contradicted
+
+
+def test_negative_key_point_expects_a_negated_mention():
+    dpo = Question("t-dpo", "alignment", Kind.OPEN, "DPO 和 RLHF 的区别？", answer="DPO 直接用偏好数据优化策略，无需奖励模型。",
+                   key_points=(KeyPoint("无需奖励模型", ("no reward model",)), KeyPoint("偏好数据")))
+    assert "无需奖励模型" in grade(dpo, "DPO 不需要单独训练奖励模型，直接在偏好数据上优化。").hit
+    assert "无需奖励模型" in grade(dpo, "DPO skips the reward model and optimises on preference data directly.").hit
+    plain = grade(dpo, "DPO 要先训练一个奖励模型，再用偏好数据优化。")
+    assert "无需奖励模型" not in plain.hit and not plain.contradicted  # a plain mention is no proof either way
+
+
+# --- explanations, not term lists ------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "奖励模型、PPO、人类偏好、KL 惩罚",
+    "reward model, PPO, human preference, KL penalty",
+    "RLHF: reward model + PPO + KL penalty",
+    "- 奖励模型\n- PPO\n- 人类偏好\n- KL 约束",
+    "RLHF、SFT、奖励模型、人类偏好、排序数据、PPO、KL 惩罚、参考模型、reward hacking",
+])
+def test_term_lists_are_capped(text):
+    result = grade(RLHF, text)
+    assert result.score <= TERM_LIST_CAP and result.capped == "term_list"
+    assert "句子" in result.feedback
+    assert "sentences" in grade(RLHF, text, lang="en").feedback
+
+
+@pytest.mark.parametrize("text", [
+    "RLHF 先根据人类偏好训练一个奖励模型，然后用 PPO 优化策略，并加上 KL 惩罚防止跑偏。",
+    "RLHF trains a reward model on human preferences, then PPO maximises the reward with a KL penalty.",
+    "先训练 reward model 学习 human preference，再用 PPO 去优化，同时加 KL penalty 避免模型跑偏。",
+])
+def test_sentences_are_not_capped(text):
+    result = grade(RLHF, text)
+    assert result.score == 10 and result.capped is None
+
+
+def test_short_partial_sentence_is_not_a_term_list():
+    result = grade(RLHF, "RLHF 就是用人类偏好来训练模型，先训练一个奖励模型给回答打分。")
+    assert result.capped is None and result.score == 5
+
+
+# --- length is no weapon ------------------------------------------------------------------------
+
+def test_padding_a_focused_answer_lowers_its_score():
+    focused = "RLHF 先根据人类偏好训练一个奖励模型，然后用 PPO 优化策略，并加上 KL 惩罚防止跑偏。"
+    padding = "另外训练的时候我们还会观察很多别的指标，看看模型的输出是不是流畅自然，这一步其实挺花时间的。" * 30
+    long = grade(RLHF, focused + padding)
+    assert long.score < grade(RLHF, focused).score and long.capped == "length"
+
+
+def test_off_topic_scores_below_on_topic_misconception():
+    wrong = "RLHF 就是让标注员直接写标准答案再做 SFT，排序数据和参考模型都是多余的步骤，最大化的是准确率。"
+    off = "向量数据库用 HNSW 这类近似最近邻索引，在高维 embedding 空间里快速找到最相近的文档。"
+    assert grade(RLHF, wrong).score == ON_TOPIC_POINTS and grade(RLHF, off).score == 0
+
+
+# --- zh/en parity and stemming -------------------------------------------------------------------
+
+KV = Question("t-kv", "inference", Kind.OPEN, "KV cache 为什么能加速推理？", answer="缓存历史 token 的 K 和 V，避免重复计算。",
+              key_points=(KeyPoint("KV cache"), KeyPoint("避免重复计算", ("avoid recomputation",)),
+                          KeyPoint("显存换时间")))
+
+
+@pytest.mark.parametrize("text", ["KV caches keep the keys", "KV caching speeds it up", "KV cached values",
+                                  "KV-cache 保存了历史", "ＫＶ　Ｃａｃｈｅ 保存历史"])
+def test_stemmer_makes_forms_meet(text):
+    assert "KV cache" in grade(KV, text).hit
+
+
+@pytest.mark.parametrize("zh, en", [
+    ("RLHF 先根据人类偏好训练一个奖励模型，然后用 PPO 优化策略，并加上 KL 惩罚防止模型跑偏。",
+     "RLHF first trains a reward model on human preferences, then optimises the policy with PPO and adds a "
+     "KL penalty so the model does not drift."),
+    ("RLHF 用人类偏好数据训练奖励模型，再让它给回答打分。",
+     "RLHF uses human preference data to train a reward model that then scores the answers."),
+    ("RLHF 先训练奖励模型，再用 PPO 去优化。", "RLHF 先训练 reward model，再用 PPO 去优化。"),
+])
+def test_same_content_in_zh_en_and_mixed_scores_alike(zh, en):
+    assert abs(grade(RLHF, zh).score - grade(RLHF, en).score) <= 1
+
+
+def test_glossary_folds_english_terms_into_chinese():
+    assert Text("reward models").tokens == Text("奖励模型").tokens
+    assert Text("catastrophic forgetting").tokens == Text("灾难性遗忘").tokens
+
+
+# --- discussion questions ------------------------------------------------------------------------
+
+PROJECT = Question(
+    "t-proj", "projects", Kind.OPEN, "讲讲你做过的一个 RAG 项目", discussion=True,
+    rubric=("项目背景和要解决的问题", "检索与分块方案", "效果评估与指标", "遇到的困难及解决方法"),
+)
+
+
+def test_discussion_is_graded_against_its_rubric():
+    strong = ("我们做的是公司内部知识库问答，要解决员工找文档难的问题。检索用 BM25 加向量的混合检索，按段落分块，"
+              "再用 reranker 重排。效果评估看命中率和人工打分两个指标。最大的困难是表格切块后语义断开，"
+              "我们的解决方法是把表格整体作为一个块。")
+    weak = "我做过一个项目，用了一些检索。"
+    assert grade(PROJECT, strong).score >= 8
+    assert 0 < grade(PROJECT, weak).score < grade(PROJECT, strong).score
+
+
+@pytest.mark.parametrize("text", ["不知道", "没做过，不清楚", "I don't know", "🙂", ""])
+def test_discussion_nothing_to_say_scores_zero(text):
+    assert grade(PROJECT, text).score == 0
