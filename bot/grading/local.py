@@ -155,7 +155,7 @@ class LocalGrader:
 
     @staticmethod
     def _on_topic(prep: Prepared, answer: Answer) -> bool:
-        return len(units(answer.text.tokens) & prep.vocab) >= ON_TOPIC_UNITS
+        return len(answer.all_units & prep.vocab) >= ON_TOPIC_UNITS
 
     async def judge(self, question: Question, text: str, lang: str = "zh") -> Grade:
         """The local grader has nothing slower to consult: its judgement is its grade."""

@@ -71,16 +71,25 @@ class Phrase:
 class Answer:
     """An answer prepared once: tokens, negation cues and per-sentence units."""
 
-    __slots__ = ("text", "cues", "sentence_units", "positions")
+    __slots__ = ("text", "cues", "sentence_units", "all_units", "token_set", "_positions")
 
     def __init__(self, raw: str) -> None:
         self.text = Text(raw)
         self.cues: list[Cue] = find_cues(self.text)
         toks = self.text.tokens
         self.sentence_units = [(s, e, _units_at(toks[s:e], s)) for s, e in self.text.sentences]
-        self.positions: dict[str, list[int]] = {}  # token -> its indices, ascending
-        for i, tok in enumerate(toks):
-            self.positions.setdefault(tok, []).append(i)
+        self.all_units = set().union(*(found for _s, _e, found in self.sentence_units))
+        self.token_set = set(toks)
+        self._positions: dict[str, list[int]] | None = None
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        """Token -> its indices, ascending; built only when a phrase needs the spread match."""
+        if self._positions is None:
+            self._positions = {}
+            for i, tok in enumerate(self.text.tokens):
+                self._positions.setdefault(tok, []).append(i)
+        return self._positions
 
 
 def _exact(phrase: Phrase, answer: Answer):
@@ -132,7 +141,20 @@ def mentions(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD)
         yield from _overlap(phrase, answer, threshold)
 
 
+def _may_match(phrase: Phrase, answer: Answer, threshold: float) -> bool:
+    """Cheap necessary condition for any mention: most phrases of a question are absent from an answer."""
+    if phrase.flat in answer.text.flat:
+        return True
+    if len(phrase.units) < MIN_FUZZY_UNITS:
+        return False
+    if answer.token_set.issuperset(phrase.tokens):
+        return True
+    return len(phrase.units & answer.all_units) >= threshold * len(phrase.units)
+
+
 def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD) -> Verdict:
+    if not _may_match(phrase, answer, threshold):
+        return Verdict.MISSED
     denied = False
     for start, end in mentions(phrase, answer, threshold):
         neg = negated(answer.text, answer.cues, start, end, weak=phrase.negative)

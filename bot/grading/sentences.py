@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.normalise import CJK_MIN, Text, fold, normalise
+from bot.grading.normalise import CJK, CJK_MIN, CLAUSE, SENTENCE, Text, fold, normalise
 
 SENTENCE_SHARE = 0.4  # sentence-like clauses must carry at least this share of the answer's length
 MIN_CLAUSE = 5  # a clause shorter than this (in Chinese-character equivalents) states nothing
@@ -44,6 +44,7 @@ _STRONG_EN = {"the", "a", "an", "is", "are", "was", "were", "be", "been", "to", 
               "get", "let", "keep", "allow", "help", "lead", "caus", "need", "mean", "becom", "instead"}
 _WEAK_EN = {"and", "or", "of", "for", "with"}
 
+_CJK = re.compile(f"[{CJK}]")
 _IDK = re.compile(
     r"不知道|不清楚|不太清楚|不会|不懂|不太懂|不了解|没学过|没听过|没听说过|忘了|忘记了|不记得|不确定|答不上来?|"
     r"跳过|不晓得|不造|pass|idk|dunno|no idea|no clue|not sure|don'?t know|do not know|have no idea|"
@@ -57,6 +58,8 @@ _IDK_FILLER = re.compile(
 
 def is_dont_know(text: str) -> bool:
     """A reply that only says the member does not know ("不知道", "I don't know", "pass")."""
+    if len(text) > 120:  # a long reply says more than "I don't know"
+        return False
     folded = fold(text).replace("’", "'")
     if len(normalise(folded)) > 40 or not _IDK.search(folded):
         return False
@@ -94,4 +97,6 @@ def is_term_list(text: Text) -> bool:
 
 def length_of(text: Text) -> float:
     """Length in Chinese-character equivalents, so that the same content weighs alike in zh and en."""
-    return sum(1.0 if t >= CJK_MIN else EN_WEIGHT for t in text.words())
+    cjk = len(_CJK.findall(text.flat))
+    marks = text.flat.count(CLAUSE) + text.flat.count(SENTENCE)
+    return cjk + EN_WEIGHT * (len(text.tokens) - cjk - marks)
