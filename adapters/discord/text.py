@@ -1,13 +1,17 @@
 """The engine's Markdown -> Discord Markdown, and the splitter that cuts long text at Discord's limits.
 
-Discord renders most of the engine's Markdown as is (bold, italic, code, fences, lists, quotes).
-What it lacks is adapted here:
+The Markdown is parsed by ``bot.markdown`` (CommonMark + GFM tables and strike + formulas) and
+written back out in the dialect Discord renders:
 
+* bold, italic, strike, code spans and fences, lists and quotes as Discord writes them (``~~~``
+  fences become backtick fences; quotes do not nest on Discord, so inner quotes are flattened);
 * ``#`` headings become bold lines (headings in embeds render inconsistently across clients);
-* GFM tables become an aligned monospace block (Discord has no tables);
-* formulas (``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]``) are left as written, with the characters
-  Discord would take for formatting (``\\ * _ ~ | `` ``) backslash-escaped so ``x_i`` stays ``x_i``
-  and ``\\[`` does not lose its backslash.
+* GFM tables become an aligned monospace block (Discord has no tables; CJK counts two columns);
+* formulas are left as written, with the characters Discord would take for formatting
+  (``\\ * _ ~ | `` ``) backslash-escaped so ``x_i`` stays ``x_i`` and ``\\[`` keeps its backslash;
+* text is escaped so that it stays text: formatting characters, ``[x](url)`` (no smuggled masked
+  link), ``@everyone``/``@here`` and ``<@id>``-style mentions, and line starts Discord would read as
+  a heading, list or quote. Blocks keep the author's spacing (a blank line only where there was one).
 
 Splitting (``take`` / ``split_text``) cuts at a paragraph break if one lies in the second half of the
 room, else a line break, else a sentence end, else a word boundary (whitespace, or between CJK
@@ -23,6 +27,18 @@ import logging
 import re
 import unicodedata
 
+from markdown_it.tree import SyntaxTreeNode
+
+from bot.markdown import (
+    MATH_BLOCK,
+    MATH_INLINE,
+    blank_line_before,
+    math_source,
+    normalise,
+    parse,
+    table_lines,
+)
+
 log = logging.getLogger(__name__)
 
 CUT = "…"
@@ -30,16 +46,8 @@ RESERVE = 8  # room kept free for what a cut appends: "…", "\n```", "**"
 MIN_FILL = 0.5  # a higher-level boundary is taken only if it keeps at least this share of the room
 MIN_ROOM = 32  # below this a piece cannot carry its markers; callers never ask for less
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})(.*)$")
-_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_INLINE = re.compile(
-    r"(?P<code>(`+).+?\2)"
-    r"|(?P<math>\$\$.+?\$\$|\$(?=\S)[^$\n]+?(?<=\S)\$|\\\(.+?\\\)|\\\[.+?\\\])"
-)
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})(.*)$")  # the splitter's view of fences in its output
 _MATH_SPECIAL = re.compile(r"([\\*_~|`])")
-_DISPLAY_OPEN = re.compile(r"^\s*(\$\$|\\\[)\s*$")
-_DISPLAY_CLOSE = {"$$": re.compile(r"^\s*\$\$\s*$"), "\\[": re.compile(r"^\s*\\\]\s*$")}
 _BOLD = re.compile(r"\*\*")
 _CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
 # punctuation that must not start a piece (it belongs to the text before it)
@@ -56,81 +64,152 @@ def dlen(text: str) -> int:
 
 # ------------------------------------------------------------------------------------- Markdown
 
+RULE = "──────────"
+_SPECIAL = re.compile(r"[\\*~`|\[\]]|(?<![^\W_])_|_(?![^\W_])")  # "_" between letters is no emphasis
+_MENTION = re.compile(r"@(?=everyone|here)")
+_MENTION_TAG = re.compile(r"<(?=[@#:]|a:|t:|/[\w -]+:\d)")  # <@id> <#id> <:emoji:id> <t:stamp> </cmd:id>
+_URL = re.compile(r"https?://[^\s<>]+")
+# line starts Discord reads as a heading, subtext, quote or list: "# ", "-# ", "> ", "- ", "1. "
+_LINE_START = re.compile(r"^(\s*|\s*\d+)([#>+-]|(?<=\d)[.)])(?=[\s#>]|$)", re.M)
+_LANG = re.compile(r"[\w+#.-]+")
 
-def to_discord(markdown: str) -> str:
-    """Adapt the engine's Markdown to what Discord renders (see the module docstring)."""
+
+def _escape_text(text: str) -> str:
+    """Member or bank text as literal Discord text (bare URLs left intact so they stay links)."""
     out: list[str] = []
-    lines = markdown.replace("\r\n", "\n").split("\n")
-    fence: str | None = None
-    display: re.Pattern[str] | None = None
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if fence is not None:
-            out.append(line)
-            if line.strip().startswith(fence) and not line.strip()[len(fence):].strip():
-                fence = None
-            i += 1
-            continue
-        if display is not None:
-            out.append(_escape_math(line))
-            if display.match(line):
-                display = None
-            i += 1
-            continue
-        m = _FENCE.match(line)
-        if m:
-            fence = m.group(1)
-            out.append(line)
-            i += 1
-            continue
-        m = _DISPLAY_OPEN.match(line)
-        if m:
-            display = _DISPLAY_CLOSE[m.group(1)]
-            out.append(_escape_math(line))
-            i += 1
-            continue
-        if line.lstrip().startswith("|") and i + 1 < len(lines) and _TABLE_SEP.match(lines[i + 1]):
-            j = i + 2
-            while j < len(lines) and lines[j].lstrip().startswith("|"):
-                j += 1
-            out.extend(_table(lines[i:j]))
-            i = j
-            continue
-        m = _HEADING.match(line)
-        if m:
-            title = m.group(2).replace("**", "")
-            out.append(f"**{_inline(title)}**" if title else "")
-        else:
-            out.append(_inline(line))
-        i += 1
-    return "\n".join(out)
+    pos = 0
+    for m in _URL.finditer(text):
+        out.append(_escape_plain(text[pos : m.start()]))
+        out.append(m.group())
+        pos = m.end()
+    out.append(_escape_plain(text[pos:]))
+    return "".join(out)
+
+
+def _escape_plain(text: str) -> str:
+    text = _SPECIAL.sub(lambda m: "\\" + m.group(), text)
+    text = _MENTION.sub("@\u200b", text)  # what discord.py's escape_mentions does
+    return _MENTION_TAG.sub(r"\\<", text)
 
 
 def _escape_math(text: str) -> str:
     return _MATH_SPECIAL.sub(r"\\\1", text)
 
 
-def _inline(line: str) -> str:
-    return _INLINE.sub(lambda m: m.group("code") or _escape_math(m.group("math")), line)
+def _code_span(code: str) -> str:
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", code)), default=0) + 1)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    return f"{fence}{pad}{code}{pad}{fence}"
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _link_url(url: str) -> str:
+    """A link target Discord's parser reads whole (a ``)`` would end a masked link early)."""
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
-def _table(rows: list[str]) -> list[str]:
-    """A GFM table as an aligned monospace block (wide CJK characters count two columns)."""
-    cells = [[c.strip() for c in row.strip().strip("|").split("|")] for i, row in enumerate(rows) if i != 1]
-    ncols = max(len(r) for r in cells)
-    cells = [r + [""] * (ncols - len(r)) for r in cells]
-    widths = [max(_width(r[c]) for r in cells) for c in range(ncols)]
+def _inline(node: SyntaxTreeNode, in_bold: bool = False, in_link: bool = False) -> str:
+    kind = node.type
+    if kind == "text":
+        return _escape_text(node.content) if not in_link else _escape_plain(node.content)
+    if kind in ("softbreak", "hardbreak"):
+        return "\n"
+    if kind == "code_inline":
+        return _code_span(node.content)
+    if kind in MATH_INLINE:
+        return _escape_math(math_source(node))
+    if kind == "strong":
+        inner = _children(node, True, in_link)
+        return inner if in_bold else f"**{inner}**"
+    if kind == "em":
+        return f"*{_children(node, in_bold, in_link)}*"
+    if kind == "s":
+        return f"~~{_children(node, in_bold, in_link)}~~"
+    if kind in ("link", "image"):
+        url = str(node.attrs.get("href" if kind == "link" else "src", ""))
+        if node.markup == "autolink":
+            return f"<{url}>" if url.lower().startswith(("http://", "https://")) else _escape_plain(
+                url.removeprefix("mailto:"))
+        label = _children(node, in_bold, True) or _escape_plain(url)
+        if in_link or not url.lower().startswith(("http://", "https://")):
+            return f"{label} ({_escape_plain(url)})"
+        return f"[{label}]({_link_url(url)})"
+    if node.children:
+        return _children(node, in_bold, in_link)
+    return _escape_text(node.content)
 
-    def fmt(row: list[str]) -> str:
-        return " | ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
 
-    body = [fmt(cells[0]), "-+-".join("-" * w for w in widths)] + [fmt(r) for r in cells[1:]]
-    return ["```", *(line.replace("```", "ˋˋˋ") for line in body), "```"]
+def _children(node: SyntaxTreeNode, in_bold: bool = False, in_link: bool = False) -> str:
+    return "".join(_inline(c, in_bold, in_link) for c in node.children)
+
+
+def _fence(body: str, lang: str = "") -> str:
+    lang = lang.split()[0] if lang.split() else ""
+    lang = lang if _LANG.fullmatch(lang) else ""
+    return f"```{lang}\n{body.replace('```', 'ˋˋˋ')}\n```"
+
+
+def _list(node: SyntaxTreeNode, quoted: bool, lines: list[str]) -> str:
+    items: list[str] = []
+    number = int(node.attrs.get("start", 1) or 1)
+    for item in node.children:
+        if node.type == "ordered_list":
+            bullet = f"{item.info or number}{item.markup or '.'}"
+            number += 1
+        else:
+            bullet = "-"
+        pad = " " * (len(bullet) + 1)
+        parts = [_block(c, quoted, lines) for c in item.children]
+        body = "\n".join(p for p in parts if p)
+        lines = body.split("\n") if body else [""]
+        items.append("\n".join([f"{bullet} {lines[0]}".rstrip(), *(pad + ln if ln else ln for ln in lines[1:])]))
+    return "\n".join(items)
+
+
+def _blocks(nodes: list[SyntaxTreeNode], quoted: bool, lines: list[str]) -> str:
+    out: list[str] = []
+    for node in nodes:
+        text = _block(node, quoted, lines)
+        if text:
+            if out:
+                out.append("\n\n" if blank_line_before(node, lines) else "\n")
+            out.append(text)
+    return "".join(out)
+
+
+def _block(node: SyntaxTreeNode, quoted: bool, lines: list[str]) -> str:
+    kind = node.type
+    if kind == "paragraph":
+        text = _children(node.children[0]) if node.children else ""
+        return _LINE_START.sub(r"\1\\\2", text)
+    if kind == "heading":
+        title = _children(node.children[0], True).strip() if node.children else ""
+        return f"**{title}**" if title else ""
+    if kind in ("fence", "code_block"):
+        body = node.content.rstrip("\n")
+        return _fence(body, node.info) if body.strip() else ""
+    if kind in MATH_BLOCK:
+        return _escape_math(math_source(node))
+    if kind == "table":
+        return _fence("\n".join(table_lines(node)))
+    if kind == "hr":
+        return RULE
+    if kind in ("bullet_list", "ordered_list"):
+        return _list(node, quoted, lines)
+    if kind == "blockquote":
+        inner = _blocks(node.children, True, lines)
+        # Discord quotes do not nest: an inner quote just continues the outer one
+        return inner if quoted else "\n".join(f"> {ln}" if ln else ">" for ln in inner.split("\n"))
+    if kind == "inline":
+        return _children(node)
+    if node.children:
+        return _blocks(node.children, quoted, lines)
+    return _escape_text(node.content)
+
+
+def to_discord(markdown: str) -> str:
+    """The engine's Markdown as Discord Markdown (see the module docstring)."""
+    markdown = normalise(markdown)
+    return _blocks(parse(markdown).children, False, markdown.split("\n"))
 
 
 # ------------------------------------------------------------------------------------- splitting

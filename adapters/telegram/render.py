@@ -3,22 +3,28 @@
 Why HTML: it is the least error-prone parse mode (only ``<``, ``>`` and ``&`` need escaping), and it
 has ``<blockquote expandable>`` to fold a long model answer.
 
-How splitting stays safe: the Markdown is first cut into *blocks* (paragraphs, lists, code fences,
-tables, headings); each block is rendered on its own, so its tags are balanced. Blocks are then
-packed greedily into messages, measured in UTF-16 code units of the HTML source (Telegram counts
-UTF-16 units of the text after parsing, which is never longer, so the bound is conservative). Only a
-single block longer than a whole message is cut inside: ``split_html`` walks tags, entities and
-characters, cuts at a line, else a word, else a character boundary, closes the open tags and
-re-opens them in the next piece, and marks the cut with ``…``.
+The Markdown is parsed by ``bot.markdown`` (CommonMark + GFM tables and strike + formulas); this
+module only walks that tree. What each node becomes:
 
-Supported Markdown (the subset the engine writes): ``**bold**``, ``*italic*``/``_italic_``,
-``~~strike~~``, `` `code` ``, fenced code, ``-``/``*``/``1.`` lists (nested by indentation), GFM tables
-(rendered as aligned preformatted text), ``#`` headings (bold lines), ``>`` quotes, links, rules.
-Formulas (``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]``) are left as written: their ``*`` and ``_``
-are never taken for emphasis. All other text, including the bank's, is HTML-escaped.
+* ``**b**``/``*i*``/``~~s~~`` -> ``<b>``/``<i>``/``<s>``; `` `code` `` -> ``<code>``; fenced and indented
+  code -> ``<pre>`` (``<pre><code class="language-x">`` with an info string); links and ``<https://…>``
+  autolinks -> ``<a href>`` (http, https and tg only; anything else is shown as ``label (url)``);
+* headings -> bold lines; lists -> ``•``/``◦`` or numbered lines, a loose item's further paragraphs
+  indented under it; ``>`` quotes -> ``<blockquote>``; rules -> a line of ``─``;
+* GFM tables -> aligned monospace ``<pre>`` (Telegram has no tables; CJK counts two columns);
+* formulas -> ``<code>`` holding the LaTeX as written, never read as emphasis;
+* every text, raw HTML included, is escaped: the output uses only Telegram's tags and entities.
 
-Inside the folded part (an expandable blockquote) only bold/italic/strike are used: Telegram allows
-no other entity inside a blockquote, so code, pre, tables and links become plain text there.
+Telegram rejects entities inside ``code``/``pre``, and inside a blockquote it allows only styles: in
+those places links, code and tables become plain text (``plain`` mode). Inside the folded part (an
+expandable blockquote) the whole document is rendered that way, and a quote becomes ``▎`` lines.
+
+How splitting stays safe: each top-level block is rendered on its own, so its tags are balanced.
+Blocks are then packed greedily into messages, measured in UTF-16 code units of the HTML source
+(Telegram counts UTF-16 units of the text after parsing, which is never longer, so the bound is
+conservative). Only a single block longer than a whole message is cut inside: ``split_html`` walks
+tags, entities and characters, cuts at a line, else a word, else a character boundary, closes the
+open tags and re-opens them in the next piece, and marks the cut with ``…``.
 """
 
 from __future__ import annotations
@@ -26,8 +32,11 @@ from __future__ import annotations
 import html
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from markdown_it.tree import SyntaxTreeNode
+
+from bot.markdown import MATH_BLOCK, MATH_INLINE, math_source, parse, parse_inline, plain_text, table_lines
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,9 @@ MAX_MESSAGE = 4096
 FOLD_OPEN = "<blockquote expandable>"
 FOLD_CLOSE = "</blockquote>"
 CUT_MARKER = "…"
+RULE = "──────────"
+_SAFE_URL = re.compile(r"^(https?://|tg://)[^\s\"<>]+$", re.I)
+_LANG = re.compile(r"[\w+#-]+")
 
 
 def tg_len(text: str) -> int:
@@ -46,234 +58,142 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def _attr(text: str) -> str:
+    """An attribute value: Telegram knows only the entities &lt; &gt; &amp; &quot; (no &#x27;)."""
+    return esc(text).replace('"', "&quot;")
+
+
 # ---------------------------------------------------------------- inline
 
-_INLINE = re.compile(
-    r"""
-    (?P<code>`+)(?P<codebody>.+?)(?P=code)
-  | (?P<math>\$\$.+?\$\$ | \$(?=\S)[^$\n]+?(?<=\S)\$ | \\\(.+?\\\) | \\\[.+?\\\])
-  | (?P<link>\[(?P<ltext>[^\]\n]+)\]\((?P<lurl>[^)\s]+)\))
-  | \*\*(?=\S)(?P<bold>.+?)(?<=\S)\*\*
-  | (?<!\w)__(?=\S)(?P<bold2>.+?)(?<=\S)__(?!\w)
-  | ~~(?=\S)(?P<strike>.+?)(?<=\S)~~
-  | \*(?=[^\s*])(?P<ital>.+?)(?<=[^\s*])\*
-  | (?<!\w)_(?=[^\s_])(?P<ital2>.+?)(?<=[^\s_])_(?!\w)
-  | \\(?P<escaped>[\\`*_{}\[\]()#+\-.!|~$<>])
-    """,
-    re.S | re.X,
-)
-_SAFE_URL = re.compile(r"^(https?://|tg://)[^\s\"<>]+$")
+
+def _inline(node: SyntaxTreeNode, plain: bool, in_bold: bool = False) -> str:
+    """An inline subtree -> HTML. ``plain``: no ``<code>``/``<a>`` (blockquotes, link labels)."""
+    kind = node.type
+    if kind == "text":
+        return esc(node.content)
+    if kind in ("softbreak", "hardbreak"):
+        # chat text keeps the author's line breaks (joining them with spaces reads wrong in Chinese)
+        return "\n"
+    if kind == "code_inline":
+        return esc(node.content) if plain else f"<code>{esc(node.content)}</code>"
+    if kind in MATH_INLINE:
+        source = esc(math_source(node))
+        return source if plain else f"<code>{source}</code>"
+    if kind == "strong":
+        inner = _children(node, plain, True)
+        return inner if in_bold else f"<b>{inner}</b>"  # a bold heading needs no bold inside
+    if kind == "em":
+        return f"<i>{_children(node, plain, in_bold)}</i>"
+    if kind == "s":
+        return f"<s>{_children(node, plain, in_bold)}</s>"
+    if kind in ("link", "image"):
+        url = str(node.attrs.get("href" if kind == "link" else "src", ""))
+        label = _children(node, True, in_bold) or esc(url)
+        if node.markup == "autolink":
+            label = esc(url.removeprefix("mailto:"))
+        if plain or not _SAFE_URL.match(url):
+            return label if html.unescape(label) == url.removeprefix("mailto:") else f"{label} ({esc(url)})"
+        return f'<a href="{_attr(url)}">{label}</a>'
+    if node.children:
+        return _children(node, plain, in_bold)
+    return esc(node.content)  # anything else the parser may produce is shown as text
+
+
+def _children(node: SyntaxTreeNode, plain: bool, in_bold: bool = False) -> str:
+    return "".join(_inline(c, plain, in_bold) for c in node.children)
 
 
 def render_inline(text: str, *, plain_code: bool = False) -> str:
-    """Inline Markdown -> Telegram HTML. ``plain_code``: no ``<code>``/``<a>`` (inside blockquotes)."""
-    out: list[str] = []
-    pos = 0
-    for m in _INLINE.finditer(text):
-        out.append(esc(text[pos : m.start()]))
-        pos = m.end()
-        if m.group("code"):
-            body = m.group("codebody")
-            # CommonMark strips one space on both sides of a code span (lets `` `x` `` show backticks)
-            if len(body) > 2 and body.startswith(" ") and body.endswith(" "):
-                body = body[1:-1]
-            out.append(esc(body) if plain_code else f"<code>{esc(body)}</code>")
-        elif m.group("math"):
-            out.append(esc(m.group("math")))  # formulas stay as written, readable as plain text
-        elif m.group("link"):
-            label = render_inline(m.group("ltext"), plain_code=True)
-            url = m.group("lurl")
-            if plain_code or not _SAFE_URL.match(url):
-                out.append(f"{label} ({esc(url)})")
-            else:
-                out.append(f'<a href="{html.escape(url, quote=True)}">{label}</a>')
-        elif m.group("bold") is not None or m.group("bold2") is not None:
-            inner = m.group("bold") if m.group("bold") is not None else m.group("bold2")
-            out.append(f"<b>{render_inline(inner, plain_code=plain_code)}</b>")
-        elif m.group("strike") is not None:
-            out.append(f"<s>{render_inline(m.group('strike'), plain_code=plain_code)}</s>")
-        elif m.group("ital") is not None or m.group("ital2") is not None:
-            inner = m.group("ital") if m.group("ital") is not None else m.group("ital2")
-            out.append(f"<i>{render_inline(inner, plain_code=plain_code)}</i>")
-        else:
-            out.append(esc(m.group("escaped")))
-    out.append(esc(text[pos:]))
-    return "".join(out)
+    """One line of inline Markdown -> Telegram HTML (no block structure: ``1. x`` is not a list)."""
+    return _inline(parse_inline(text), plain_code)
 
 
 # ---------------------------------------------------------------- blocks
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
-_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
-_QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_MATH_OPEN = re.compile(r"^\s*(\$\$|\\\[)")
+
+def _pre(body: str, lang: str = "") -> str:
+    lang = lang.split()[0] if lang.split() else ""
+    if lang and _LANG.fullmatch(lang):
+        return f'<pre><code class="language-{esc(lang)}">{esc(body)}</code></pre>'
+    return f"<pre>{esc(body)}</pre>"
 
 
-def _is_table_start(lines: list[str], i: int) -> bool:
-    return (
-        "|" in lines[i]
-        and i + 1 < len(lines)
-        and "|" in lines[i + 1]
-        and "-" in lines[i + 1]
-        and bool(_TABLE_SEP.match(lines[i + 1]))
-    )
+def _indent(block: str, pad: str) -> str:
+    """Indent a block under a list item; preformatted text keeps its own columns."""
+    if block.startswith("<pre>") or pad == "":
+        return block
+    return "\n".join(pad + line if line else line for line in block.split("\n"))
 
 
-def _starts_block(lines: list[str], i: int) -> bool:
-    line = lines[i]
-    return bool(
-        _FENCE.match(line)
-        or _HEADING.match(line)
-        or _RULE.match(line)
-        or _ITEM.match(line)
-        or _QUOTE.match(line)
-        or _MATH_OPEN.match(line)
-        or _is_table_start(lines, i)
-    )
+def _list(node: SyntaxTreeNode, folded: bool, level: int) -> str:
+    items: list[str] = []
+    number = int(node.attrs.get("start", 1) or 1)
+    for item in node.children:
+        if node.type == "ordered_list":
+            bullet = f"{esc(item.info or str(number))}{esc(item.markup or '.')}"
+            number += 1
+        else:
+            bullet = "•" if level == 0 else "◦"
+        lead = "  " * min(level, 3)
+        parts: list[str] = []
+        for k, child in enumerate(item.children):
+            if child.type in ("bullet_list", "ordered_list"):
+                parts.append(_list(child, folded, level + 1))
+            elif k == 0:
+                parts.append(f"{lead}{bullet} {_block(child, folded, level)}")
+            else:
+                # a loose item's further paragraphs stay inside the item, under its text
+                parts.append(_indent(_block(child, folded, level), lead + " " * (len(bullet) + 1)))
+        items.append("\n".join(parts) if parts else f"{lead}{bullet}")
+    return "\n".join(items)
 
 
-def _cells(row: str) -> list[str]:
-    row = row.strip()
-    if row.startswith("|"):
-        row = row[1:]
-    if row.endswith("|") and not row.endswith("\\|"):
-        row = row[:-1]
-    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", row)]
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def plain_inline(text: str) -> str:
-    """Inline Markdown with the markers removed (table cells, poll texts)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", render_inline(text, plain_code=True)))
-
-
-def _table(rows: list[str]) -> str:
-    """A GFM table as aligned plain text (wide CJK characters count two columns)."""
-    parsed = [_cells(r) for r in rows]
-    header, body = parsed[0], parsed[2:]
-    grid = [[plain_inline(c) for c in row] for row in [header, *body]]
-    ncols = max(len(r) for r in grid)
-    grid = [r + [""] * (ncols - len(r)) for r in grid]
-    widths = [max(_width(r[c]) for r in grid) for c in range(ncols)]
-
-    def line(row: list[str]) -> str:
-        return " | ".join(cell + " " * (widths[c] - _width(cell)) for c, cell in enumerate(row)).rstrip()
-
-    rule = "-+-".join("-" * w for w in widths)
-    return "\n".join([line(grid[0]), rule, *(line(r) for r in grid[1:])])
+def _block(node: SyntaxTreeNode, folded: bool, level: int = 0) -> str:
+    """One block -> HTML with balanced tags. ``folded``: only styles (inside a blockquote)."""
+    kind = node.type
+    if kind == "paragraph":
+        return _children(node.children[0], folded) if node.children else ""
+    if kind == "heading":
+        return f"<b>{_children(node.children[0], folded, True)}</b>" if node.children else ""
+    if kind in ("fence", "code_block"):
+        body = node.content.rstrip("\n")
+        if not body.strip():
+            return ""
+        return esc(body) if folded else _pre(body, node.info)
+    if kind in MATH_BLOCK:
+        return esc(math_source(node)) if folded else f"<pre>{esc(math_source(node))}</pre>"
+    if kind == "table":
+        text = "\n".join(table_lines(node))
+        return esc(text) if folded else f"<pre>{esc(text)}</pre>"
+    if kind == "hr":
+        return RULE
+    if kind in ("bullet_list", "ordered_list"):
+        return _list(node, folded, level)
+    if kind == "blockquote":
+        text = "\n".join(b for b in (_block(c, True) for c in node.children) if b)
+        # blockquotes cannot nest: inside the folded part a quote becomes marked lines
+        return "\n".join("▎" + ln for ln in text.split("\n")) if folded else f"<blockquote>{text}</blockquote>"
+    if kind == "inline":
+        return _children(node, folded)
+    if node.children:
+        return "\n\n".join(b for b in (_block(c, folded, level) for c in node.children) if b)
+    return esc(node.content)
 
 
 def markdown_blocks(md: str, *, folded: bool = False) -> list[str]:
     """Markdown -> a list of self-contained HTML blocks (each with balanced tags)."""
-    lines = md.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).split("\n")
-    blocks: list[str] = []
-    i, n = 0, len(lines)
-    pre = (lambda body, lang="": esc(body)) if folded else _pre
-    while i < n:
-        line = lines[i]
-        if not line.strip():
-            i += 1
-            continue
-        if fence := _FENCE.match(line):
-            mark, lang = fence.group(1), fence.group(2)
-            body: list[str] = []
-            i += 1
-            while i < n and not lines[i].strip().startswith(mark[0] * len(mark)):
-                body.append(lines[i])
-                i += 1
-            i += 1  # the closing fence (or the end of the text)
-            if body:
-                blocks.append(pre("\n".join(body), lang))
-            continue
-        if _MATH_OPEN.match(line):
-            close = "$$" if line.strip().startswith("$$") else "\\]"
-            body = [line]
-            rest = line.strip()[2:]
-            if close not in rest:
-                i += 1
-                while i < n:
-                    body.append(lines[i])
-                    if close in lines[i]:
-                        break
-                    i += 1
-            i += 1
-            blocks.append(esc("\n".join(b.strip() for b in body)))
-            continue
-        if heading := _HEADING.match(line):
-            blocks.append(f"<b>{render_inline(heading.group(1), plain_code=folded)}</b>")
-            i += 1
-            continue
-        if _RULE.match(line):
-            blocks.append("──────────")
-            i += 1
-            continue
-        if _is_table_start(lines, i):
-            rows = []
-            while i < n and lines[i].strip() and "|" in lines[i]:
-                rows.append(lines[i])
-                i += 1
-            blocks.append(pre(_table(rows)))
-            continue
-        if _QUOTE.match(line):
-            inner = []
-            while i < n and (m := _QUOTE.match(lines[i])):
-                inner.append(m.group(1))
-                i += 1
-            text = "\n".join(markdown_blocks("\n".join(inner), folded=True))
-            # blockquotes cannot nest: inside the folded part a quote becomes marked lines
-            blocks.append("\n".join("▎" + ln for ln in text.split("\n")) if folded else f"<blockquote>{text}</blockquote>")
-            continue
-        if m_first := _ITEM.match(line):
-            items: list[str] = []
-            while i < n:
-                m = _ITEM.match(lines[i])
-                if m:
-                    indent, marker, text = m.groups()
-                    level = min(len(indent) // 2, 3)
-                    bullet = esc(marker) if marker[0].isdigit() else ("•" if level == 0 else "◦")
-                    items.append("  " * level + f"{bullet} {render_inline(text, plain_code=folded)}")
-                    i += 1
-                elif lines[i].strip() and lines[i].startswith((" ", "\t")) and items:
-                    # an indented continuation line belongs to the previous item
-                    items[-1] += " " + render_inline(lines[i].strip(), plain_code=folded)
-                    i += 1
-                elif (
-                    not lines[i].strip()
-                    and i + 1 < n
-                    and (nxt := _ITEM.match(lines[i + 1]))
-                    and nxt.group(2)[0].isdigit() == m_first.group(2)[0].isdigit()
-                ):
-                    i += 1  # a loose list: a blank line between items of one list keeps it together
-                else:
-                    break
-            blocks.append("\n".join(items))
-            continue
-        para = [line.strip()]
-        i += 1
-        while i < n and lines[i].strip() and not _starts_block(lines, i):
-            para.append(lines[i].strip())
-            i += 1
-        # Chat text keeps the author's line breaks (CommonMark would join them with spaces,
-        # which reads wrong in Chinese)
-        blocks.append(render_inline("\n".join(para), plain_code=folded))
-    return blocks
-
-
-def _pre(body: str, lang: str = "") -> str:
-    if lang and re.fullmatch(r"[\w+#-]+", lang):
-        return f'<pre><code class="language-{esc(lang)}">{esc(body)}</code></pre>'
-    return f"<pre>{esc(body)}</pre>"
+    blocks = (_block(node, folded) for node in parse(md.expandtabs(4)).children)
+    return [b for b in blocks if b.strip()]
 
 
 def render_markdown(md: str) -> str:
     """One HTML string, not split (for short texts: button alerts, tests)."""
     return "\n\n".join(markdown_blocks(md))
+
+
+def plain_inline(text: str) -> str:
+    """Inline Markdown with the markers removed (table cells, poll texts)."""
+    return plain_text(parse_inline(text))
 
 
 def to_plain(md: str) -> str:
