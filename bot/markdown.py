@@ -4,8 +4,8 @@ Everything the bot shows (model answers, explanations, its own texts) is Markdow
 with one markdown-it-py configuration, so Telegram and Discord agree on what is bold, what is a
 link and where a list item ends; the adapters only decide how each node looks.
 
-The dialect: CommonMark with GFM tables and ``~~strike~~``; raw HTML is *not* recognised (``<b>`` in
-a bank text is shown as written, never passed through); formulas are atoms whose source is kept
+The dialect: CommonMark with GFM tables and ``~~strike~~``; raw HTML and ``&entities;`` are *not*
+recognised (``<b>`` or ``&amp;`` in a bank text is shown as written, never passed through); formulas are atoms whose source is kept
 as written, so the ``_`` and ``*`` of LaTeX are never taken for emphasis:
 
 * ``$...$`` and ``$$...$$`` (mdit-py-plugins' dollarmath; ``$5 and $10`` stays currency because a
@@ -125,6 +125,9 @@ def parser() -> MarkdownIt:
     inline.ruler, inline.ruler2 = md.inline.ruler, md.inline.ruler2  # the preset's rules, as configured
     md.inline = inline
     md.enable(["table", "strikethrough"])
+    # "&amp;" in a bank text or a member's name is shown as typed, as before (and as it would read
+    # in any other plain-text field); the renderers escape "&" themselves
+    md.disable("entity")
     dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True, allow_labels=False,
                       allow_blank_lines=False)
     md.inline.ruler.before("escape", "math_bracket", _bracket_inline)

@@ -1,12 +1,16 @@
-"""Unit tests of the Markdown -> Telegram HTML renderer and its splitting at 4096 characters."""
+"""Unit tests of the Markdown -> Telegram HTML renderer and its splitting at 4096 characters, the
+rendering bugs the one Markdown parse fixed, and the property that every output is valid Bot-API HTML."""
 
 from __future__ import annotations
 
 import random
 import re
 import unicodedata
+from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tg_support import check_html, visible
 
 from adapters.telegram.render import (
@@ -234,3 +238,152 @@ def test_short_and_empty_texts():
     assert render_message("hi") == ["hi"]
     assert render_message("") == ["…"]
     assert render_message("a", "   ") == ["a"]
+
+
+# -- known bugs of the hand-written parser, fixed by the one Markdown parse -------------------------
+
+
+def test_link_url_with_parentheses_is_kept_whole():
+    assert render_inline("[w](https://x/Foo_(bar))") == '<a href="https://x/Foo_(bar)">w</a>'
+
+
+def test_triple_stars_are_bold_italic_not_stray_stars():
+    assert render_inline("***x***") == "<i><b>x</b></i>"
+    assert visible(render_inline("a ***b c*** d")) == "a b c d"
+
+
+def test_loose_list_paragraphs_stay_in_their_item():
+    html = render_markdown("1. first\n\n   more of first\n\n2. second\n\n- a\n\n  b\n- c")
+    assert html == "1. first\n   more of first\n2. second\n\n• a\n  b\n• c"
+
+
+def test_angle_bracket_autolinks_become_links():
+    assert render_inline("<https://a.b/c?x=1&y=2>") == \
+        '<a href="https://a.b/c?x=1&amp;y=2">https://a.b/c?x=1&amp;y=2</a>'
+    assert markdown_blocks("see <https://a.b/c>", folded=True) == ["see https://a.b/c"]
+
+
+def test_no_tag_is_ever_emitted_inside_code():
+    assert render_inline("**a `b` c**") == "<b>a <code>b</code> c</b>"
+    assert render_inline("`**x** [l](https://x.y) <b>`") == "<code>**x** [l](https://x.y) &lt;b&gt;</code>"
+    assert render_inline("[`code` label](https://x.y)") == '<a href="https://x.y">code label</a>'
+    check_strict(render_markdown("```\n**x** <i>y</i>\n```\n\n| `a` | [b](https://x.y) |\n|-|-|\n| c | d |"))
+
+
+def test_raw_html_in_the_source_is_escaped_not_passed_through():
+    html = render_markdown("<b>bold?</b> <script>alert(1)</script>\n\n<div>\n**x**\n</div>")
+    assert "<b>bold?" not in html and "&lt;b&gt;bold?&lt;/b&gt;" in html and "&lt;script&gt;" in html
+    assert "&lt;div&gt;" in html
+    check_strict(html)
+
+
+def test_entities_in_the_source_are_shown_as_typed():
+    assert render_inline("a &amp; b &lt;") == "a &amp;amp; b &amp;lt;"
+
+
+def test_cjk_bold_next_to_full_width_punctuation():
+    assert render_inline("**位置编码（Positional Encoding）**是一种方法") == \
+        "<b>位置编码（Positional Encoding）</b>是一种方法"
+
+
+def test_formulas_become_code_and_are_never_emphasis():
+    assert render_inline("$a_i * b_j$") == "<code>$a_i * b_j$</code>"
+    assert render_markdown("$$\nx_1 * x_2\n$$") == "<pre>$$\nx_1 * x_2\n$$</pre>"
+    assert render_markdown("\\[\n\\sum_i *a_i*\n\\]") == "<pre>\\[\n\\sum_i *a_i*\n\\]</pre>"
+    assert markdown_blocks("$a_i$ and\n\n$$\nb_i\n$$", folded=True) == ["$a_i$ and", "$$\nb_i\n$$"]
+    assert render_inline("costs $5 and $10") == "costs $5 and $10"
+
+
+def test_table_cells_with_markup_are_plain_and_aligned():
+    html = render_markdown("| 名字 | link |\n|---|---|\n| **粗** `c` | [x](https://x.y) |")
+    assert html == "<pre>名字 | link\n-----+-----\n粗 c | x</pre>"  # 名字 and "粗 c" are both 4 columns
+
+
+# -- every output is valid Telegram HTML ------------------------------------------------------------
+
+_ALLOWED_ENTITY = re.compile(r"&(lt|gt|amp|quot);")
+_STYLE_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler"}
+
+
+class StrictChecker(HTMLParser):
+    """Telegram's HTML: its tags with their only attributes, nested properly, nothing inside code."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        parent = self.stack[-1] if self.stack else None
+        ok = (
+            (tag in _STYLE_TAGS and not attrs)
+            or (tag == "span" and attrs == {"class": "tg-spoiler"})
+            or (tag == "a" and set(attrs) == {"href"} and attrs["href"])
+            or (tag == "pre" and not attrs)
+            or (tag == "code" and (not attrs or (parent == "pre" and re.fullmatch(
+                r"language-[\w+#-]+", attrs.get("class") or "") and set(attrs) == {"class"})))
+            or (tag == "blockquote" and attrs in ({}, {"expandable": None}))
+        )
+        if not ok:
+            self.errors.append(f"<{tag} {attrs}> is not Telegram HTML")
+        if parent in ("code", "pre") and not (parent == "pre" and tag == "code"):
+            self.errors.append(f"<{tag}> inside <{parent}>")
+        if tag in ("blockquote", "pre") and ("blockquote" in self.stack or "pre" in self.stack):
+            self.errors.append(f"<{tag}> nested in a blockquote or pre")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_entityref(self, name):
+        if name not in ("lt", "gt", "amp", "quot"):
+            self.errors.append(f"entity &{name};")
+
+    def handle_charref(self, name):
+        self.errors.append(f"character reference &#{name};")
+
+
+def check_strict(markup: str) -> str:
+    """``check_html`` plus attributes, entities and nesting exactly as the Bot API allows."""
+    checker = StrictChecker()
+    checker.feed(markup)
+    checker.close()
+    assert not checker.errors, (checker.errors, markup)
+    assert not checker.stack, (checker.stack, markup)
+    assert "&" not in _ALLOWED_ENTITY.sub("", re.sub(r"<[^>]*>", "", markup)), markup
+    return check_html(markup)
+
+
+_PIECES = ["**", "*", "_", "__", "***", "~~", "`", "``", "```", "```py\n", "~~~\n", "\n", "\n\n", " ", "  ",
+           "[", "]", "(", ")", "](https://x.y/a_(b)?q=1&r='2')", "](javascript:x)", "![i](https://x.y/i.png)",
+           "<", ">", "&", "&amp;", "&#39;", '"', "'", "$", "$$", "$x_1$", "\\", "\\(", "\\)", "\\[", "\\]",
+           "|", "| a | b |\n|---|:-:|\n", "- ", "1. ", "   ", "> ", "# ", "---", "<https://a.b/c>",
+           "<b>", "</code>", "<a href=x>", "中文", "全角（括号）", "😀", "x", "word ", "@everyone"]
+markdown_text = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=4)), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=markdown_text, folded=markdown_text, limit=st.sampled_from([64, 300, MAX_MESSAGE]))
+def test_property_every_message_is_valid_telegram_html(text, folded, limit):
+    chunks = render_message(text, folded, limit=limit)
+    assert chunks
+    for chunk in chunks:
+        assert tg_len(chunk) <= limit
+        check_strict(chunk)
+    for block in markdown_blocks(text) + markdown_blocks(folded, folded=True):
+        check_strict(block)
+
+
+_NAME_CHARS = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="$")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(name=st.text(_NAME_CHARS, min_size=1, max_size=30).filter(lambda s: s == s.strip() and s))
+def test_property_escaped_member_names_render_literally(name):
+    html = render_inline(f"1. **{md_escape(name)}** 10/10")
+    check_strict(html)
+    assert visible(html) == f"1. {name} 10/10"
