@@ -24,8 +24,15 @@ from bot.replies import Reply
 class Adapter(Protocol):
     """A running connection to one platform (see the module docstring)."""
 
-    platform: str  # the ChatRef.platform it serves: "telegram", "discord", "console"
-    fatal_errors: tuple[type[BaseException], ...]  # start() errors that retrying cannot fix
+    @property
+    def platform(self) -> str:
+        """The ChatRef.platform it serves: "telegram", "discord", "console"."""
+        ...
+
+    @property
+    def fatal_errors(self) -> tuple[type[BaseException], ...]:
+        """Errors from ``start()`` that retrying cannot fix (a rejected token)."""
+        ...
 
     async def start(self) -> None:
         """Connect and start taking updates; raise if the platform cannot be reached."""

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.engine import QuizEngine
-from bot.events import ButtonPress, Command, TextAnswer
+from bot.events import ButtonPress, Command, Event, TextAnswer
 from bot.model import ChatRef, UserRef
 from bot.replies import Reply, ReplyKind
 
@@ -109,7 +109,7 @@ class ConsoleAdapter:
             if data is None:
                 self._note("(no such button)")
                 return []
-            event = ButtonPress(self.chat, self.user, data=data)
+            event: Event = ButtonPress(self.chat, self.user, data=data)
         elif m:
             args = tuple((m.group(2) or "").split())
             event = Command(self.chat, self.user, name=m.group(1).lower(), args=args)

@@ -49,7 +49,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["db_path"] = Path(args.db)
     if getattr(args, "questions", None):
         overrides["questions_dir"] = Path(args.questions)
-    settings, _ = load_config(args.config, **overrides)
+    settings, _ = load_config(args.config, None, **overrides)
     # tools stay quiet unless a level is asked for in the environment; `run` sets its own level
     setup_logging(settings.log_level if os.environ.get("QUIZBOT_LOG_LEVEL") else "WARNING", settings)
     return settings
@@ -132,7 +132,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         overrides["db_path"] = Path(args.db)
     if args.questions:
         overrides["questions_dir"] = Path(args.questions)
-    settings, where = load_config(args.config, **overrides)
+    settings, where = load_config(args.config, None, **overrides)
     masked = settings.masked()
     if args.json:
         print(json.dumps(masked, ensure_ascii=False, indent=2))
@@ -155,7 +155,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_health(args: argparse.Namespace) -> int:
-    from bot.runtime import read_heartbeat
+    from bot.heartbeat import read_heartbeat
 
     settings = _settings(args)
     db = settings.db_path

@@ -142,7 +142,7 @@ def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
     if args.exc_type is SystemExit:
         return
     logging.getLogger("quizbot").error("uncaught exception in thread %s", getattr(args.thread, "name", "?"),
-                                       exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+                                       exc_info=args.exc_value)  # carries its traceback
 
 
 def configure(level: str = "INFO", secrets: tuple[str | None, ...] = (), stream=None) -> None:

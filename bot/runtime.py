@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
-import json
 import logging
 import os
 import signal
@@ -37,6 +36,7 @@ from bot import __version__
 from bot.bank import QuestionBank
 from bot.config import Settings
 from bot.engine import QuizEngine
+from bot.heartbeat import write_heartbeat
 from bot.logs import OneLineFormatter
 from bot.storage import Store
 
@@ -54,29 +54,6 @@ HARD_EXIT_AFTER = 9.5  # the CLI's watchdog: leave even if something hangs past 
 RETRY_FIRST, RETRY_MAX = 1.0, 60.0  # adapter start-up retry backoff, seconds
 EXIT_TOKEN_REJECTED = 2
 TOKEN_VARS = {"telegram": "TELEGRAM_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}
-
-
-# -- heartbeat ------------------------------------------------------------------------------------
-
-def write_heartbeat(settings: Settings, adapters: dict[str, str] | None = None) -> None:
-    """Atomically replace the heartbeat file, so ``quizbot health`` never reads half of it."""
-    path = settings.heartbeat_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"time": round(time.time(), 3), "pid": os.getpid(), "version": __version__,
-                               "adapters": adapters or {}}) + "\n")
-    tmp.replace(path)
-
-
-def read_heartbeat(settings: Settings) -> dict[str, Any]:
-    """The last heartbeat; raises OSError or ValueError when there is none or it is unreadable."""
-    text = settings.heartbeat_path.read_text().strip()
-    if text.replace(".", "", 1).isdigit():  # the first format: just the time
-        return {"time": float(text), "adapters": {}}
-    data = json.loads(text)
-    if not isinstance(data, dict) or not isinstance(data.get("time"), (int, float)):
-        raise ValueError("heartbeat file without a time")
-    return data
 
 
 async def ticker(engine: QuizEngine, settings: Settings, stop: asyncio.Event | None = None,
@@ -202,7 +179,7 @@ class Runtime:
         self.request_stop()
 
     def install_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
-        installed = []
+        installed: list[int] = []
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.on_signal, sig)
@@ -273,8 +250,10 @@ class Runtime:
     async def _read_console(self) -> None:
         """Feed stdin lines to the console adapter until EOF or shutdown. A line being handled is
         finished (its answer committed and acknowledged) before shutdown goes on."""
+        console = self.console
+        assert console is not None, "the console adapter is built before its reader starts"
         stream = self.stdin if self.stdin is not None else sys.stdin
-        out = self.console.out
+        out = console.out
         if stream.isatty():
             out.write("quizbot console: type /help, /as NAME to switch member, Ctrl-D to quit.\n")
             out.flush()
@@ -301,7 +280,7 @@ class Runtime:
                 return
             self._console_busy = True
             try:
-                await self.console.feed(line)
+                await console.feed(line)
             finally:
                 self._console_busy = False
 
@@ -334,8 +313,9 @@ class Runtime:
             for slot in self.slots:
                 slot.task = asyncio.create_task(self._keep_starting(slot), name=f"start-{slot.name}")
             if self.slots:  # wait until each is up or has failed once (then it retries in the background)
-                settled = asyncio.ensure_future(asyncio.gather(*(s.settled.wait() for s in self.slots)))
-                stopping = asyncio.ensure_future(self.stop.wait())
+                settled: asyncio.Future[Any] = asyncio.ensure_future(
+                    asyncio.gather(*(s.settled.wait() for s in self.slots)))
+                stopping: asyncio.Future[Any] = asyncio.ensure_future(self.stop.wait())
                 await asyncio.wait({settled, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 settled.cancel()
                 stopping.cancel()

@@ -79,7 +79,7 @@ class Sessions:
         if rnd.session_id is None:
             return False
         row = await self.store.fetchone("SELECT total, status FROM sessions WHERE id = ?", (rnd.session_id,))
-        return bool(row) and row["status"] == "active" and rnd.seq < row["total"]
+        return row is not None and row["status"] == "active" and rnd.seq < row["total"]
 
     async def end(self, session_id: int) -> None:
         async with self.store.write() as db:

@@ -85,19 +85,20 @@ class Stats:
             " GROUP BY a.user_key ORDER BY total DESC, n ASC",
             (session_id,),
         )
-        (count,) = (await self.store.fetchone("SELECT COUNT(*) FROM rounds WHERE session_id = ?", (session_id,)))
+        # an aggregate without GROUP BY always yields exactly one row
+        [(count,)] = await self.store.fetchall("SELECT COUNT(*) FROM rounds WHERE session_id = ?", (session_id,))
         lines = [say(lang, "ranking_title", n=count), *ranking_lines(
             [(r["name"], r["total"], r["n"]) for r in rows], say(lang, "no_answers"))]
         return "\n".join(lines), count
 
     async def me_text(self, user: UserRef, today: str, lang: str) -> str:
         name = md_escape(user.name or user.id)
-        row = await self.store.fetchone(
+        [row] = await self.store.fetchall(
             "SELECT COUNT(*) AS n, AVG(score) AS avg FROM scores WHERE user_key = ?", (user.key,)
         )
         days = [r["local_date"] for r in await self.store.fetchall(
             "SELECT DISTINCT local_date FROM answers WHERE user_key = ?", (user.key,))]
-        pending = await self.store.fetchone(
+        [pending] = await self.store.fetchall(
             "SELECT COUNT(*) AS n FROM answers a JOIN rounds r ON r.id = a.round_id"
             " WHERE a.user_key = ? AND r.status = 'open'", (user.key,))
         answered = row["n"] + pending["n"]

@@ -72,7 +72,8 @@ class Store:
 
     @staticmethod
     async def _migrate(db: aiosqlite.Connection) -> None:
-        (version,) = await (await db.execute("PRAGMA user_version")).fetchone()
+        row = await (await db.execute("PRAGMA user_version")).fetchone()
+        version = row[0] if row else 0
         if version > len(MIGRATIONS):
             raise RuntimeError(f"database schema v{version} is newer than this quizbot (v{len(MIGRATIONS)})")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
@@ -112,7 +113,7 @@ class Store:
         return list(await self.reader.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable = ()) -> sqlite3.Row | None:
-        rows = await self.reader.execute_fetchall(sql, tuple(params))
+        rows = list(await self.reader.execute_fetchall(sql, tuple(params)))
         return rows[0] if rows else None
 
     # -- group commit for small hot-path writes -----------------------------------------------------------

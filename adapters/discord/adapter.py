@@ -99,11 +99,12 @@ class QuizClient(discord.Client):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
             return  # commands go through the tree, buttons through the dynamic items
-        match = MODAL_RE.fullmatch((interaction.data or {}).get("custom_id", ""))
+        data: dict[str, Any] = dict(interaction.data or {})
+        match = MODAL_RE.fullmatch(str(data.get("custom_id", "")))
         if match:
             await self.quiz.modal_submit(interaction, int(match["round"]))
         else:
-            log.warning("modal submit with unknown custom id %r", (interaction.data or {}).get("custom_id"))
+            log.warning("modal submit with unknown custom id %r", data.get("custom_id"))
 
 
 class DiscordAdapter:
@@ -163,9 +164,10 @@ class DiscordAdapter:
         channel = client.get_partial_messageable(int(reply.chat.id), type=kind)
         for message in render(reply):
             view = build_view(message.buttons)
+            with_view: dict[str, Any] = {"view": view} if view is not None else {}  # None is send's default
             try:
-                await channel.send(content=message.content or None, embeds=message.embeds, view=view,
-                                   allowed_mentions=NO_MENTIONS)
+                await channel.send(content=message.content or None, embeds=message.embeds,
+                                   allowed_mentions=NO_MENTIONS, **with_view)
             except (discord.Forbidden, discord.NotFound) as exc:
                 log.warning("channel %s unreachable: %s", reply.chat.id, exc)
                 raise ChatUnavailable(f"discord channel {reply.chat.id}: {exc}") from exc

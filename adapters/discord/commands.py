@@ -24,7 +24,7 @@ import inspect
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Optional
 
@@ -146,7 +146,8 @@ def _words(value: object) -> tuple[str, ...]:
 
 
 def slash_command(spec: CommandSpec, handler: InteractionHandler, settings: Settings,
-                  topic_autocomplete: Callable[..., Awaitable[list[app_commands.Choice[str]]]]
+                  topic_autocomplete: Callable[[discord.Interaction, str],
+                                               Coroutine[Any, Any, list[app_commands.Choice[str]]]]
                   ) -> app_commands.Command:
     """One slash command from its declaration. discord.py reads the options from the callback's
     signature, so the callback takes keyword arguments and carries a built ``__signature__``."""

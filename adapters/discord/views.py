@@ -68,6 +68,7 @@ def build_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
         log.warning("%d buttons; Discord shows at most %d", len(buttons), MAX_BUTTONS)
     view = discord.ui.View(timeout=None)
     for i, b in enumerate(buttons[:MAX_BUTTONS]):
+        item: discord.ui.Button[discord.ui.View]
         if b.url and not b.data:
             item = discord.ui.Button(label=label_of(b.label), url=b.url, row=i // PER_ROW)
         else:
@@ -82,8 +83,9 @@ def answer_modal(round_id: int, lang: str, max_length: int) -> discord.ui.Modal:
     """The private answer form for a round: one paragraph input (Discord allows up to 4000)."""
     title, description, placeholder = MODAL_TEXT.get(lang, MODAL_TEXT["en"])
     modal = discord.ui.Modal(title=title, custom_id=f"qb:modal:{round_id}", timeout=None)
-    text_input = discord.ui.TextInput(style=discord.TextStyle.paragraph, custom_id=ANSWER_FIELD,
-                                      max_length=max(1, min(max_length, 4000)), placeholder=placeholder)
+    text_input: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
+        style=discord.TextStyle.paragraph, custom_id=ANSWER_FIELD,
+        max_length=max(1, min(max_length, 4000)), placeholder=placeholder)
     modal.add_item(discord.ui.Label(text=title, description=description, component=text_input))
     modal.stop()
     return modal
@@ -106,6 +108,11 @@ def _handler(interaction: discord.Interaction) -> InteractionHandler:
     return interaction.client.quiz  # type: ignore[attr-defined]
 
 
+def _label(item: discord.ui.Item[Any]) -> str | None:
+    """The label of the pressed button (the dynamic items wrap buttons only)."""
+    return item.label if isinstance(item, discord.ui.Button) else None
+
+
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qb:ans:(?P<round>[0-9]{1,18})"):
     """"Answer" under an open question: opens the modal."""
 
@@ -115,9 +122,9 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qb:ans:
         self.round_id = round_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> AnswerButton:
-        return cls(int(match["round"]), item.label or "Answer")
+        return cls(int(match["round"]), _label(item) or "Answer")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await _handler(interaction).open_answer_modal(interaction, self.round_id)
@@ -132,9 +139,9 @@ class PickButton(discord.ui.DynamicItem[discord.ui.Button],
         self.round_id, self.option = round_id, option
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> PickButton:
-        return cls(int(match["round"]), int(match["option"]), item.label or "?")
+        return cls(int(match["round"]), int(match["option"]), _label(item) or "?")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await _handler(interaction).pick(interaction, self.round_id, self.option)
@@ -149,9 +156,9 @@ class EngineButton(discord.ui.DynamicItem[discord.ui.Button],
         self.data = data
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> EngineButton:
-        return cls(match["data"], item.label or "·")
+        return cls(match["data"], _label(item) or "·")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await _handler(interaction).button(interaction, self.data)

@@ -16,6 +16,7 @@ replies to updates. Raises ``ChatUnavailable`` when Telegram says the bot was re
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import BotCommand
 from telegram.error import InvalidToken, TelegramError
@@ -29,6 +30,9 @@ from adapters.telegram.processor import ChatOrderedProcessor
 from bot.command_registry import CommandRegistry
 from bot.config import Settings
 from bot.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.engine import QuizEngine
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ class TelegramAdapter:
     platform = "telegram"
     fatal_errors = (InvalidToken,)  # the runtime stops instead of retrying these
 
-    def __init__(self, engine, settings: Settings, *, limiter: BaseRateLimiter | None = None,
+    def __init__(self, engine: QuizEngine, settings: Settings, *, limiter: BaseRateLimiter | None = None,
                  poll_timeout: int = 30, retry_backoff: float = 0.5, admin_ttl: float = 60.0) -> None:
         if not settings.telegram_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
@@ -48,6 +49,9 @@ from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
 from bot.messenger import ChatUnavailable
 from bot.model import ChatRef, UserRef
 from bot.replies import Reply, ReplyKind
+
+if TYPE_CHECKING:
+    from bot.engine import QuizEngine
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +107,7 @@ class AdminCache:
 
 
 class Handlers:
-    def __init__(self, engine, outbox: Outbox, admin_ttl: float = 60.0) -> None:
+    def __init__(self, engine: QuizEngine, outbox: Outbox, admin_ttl: float = 60.0) -> None:
         self.engine = engine
         self.outbox = outbox
         self.links = outbox.links

@@ -9,6 +9,10 @@ restart.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.engine import QuizEngine
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +25,7 @@ def message_ref(chat_id: int | str, message_id: int) -> str:
 
 
 class Links:
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: QuizEngine) -> None:
         self.engine = engine
 
     async def link(self, round_id: int, kind: str, ref: str) -> None:

@@ -25,7 +25,8 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from telegram import (
     Bot,
@@ -42,6 +43,9 @@ from adapters.telegram import links as L
 from adapters.telegram.render import html_to_text, render_message, tg_len, to_plain
 from bot.messenger import ChatUnavailable
 from bot.replies import Button, Reply, ReplyKind
+
+if TYPE_CHECKING:
+    from bot.engine import QuizEngine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,7 +90,7 @@ def open_period(window: float | None) -> int | None:
 
 
 class Outbox:
-    def __init__(self, bot: Bot, engine, links: L.Links, *, retries: int = 3, backoff: float = 0.5) -> None:
+    def __init__(self, bot: Bot, engine: QuizEngine, links: L.Links, *, retries: int = 3, backoff: float = 0.5) -> None:
         self.bot = bot
         self.engine = engine
         self.links = links
@@ -164,15 +168,15 @@ class Outbox:
             if n == 0 and reply_to is not None:
                 kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
             try:
-                msg = await self.call("sendMessage", chat, lambda c=chunk, k=kwargs: self.bot.send_message(
-                    chat, c, parse_mode=ParseMode.HTML, **k))
+                msg = await self.call("sendMessage", chat, partial(
+                    self.bot.send_message, chat, chunk, parse_mode=ParseMode.HTML, **kwargs))
             except BadRequest as exc:
                 if "entit" not in exc.message.lower():
                     raise
                 # Telegram refused our markup: the words matter more than the formatting
                 log.warning("HTML refused in %s (%s); sending plain text", chat, exc.message)
-                msg = await self.call("sendMessage", chat, lambda c=chunk, k=kwargs: self.bot.send_message(
-                    chat, html_to_text(c), **k))
+                msg = await self.call("sendMessage", chat, partial(
+                    self.bot.send_message, chat, html_to_text(chunk), **kwargs))
             sent.append(msg)
         return sent
 
@@ -272,7 +276,7 @@ class Outbox:
         header = to_plain(reply.text.split("\n", 1)[0]) if reply.text.split("\n", 1)[0] != question.prompt else ""
         title = f"{header}\n{prompt}" if header and tg_len(header) + 1 + tg_len(prompt) <= PollLimit.MAX_QUESTION_LENGTH else prompt
         msg = await self.call("sendPoll", chat, lambda: self.bot.send_poll(
-            chat, title, list(options), is_anonymous=False, type="quiz", correct_option_ids=list(reply.correct),
+            chat, title, list(options), is_anonymous=False, type="quiz", correct_option_ids=cast(Any, list(reply.correct)),
             explanation=explanation or None, open_period=open_period(reply.window)))
         assert reply.round_id is not None and msg.poll is not None
         await self.links.link(reply.round_id, L.POLL, msg.poll.id)

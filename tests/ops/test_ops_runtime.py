@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+import bot.heartbeat as heartbeat
 import bot.runtime as runtime
 from bot.bank import BankError
 from bot.storage import Store
@@ -180,10 +181,10 @@ async def test_a_failed_start_up_still_closes_the_database(settings, monkeypatch
 
 def test_read_heartbeat_accepts_both_formats(settings):
     settings.heartbeat_path.write_text("1795003200\n")
-    assert runtime.read_heartbeat(settings) == {"time": 1795003200.0, "adapters": {}}
-    runtime.write_heartbeat(settings, {"telegram": "running"})
-    data = runtime.read_heartbeat(settings)
+    assert heartbeat.read_heartbeat(settings) == {"time": 1795003200.0, "adapters": {}}
+    heartbeat.write_heartbeat(settings, {"telegram": "running"})
+    data = heartbeat.read_heartbeat(settings)
     assert data["adapters"] == {"telegram": "running"} and data["pid"] > 0
     settings.heartbeat_path.write_text("[]")
     with pytest.raises(ValueError):
-        runtime.read_heartbeat(settings)
+        heartbeat.read_heartbeat(settings)
