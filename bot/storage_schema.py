@@ -119,4 +119,20 @@ MIGRATIONS: list[str] = [
         seen_at REAL NOT NULL
     )
     """,
+    # choice options shown in a per-round order; members' reports of faulty questions
+    """
+    -- option_order: JSON list, shown position -> bank option index (NULL: the bank's order)
+    ALTER TABLE rounds ADD COLUMN option_order TEXT;
+    CREATE TABLE flags (
+        id INTEGER PRIMARY KEY,
+        question_id TEXT NOT NULL,
+        chat_key TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        round_id INTEGER REFERENCES rounds(id),
+        reason TEXT NOT NULL DEFAULT '',
+        flagged_at REAL NOT NULL,
+        cleared_at REAL                  -- set by 'quizbot questions unflag'
+    );
+    CREATE INDEX flags_open ON flags(question_id, cleared_at, user_key)
+    """,
 ]
