@@ -135,4 +135,49 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX flags_open ON flags(question_id, cleared_at, user_key)
     """,
+    # the personal review queue (FSRS): members with their reminder, cards, review log, the card shown
+    """
+    CREATE TABLE review_members (
+        id INTEGER PRIMARY KEY,          -- a small key for the cards (a user key repeated 5 M times is not)
+        user_key TEXT NOT NULL UNIQUE,   -- 'platform:id': one queue per person and platform, across chats
+        dm_chat TEXT,                    -- the private chat reminders go to
+        remind_time TEXT,                -- 'HH:MM' local; NULL: reminders off
+        remind_tz TEXT,
+        remind_next REAL,                -- UTC epoch of the next reminder; NULL when off
+        reminded_on TEXT                 -- the local date of the last reminder: at most one a day
+    );
+    CREATE INDEX review_members_remind ON review_members(remind_next) WHERE remind_next IS NOT NULL;
+    CREATE TABLE review_cards (
+        member_id INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        state INTEGER NOT NULL,          -- fsrs.State: 1 learning, 2 review, 3 relearning
+        step INTEGER,
+        stability REAL,
+        difficulty REAL,
+        due REAL NOT NULL,               -- UTC epoch seconds
+        last_review REAL,
+        PRIMARY KEY (member_id, question_id)
+    ) WITHOUT ROWID;
+    -- a member's next due card from the index alone: (member_id, due) plus the key it carries
+    CREATE INDEX review_cards_due ON review_cards(member_id, due);
+    CREATE TABLE review_log (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        rating INTEGER NOT NULL,         -- fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy
+        score INTEGER NOT NULL,          -- 0..10 as graded
+        state_before INTEGER,            -- the card's state before this review; NULL: a new card
+        reviewed_at REAL NOT NULL,
+        duration_ms INTEGER,             -- from the question shown to the answer
+        source TEXT NOT NULL             -- review | quiz | daily
+    );
+    CREATE INDEX review_log_member ON review_log(member_id, reviewed_at);
+    CREATE TABLE review_current (        -- the card /review showed, waiting for the member's answer
+        member_id INTEGER PRIMARY KEY,
+        chat_key TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        item INTEGER NOT NULL,           -- grows with every card shown: a button of an older card is refused
+        shown_at REAL NOT NULL
+    )
+    """,
 ]
