@@ -19,7 +19,7 @@ from bot.replies import Button, Reply, ReplyKind
 LETTERS = "ABCDEFGHIJKL"
 ANSWER_PREVIEW = 300  # characters of a member's answer shown in a discussion reveal
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$])")
 
 
 def md_escape(text: str) -> str:
@@ -52,7 +52,8 @@ def question_text(q: Question, header: str, hint: str, lang: str) -> str:
 def question_reply(chat: ChatRef, rnd: Round, q: Question, header: str, hint: str, lang: str,
                    window: float | None) -> Reply:
     """A question as posted: choice questions with one button per option, open questions in a
-    group with the *answer privately* button."""
+    group with the *answer privately* button. Options appear in the round's order."""
+    q = q.in_order(rnd.option_order)
     if q.kind is Kind.CHOICE:
         buttons = tuple(
             Button(f"{LETTERS[i]}. {opt}", f"qb:pick:{rnd.id}:{i}") for i, opt in enumerate(q.options)
