@@ -180,4 +180,35 @@ MIGRATIONS: list[str] = [
         shown_at REAL NOT NULL
     )
     """,
+    # grading layers: the local score beside the judge's, what the reveal shows, the LLM judge's
+    # cache and daily call count
+    """
+    -- score stays the score that counts (the judge's when it judged, else local_score);
+    -- judge: who gave score (local | llm:<model>); judge_state: NULL when no judge is configured,
+    -- pending (queued), done (judged), failed (fell back to the local grade);
+    -- contradicted: JSON list of key points; capped: term_list | length | NULL
+    ALTER TABLE answers ADD COLUMN local_score INTEGER;
+    ALTER TABLE answers ADD COLUMN judge_score INTEGER;
+    ALTER TABLE answers ADD COLUMN judge TEXT NOT NULL DEFAULT 'local';
+    ALTER TABLE answers ADD COLUMN judge_state TEXT;
+    ALTER TABLE answers ADD COLUMN contradicted TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE answers ADD COLUMN capped TEXT;
+    ALTER TABLE answers ADD COLUMN feedback TEXT NOT NULL DEFAULT '';
+    CREATE INDEX answers_judge_pending ON answers(round_id) WHERE judge_state = 'pending';
+    CREATE TABLE judge_cache (           -- one LLM judgement per (question, model, normalised answer)
+        question_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        answer_hash TEXT NOT NULL,       -- sha256 of the normalised answer
+        question_hash TEXT NOT NULL,     -- the question as judged: an edited question is judged again
+        score INTEGER NOT NULL,
+        verdicts TEXT NOT NULL,          -- JSON list of hit | partial | missed | contradicted, by key point
+        feedback TEXT NOT NULL,
+        judged_at REAL NOT NULL,
+        PRIMARY KEY (question_id, model, answer_hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE judge_usage (           -- LLM calls made per UTC day, for the daily budget
+        day TEXT PRIMARY KEY,
+        calls INTEGER NOT NULL
+    )
+    """,
 ]
