@@ -14,6 +14,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from bot.bank.importer.markup import unwrap
+
 log = logging.getLogger(__name__)
 
 TAB = 4
@@ -80,12 +82,16 @@ def tokenize(text: str) -> list[Line]:
     """Classify every line. Fenced code is opaque; setext headings are recognised."""
     out: list[Line] = []
     fence: str | None = None
+    fence_indent = 0
     rows = text.split("\n")
     for i, row in enumerate(rows):
         raw = expand(row)
         no = i + 1
         stripped = raw.strip()
         indent = len(raw) - len(raw.lstrip(" "))
+        if fence is not None and fence_indent >= 2 and stripped and indent < fence_indent:
+            # a fence opened inside a list item ends with the item (CommonMark), even if never closed
+            fence = None
         if fence is not None:
             kind = "code"
             if stripped.startswith(fence):
@@ -97,7 +103,7 @@ def tokenize(text: str) -> list[Line]:
             continue
         fm = _FENCE.match(raw)
         if fm:
-            fence = fm.group(1)[:3]
+            fence, fence_indent = fm.group(1)[:3], indent
             out.append(Line(no, raw, "fence", indent, stripped))
             continue
         sm = _SETEXT.match(raw)
@@ -185,6 +191,7 @@ def preprocess(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = text.replace("\u00a0", " ").replace("&nbsp;", " ")
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
+    text = "\n".join(unwrap(text.split("\n")))
     text = _details(text)
     return "\n".join(_fence_flattened_code(text.split("\n")))
 
@@ -331,7 +338,8 @@ def is_answers_label(text: str) -> bool:
 
 _B = r"(?:\*\*|__)?"
 _QMARK = re.compile(
-    rf"^{_B}\s*(?P<tag>Q(?:uestion)?|问题?|追问|面试题)\s*(?P<num>\d+)?\s*{_B}\s*[:：.．、)）]\s*{_B}\s*(?P<text>.*)$", re.I
+    rf"^{_B}\s*(?P<tag>Q(?:uestion)?|问题?|追问|面试题)\s*(?P<num>\d+)?\s*{_B}\s*(?P<sep>[:：.．、)）])\s*{_B}\s*(?P<text>.*)$",
+    re.I,
 )
 _AMARK = re.compile(
     rf"^{_B}\s*(?P<tag>A(?:ns(?:wer)?s?)?|答案?|回答|解答|参考答案|标准答案|回答要点|答题要点|解析)\s*(?P<num>\d+)?\s*"
@@ -364,7 +372,7 @@ def q_marker(text: str) -> Marker | None:
         return None
     if tag in ("问题", "问") and not m["num"] and question_level(rest) == 0:
         return None  # "问题：数据分布偏差" inside an answer is a statement, not a new question
-    if m.group(0).strip().endswith((".", "．")) and not m["num"]:
+    if m["sep"] in ".．" and not m["num"]:  # "Q. …" without a number is too easily prose
         return None
     label = {"问": "Q", "问题": "Q", "question": "Q", "面试题": "Q"}.get(tag.lower(), tag)
     label = "Q" if label.lower() == "q" else label
