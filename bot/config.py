@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-SECRET_FIELDS = ("telegram_token", "discord_token")
+SECRET_FIELDS = ("telegram_token", "discord_token", "llm_api_key")
 LANGS = ("zh", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PLATFORMS = ("telegram", "discord", "console")
@@ -53,9 +53,28 @@ class Settings:
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None
     discord_dev_guild: str | None = None
+    # the optional LLM judge (any OpenAI-compatible chat-completions API): on when both are set
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_timeout: float = 20.0  # seconds per request
+    llm_concurrency: int = 4  # requests in flight at once
+    llm_requests_per_minute: float = 60.0  # spaced evenly (no bursts), below the provider's limit
+    llm_daily_budget: int = 2000  # API calls per UTC day, retries included; 0 = no limit
+    llm_reveal_wait: float = 10.0  # seconds a reveal waits for judgements still pending
     # secrets: only from the environment, never printed
     telegram_token: str | None = field(default=None, repr=False)
     discord_token: str | None = field(default=None, repr=False)
+    llm_api_key: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if bool(self.llm_base_url) != bool(self.llm_model):
+            missing = "QUIZBOT_LLM_MODEL (llm.model)" if self.llm_base_url else "QUIZBOT_LLM_BASE_URL (llm.base_url)"
+            raise ConfigError(missing, "the LLM judge needs both a base URL and a model; set the other one too")
+
+    @property
+    def llm_enabled(self) -> bool:
+        """True when an LLM judge is configured (base URL and model)."""
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def heartbeat_path(self) -> Path:
@@ -108,6 +127,13 @@ YAML_KEYS: dict[str, str] = {
     "discord.api_base_url": "discord_api_base_url",
     "discord.gateway_url": "discord_gateway_url",
     "discord.dev_guild": "discord_dev_guild",
+    "llm.base_url": "llm_base_url",
+    "llm.model": "llm_model",
+    "llm.timeout": "llm_timeout",
+    "llm.concurrency": "llm_concurrency",
+    "llm.requests_per_minute": "llm_requests_per_minute",
+    "llm.daily_budget": "llm_daily_budget",
+    "llm.reveal_wait_seconds": "llm_reveal_wait",
 }
 ENV_KEYS: dict[str, str] = {
     "QUIZBOT_DB": "db_path",
@@ -119,6 +145,9 @@ ENV_KEYS: dict[str, str] = {
     "DISCORD_API_BASE_URL": "discord_api_base_url",
     "DISCORD_GATEWAY_URL": "discord_gateway_url",
     "DISCORD_DEV_GUILD": "discord_dev_guild",
+    "QUIZBOT_LLM_BASE_URL": "llm_base_url",
+    "QUIZBOT_LLM_MODEL": "llm_model",
+    "QUIZBOT_LLM_API_KEY": "llm_api_key",
 }
 SECRET_ENV = {var: name for var, name in ENV_KEYS.items() if name in SECRET_FIELDS}
 SECTIONS = frozenset(k.rsplit(".", 1)[0] for k in YAML_KEYS if "." in k)
@@ -175,6 +204,12 @@ CHECKS: dict[str, Callable] = {
     "discord_api_base_url": _url("http", "https"),
     "discord_gateway_url": _url("ws", "wss"),
     "discord_dev_guild": _guild,
+    "llm_base_url": _url("http", "https"),
+    "llm_timeout": _between(0, 600, open_low=True),
+    "llm_concurrency": _between(1, 64),
+    "llm_requests_per_minute": _between(0, 100_000, open_low=True),
+    "llm_daily_budget": _between(0, 10_000_000),
+    "llm_reveal_wait": _between(0, 600),
 }
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 _ADMIN = re.compile(rf"^({'|'.join(PLATFORMS)}):\S+$")
@@ -200,9 +235,9 @@ def _flatten(data: Mapping, prefix: str = "") -> dict[str, object]:
 
 def _unknown(key: str) -> ConfigError:
     last = key.rsplit(".", 1)[-1].lower()
-    if "token" in last or last in ("secret", "password"):
-        return ConfigError(key, "secrets are not read from the config file; set TELEGRAM_BOT_TOKEN or "
-                                "DISCORD_BOT_TOKEN in the environment (or a .env file)")
+    if "token" in last or last in ("secret", "password") or last.endswith("key"):
+        return ConfigError(key, "secrets are not read from the config file; set TELEGRAM_BOT_TOKEN, "
+                                "DISCORD_BOT_TOKEN or QUIZBOT_LLM_API_KEY in the environment (or a .env file)")
     close = difflib.get_close_matches(key, list(YAML_KEYS), n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return ConfigError(key, f"unknown key ({hint}known keys: {', '.join(YAML_KEYS)})")
