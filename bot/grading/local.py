@@ -28,14 +28,18 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, Verdict, assess_point
+from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, Verdict, assess_point, mentions
 from bot.grading.normalise import Text, units
+from bot.grading.semantic import affirmed_sentence_units, negated_share, sentence_units, soft_credit, support_of
 from bot.grading.sentences import is_dont_know, is_term_list, length_of
 from bot.model import Grade, Question
 
 PARTICIPATION_POINTS = 2  # a discussion question without a rubric rewards taking part, not content
-CONTRADICTION_COST = 0.5  # a denied key point costs this share of one point
+CONTRADICTION_COST = 1.0  # a denied key point costs a whole point: naming a term while denying it is wrong
 TERM_LIST_CAP = 3
+NEGATED_SHARE = 0.6  # an answer with at least this share of negated clauses mostly denies things
+NEGATED_CAP = 1  # ... and scores at most this much, whatever it names along the way
+NEGATED_MIN_CLAUSES = 2
 NORMAL_LENGTH = (400, 600)  # bounds of the normal length, in Chinese-character equivalents
 LENGTH_POWER = 1.5  # beyond the normal length, coverage falls as (normal / length) ** LENGTH_POWER
 NORMAL_FACTOR = 3  # normal length = this many times the model answer's length
@@ -57,6 +61,7 @@ FEEDBACK = {
     "term_list": {"zh": "请用完整的句子解释，而不是罗列关键词。", "en": "Explain in sentences rather than listing terms."},
     "length": {"zh": "答案过长，得分按长度折算。", "en": "A long answer: coverage was weighed against its length."},
     "contradicted": {"zh": "答案否定了：{points}。", "en": "The answer denies: {points}."},
+    "negated": {"zh": "答案大多在否定要点，而不是解释它们。", "en": "The answer mostly denies things instead of explaining them."},
 }
 
 
@@ -67,7 +72,7 @@ def _round(x: float) -> int:
 class Prepared:
     """What grading needs from one question, computed once."""
 
-    __slots__ = ("points", "threshold", "normal", "vocab", "rubric")
+    __slots__ = ("points", "threshold", "normal", "vocab", "rubric", "supports")
 
     def __init__(self, question: Question) -> None:
         self.rubric = bool(question.discussion and question.rubric)
@@ -86,6 +91,27 @@ class Prepared:
         words = [question.prompt, question.answer or "", *question.rubric]
         words += [w for kp in question.key_points for w in (kp.text, *kp.aliases)]
         self.vocab = frozenset(units(Text(" 。".join(words)).tokens)) - GENERIC_UNITS
+        self.supports: tuple[frozenset[str], ...] = ()
+        if not self.rubric and question.answer:
+            self.supports = _supports(question, self.points)
+
+
+def _supports(question: Question, points) -> tuple[frozenset[str], ...]:
+    """Per key point, the units that express it (``bot.grading.semantic``)."""
+    model = Answer(question.answer or "")
+    spans = model.text.sentences
+    model_units = sentence_units(model.text)
+    drop = frozenset(units(Text(question.prompt).tokens)) | GENERIC_UNITS
+    out = []
+    for kp, (_text, phrases) in zip(question.key_points, points, strict=True):
+        said = [False] * len(spans)
+        for phrase in phrases:
+            for start, _end in mentions(phrase, model):
+                for i, (s, e) in enumerate(spans):
+                    if s <= start < e:
+                        said[i] = True
+        out.append(support_of((kp.text, *kp.aliases), model_units, drop, said))
+    return tuple(out)
 
 
 def _rubric_phrases(item: str) -> tuple[Phrase, ...]:
@@ -127,7 +153,12 @@ class LocalGrader:
         hit = tuple(p for p, v in verdicts if v is Verdict.HIT)
         contradicted = tuple(p for p, v in verdicts if v is Verdict.CONTRADICTED)
         missed = tuple(p for p, v in verdicts if v is Verdict.MISSED)
-        coverage = max(0.0, (len(hit) - CONTRADICTION_COST * len(contradicted)) / len(verdicts))
+        term_list = is_term_list(answer.text)
+        soft = 0.0
+        if prep.supports and missed and not term_list:
+            sentences = affirmed_sentence_units(answer.text, answer.cues)
+            soft = soft_credit(list(prep.supports), [v is not Verdict.MISSED for _p, v in verdicts], sentences)
+        coverage = max(0.0, (len(hit) + soft - CONTRADICTION_COST * len(contradicted)) / len(verdicts))
         if prep.rubric:
             coverage = min(1.0, coverage / RUBRIC_FULL)
         capped = None
@@ -138,9 +169,11 @@ class LocalGrader:
             if _round(10 * coverage) < raw:
                 capped = "length"
         score = _round(10 * coverage)
-        term_list = is_term_list(answer.text)
         if term_list and score > TERM_LIST_CAP:
             score, capped = TERM_LIST_CAP, "term_list"
+        if (score > NEGATED_CAP and len(answer.text.clauses) >= NEGATED_MIN_CLAUSES
+                and negated_share(answer.text, answer.cues) >= NEGATED_SHARE):
+            score, capped = NEGATED_CAP, "negated"
         if score == 0 and not contradicted and self._on_topic(prep, answer):
             score = ON_TOPIC_POINTS
         notes = []
@@ -149,8 +182,8 @@ class LocalGrader:
         if contradicted:
             notes.append(FEEDBACK["contradicted"][lang].format(points="、".join(contradicted) if lang == "zh"
                                                                  else ", ".join(contradicted)))
-        if capped == "length":
-            notes.append(FEEDBACK["length"][lang])
+        if capped in ("length", "negated"):
+            notes.append(FEEDBACK[capped][lang])
         return Grade(score, hit, missed, contradicted=contradicted, capped=capped, feedback=" ".join(notes))
 
     @staticmethod

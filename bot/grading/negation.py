@@ -39,8 +39,8 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
     # (kind, (Chinese, English))
     ("neg", ((), ("unrelated to", "irrelevant to", "nothing to do with", "independent of"))),
     ("post", (("无关", "不相关", "没关系", "没有关系", "可有可无", "不重要", "没用", "没有用", "无用", "没必要",
-              "不必要", "不成立", "不存在"),
-             ("unrelated", "irrelevant", "unnecessary", "useless", "pointless"))),
+              "不必要", "不成立", "不存在", "多余"),
+             ("unrelated", "irrelevant", "unnecessary", "useless", "pointless", "redundant", "superfluous"))),
     ("neutral", (("不同", "不断", "不少", "不错", "不过", "不仅", "不只", "不但", "不光", "不单", "不论", "不管",
                  "不久", "不足", "不够", "不稳定", "不确定", "不一致", "不均衡", "不平衡", "不可或缺", "不得不",
                  "不可避免", "不停", "不良", "不当", "不佳", "不准确", "不合理", "不匹配", "不对称", "不连续",

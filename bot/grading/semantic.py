@@ -1,0 +1,103 @@
+"""Partial credit for key points explained in other words: unit overlap with what supports each point.
+
+Exact key-point hits (``bot.grading.matching``) need the bank's wording or an alias; an answer that
+explains the same thing in plain words ("旁边挂两个很窄的小表，训练时只改这两个小表") hits few of
+them. This layer gives such an answer partial credit per key point:
+
+* once per question, each key point gets a *support*: the units (Chinese character bigrams, English
+  stems after the zh/en glossary, see ``bot.grading.normalise``) of its text, its aliases and the
+  sentences of the model answer that express it (those where the point or one of its aliases is
+  mentioned, or that share most of its units). Units of the question's prompt and the field's generic
+  words are dropped: repeating the question says nothing about the answer;
+* for an answer, each sentence's units are collected from its *affirming* clauses only (a clause
+  with a negation cue contributes nothing, so "不冻结原权重" earns no soft credit);
+* a missed key point earns ``SOFT_WEIGHT`` times the best sentence's overlap with its support,
+  measured as matched units over ``SUPPORT_UNITS`` (a sentence cannot be expected to repeat a whole
+  model-answer sentence), above a floor ``SOFT_FLOOR`` of chance overlap.
+
+The soft credit is kept well below an exact hit, so a paraphrase that explains every point beats an
+answer that names one point exactly, but never a complete answer in the bank's terms.
+"""
+
+from __future__ import annotations
+
+from bot.grading.negation import Cue
+from bot.grading.normalise import CLAUSE, Text, units
+
+SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a share of an exact hit
+SUPPORT_UNITS = 4  # matched support units in one sentence that count as a full paraphrase of a point
+SOFT_FLOOR = 0  # matched units that say nothing (chance overlap of everyday words)
+MIN_CLAUSE_TOKENS = 3  # shorter clauses ("能。", "Yes,") say nothing either way
+SUPPORT_SHARE = 0.5  # share of a key point's own units a model-answer sentence needs to support it
+
+
+def support_of(point_texts: tuple[str, ...], model_sentences: list[set[str]], drop: frozenset[str],
+               mentioned: list[bool]) -> frozenset[str]:
+    """The units that express one key point: its own phrases and the model-answer sentences saying it."""
+    own: set[str] = set()
+    for text in point_texts:
+        own |= units(Text(text).tokens)
+    own -= drop
+    found = set(own)
+    for sentence, said in zip(model_sentences, mentioned, strict=True):
+        if said or (own and len(sentence & own) >= SUPPORT_SHARE * len(own)):
+            found |= sentence
+    return frozenset(found - drop)
+
+
+def sentence_units(text: Text) -> list[set[str]]:
+    """Units of each sentence of a text (for the model answer: every clause counts)."""
+    return [units(text.tokens[s:e]) for s, e in text.sentences]
+
+
+def negated_share(text: Text, cues: list[Cue]) -> float:
+    """Share of the answer's clauses (of at least ``MIN_CLAUSE_TOKENS`` tokens) that carry a negation."""
+    clauses = [(s, e) for s, e in text.clauses if e - s >= MIN_CLAUSE_TOKENS]
+    if not clauses:
+        return 0.0
+    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")}
+    return sum(1 for span in clauses if span in negative) / len(clauses)
+
+
+def affirmed_sentence_units(text: Text, cues: list[Cue]) -> list[set[str]]:
+    """Units of each sentence of an answer, from the clauses without a negation cue."""
+    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")}
+    out = []
+    for s, e in text.sentences:
+        toks: list[str] = []
+        for cs, ce in text.clauses:
+            if s <= cs < e and (cs, ce) not in negative:
+                toks.extend(text.tokens[cs:ce])
+                toks.append(CLAUSE)
+        out.append(units(toks) if toks else set())
+    return out
+
+
+def _credit(matched: int) -> float:
+    share = (matched - SOFT_FLOOR) / (SUPPORT_UNITS - SOFT_FLOOR)
+    return SOFT_WEIGHT * max(0.0, min(1.0, share))
+
+
+def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentences: list[set[str]]) -> float:
+    """Total soft credit for the missed key points (``hit`` False), in key points.
+
+    One sentence explains one point: each hit point first claims the sentence closest to its
+    support (a short answer naming one point exactly gets no extra credit from the words around
+    it), then the missed points take the remaining sentences, the best-matching pair first.
+    """
+    free = set(range(len(answer_sentences)))
+    for support, was_hit in zip(supports, hit, strict=True):
+        if was_hit and free:
+            free.discard(max(free, key=lambda i: len(answer_sentences[i] & support)))
+    pairs = sorted(((len(answer_sentences[i] & support), p, i) for p, support in enumerate(supports)
+                    if not hit[p] for i in free), reverse=True)
+    total, done = 0.0, set()
+    for matched, p, i in pairs:
+        if matched <= SOFT_FLOOR:
+            break
+        if p in done or i not in free:
+            continue
+        done.add(p)
+        free.discard(i)
+        total += _credit(matched)
+    return total
