@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ from bot.config import LOG_LEVELS, SECRET_ENV, ConfigError, Settings, load_confi
 from bot.logs import redact
 
 log = logging.getLogger(__name__)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 
 def setup_logging(level: str, settings: Settings | None = None) -> None:
@@ -154,6 +156,25 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def write_problem(db: Path, version: int) -> str | None:
+    """Why the database cannot be written, or None. A header write in a transaction that is
+    rolled back: it takes the write lock (waiting up to 5 s behind the running bot) and changes
+    nothing."""
+    try:
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=rw", uri=True, timeout=5, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.execute(f"PRAGMA user_version={int(version)}")
+            finally:
+                con.execute("ROLLBACK")
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+    return None
+
+
 def cmd_health(args: argparse.Namespace) -> int:
     from bot.heartbeat import read_heartbeat
 
@@ -163,7 +184,7 @@ def cmd_health(args: argparse.Namespace) -> int:
         print(f"unhealthy: no database at {db}", file=sys.stderr)
         return 1
     try:
-        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=rw", uri=True, timeout=5, isolation_level=None)
         try:
             con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             (version,) = con.execute("PRAGMA user_version").fetchone()
@@ -171,6 +192,11 @@ def cmd_health(args: argparse.Namespace) -> int:
             con.close()
     except sqlite3.Error as exc:
         print(f"unhealthy: database {db}: {exc}", file=sys.stderr)
+        return 1
+    problem = write_problem(db, version)
+    if problem:
+        print(f"unhealthy: database {db} cannot be written ({problem}): the bot cannot store answers",
+              file=sys.stderr)
         return 1
     try:
         beat = read_heartbeat(settings)
@@ -269,6 +295,17 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
+def closed_stdout() -> int:
+    """The reader of our output left (``quizbot grade … | head -1``): nothing is wrong with us.
+    Point stdout at /dev/null so the interpreter's final flush does not fail again, and exit like
+    any Unix tool killed by SIGPIPE."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: list[str] | None = None) -> int:
     # redacting logs from the first line on: even a complaint about .env or the config is scrubbed
     setup_logging("WARNING")
@@ -288,10 +325,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return closed_stdout()
     except Exception as exc:  # a clear one-line error for operators; the traceback goes to the log
         from bot.bank import BankError
+        from bot.storage import StoreUnavailable
 
-        if isinstance(exc, BankError):
+        if isinstance(exc, (BankError, StoreUnavailable)):
             print(f"error: {redact(str(exc))}", file=sys.stderr)
             return 1
         log.critical("quizbot %s failed", getattr(args, "command", None) or "run", exc_info=True)

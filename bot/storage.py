@@ -36,13 +36,55 @@ PRAGMAS = (
 )
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be opened or written; the message names the file and what to do."""
+
+    def __init__(self, path: Path, problem: str, advice: str) -> None:
+        super().__init__(f"database {path}: {problem}; {advice}")
+        self.path = path
+
+
+RESTORE = "restore it from a backup (quizbot backup makes one) or move it away to start afresh"
+PERMISSIONS = "fix the permissions so the bot's user can write the file and its directory"
+
+
+def unavailable(path: Path, exc: BaseException) -> StoreUnavailable:
+    """The operator's view of why SQLite refused the file: damaged, or not writable."""
+    name = getattr(exc, "sqlite_errorname", "")
+    message = str(exc)
+    if "READONLY" in name or "readonly" in message or "read-only" in message:
+        return StoreUnavailable(path, "cannot be written (read-only file or directory)", PERMISSIONS)
+    if "CANTOPEN" in name or "PERM" in name or "unable to open" in message or isinstance(exc, PermissionError):
+        return StoreUnavailable(path, f"cannot be opened ({message})", PERMISSIONS)
+    if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        return StoreUnavailable(path, f"is locked ({message})", "stop the other process using it, then retry")
+    return StoreUnavailable(path, f"is damaged or not a quizbot database ({message})", RESTORE)
+
+
 async def _connect(path: Path) -> aiosqlite.Connection:
     # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
     db = await aiosqlite.connect(str(path), isolation_level=None)
-    db.row_factory = sqlite3.Row
-    for pragma in PRAGMAS:
-        await db.execute(pragma)
+    try:
+        db.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            await db.execute(pragma)
+    except BaseException:
+        # the connection's worker thread is not a daemon: left open, it keeps the interpreter
+        # alive after the error has been reported, and the command never exits
+        await db.close()
+        raise
     return db
+
+
+async def _check_writable(db: aiosqlite.Connection) -> None:
+    """Write to the header inside a transaction that is rolled back: a read-only file (or a
+    header SQLite only allows reading) fails here, at start-up, instead of on every event."""
+    row = await (await db.execute("PRAGMA user_version")).fetchone()
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        await db.execute(f"PRAGMA user_version={int(row[0]) if row else 0}")
+    finally:
+        await db.execute("ROLLBACK")
 
 
 class Store:
@@ -61,12 +103,18 @@ class Store:
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path)
         try:
+            writer = await _connect(path)
+        except sqlite3.Error as exc:
+            raise unavailable(path, exc) from exc
+        try:
+            await _check_writable(writer)
             await cls._migrate(writer)
             reader = await _connect(path)
-        except BaseException:
+        except BaseException as exc:
             await writer.close()
+            if isinstance(exc, sqlite3.Error):
+                raise unavailable(path, exc) from exc
             raise
         return cls(path, writer, reader)
 
