@@ -10,7 +10,26 @@
 The engine only needs ``QuestionBank`` (and ``fold`` for matching topic names), re-exported here.
 """
 
-from bot.bank.loader import BankError, QuestionBank, parse_topic_file
-from bot.bank.schema import fold
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.bank.loader import BankError, QuestionBank, parse_topic_file
+    from bot.bank.schema import fold
 
 __all__ = ["BankError", "QuestionBank", "fold", "parse_topic_file"]
+
+_HOMES = {"BankError": "bot.bank.loader", "QuestionBank": "bot.bank.loader", "parse_topic_file": "bot.bank.loader",
+          "fold": "bot.bank.schema"}
+
+
+def __getattr__(name: str) -> Any:
+    # resolved on first use: `quizbot health` and friends build the CLI (which registers the bank
+    # commands) without paying for pydantic and the schema at every start
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bot.bank' has no attribute {name!r}")

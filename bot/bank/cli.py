@@ -1,7 +1,8 @@
 """Question-bank commands of the ``quizbot`` CLI: ``import``, ``questions validate``, ``questions stats``.
 
 ``bot.cli`` calls ``register(subparsers)`` and then ``args.func(args)``; every handler here is a plain
-synchronous function returning the exit code. The bank directory defaults to ``args.questions_dir``
+synchronous function returning the exit code. Handlers import what they need, so registering the
+commands (done for every ``quizbot`` invocation) stays cheap. The bank directory defaults to ``args.questions_dir``
 when the main parser set it, else ``questions``.
 
     quizbot import NOTES.md... [--out DIR] [--dry-run] [--format yaml|json]
@@ -17,13 +18,13 @@ import logging
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.bank.importer.enrich import TOPICS
-from bot.bank.importer.entries import ImportResult, import_files
-from bot.bank.importer.writer import BankWriteError, dump, merge_into_bank, styled
-from bot.bank.loader import BankError, QuestionBank
-from bot.bank.validate import summary, validate
 from bot.model import Kind
+
+if TYPE_CHECKING:
+    from bot.bank.importer.entries import ImportResult
+    from bot.bank.loader import QuestionBank
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,17 @@ def register(subparsers) -> None:
 
 
 def _grouped(result: ImportResult) -> list[dict]:
+    from bot.bank.importer.enrich import TOPICS
+
     order = list(TOPICS)
     topics = sorted({e.topic for e in result.entries}, key=lambda t: (order.index(t) if t in order else 99, t))
     return [{"topic": t, "questions": [e.to_dict() for e in result.entries if e.topic == t]} for t in topics]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from bot.bank.importer import BankWriteError, import_files, merge_into_bank
+    from bot.bank.importer.writer import dump, styled
+
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
@@ -100,6 +106,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.bank.validate import summary, validate
+
     path = _bank_dir(args, args.path)
     problems = validate(path)
     for p in problems:
@@ -149,6 +157,8 @@ def stats_lines(bank: QuestionBank) -> list[str]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.bank.loader import BankError, QuestionBank
+
     path = _bank_dir(args, args.path)
     try:
         bank = QuestionBank.load(path)

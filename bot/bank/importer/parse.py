@@ -24,22 +24,27 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
+from bot.bank.importer.headings import analyse, clean_prompt
+from bot.bank.importer.layout import (
+    is_ask_back,
+    is_non_question,
+    lead_symbols_off,
+    norm_prompt,
+    trailing_question_list,
+)
 from bot.bank.importer.lines import (
     Line,
     a_marker,
     is_answers_label,
     is_bold_only,
     is_label_text,
-    is_link_only,
     is_stop_title,
     preprocess,
     q_marker,
     question_level,
     split_number,
     strip_markup,
-    strip_quotes,
     title_core,
     tokenize,
 )
@@ -69,15 +74,6 @@ class Candidate:
 
 
 @dataclass
-class _Head:
-    title: str = ""
-    prompt: str = ""
-    number: str = ""
-    question: bool = False
-    answers: bool = False
-
-
-@dataclass
 class _Span:
     kind: str  # bare | qa | seq | ans
     prompt: str
@@ -101,16 +97,6 @@ class _Node:
             yield from c.walk()
 
 
-def clean_prompt(text: str) -> str:
-    text = strip_markup(text)
-    qm = q_marker(text)
-    if qm:
-        text = qm.text
-    text = split_number(text)[1] if re.match(r"^\d", text) else text
-    text = strip_quotes(text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def parse(text: str) -> list[Candidate]:
     """Every question of one note, in document order (duplicates are merged later)."""
     return _Parser(text).run()
@@ -131,7 +117,7 @@ class _Parser:
     def run(self) -> list[Candidate]:
         lines = self.lines
         heads = [i for i, ln in enumerate(lines) if ln.kind == "heading"]
-        info = self._analyse(heads)
+        info = analyse(lines, heads)
         level1 = [i for i in heads if lines[i].level == 1]
         title_idx = heads[0] if heads and level1 == [heads[0]] else None  # the note's own title
         first = heads[0] if heads else len(lines)
@@ -139,13 +125,38 @@ class _Parser:
         stack: list[tuple[int, str]] = []
         pos = 0
         i = first
+        index: list[Candidate] = []  # a run of unanswered questions that numbered headings may answer
+        index_next, mark = 0, 0
         while i < len(lines):
             ln, h = lines[i], info[i]
+            fresh = self.out[mark:]
+            if len(fresh) >= 2 and not any(_answered(c) for c in fresh):
+                index, index_next = fresh, 1
+            elif any(_answered(c) for c in fresh):
+                index = []
+            mark = len(self.out)
             while stack and stack[-1][0] >= ln.level:
                 stack.pop()
             while pos < len(heads) and heads[pos] <= i:
                 pos += 1
             nxt = heads[pos] if pos < len(heads) else len(lines)
+            end = next((j for j in heads[pos:] if lines[j].level <= ln.level), len(lines))
+            number = split_number(lead_symbols_off(strip_markup(ln.text)))[0]
+            if index and number == str(index_next) and index_next <= len(index) and (
+                    index_next > 1 or self._numbered_run(heads, i) == len(index)
+                    or all(c.number == str(k + 1) for k, c in enumerate(index))):
+                # "## 3. <reworded title>" answers question 3 of the list above it
+                body = lines[i + 1 : end]
+                tail = trailing_question_list(body)
+                index[index_next - 1].body = self._heading_body(body[:tail] if tail is not None else body)
+                index_next += 1
+                if tail is not None:
+                    self._block(body[tail:], [t for _, t in stack], answers=False)
+                mark = len(self.out)
+                i = end
+                continue
+            if number and number != str(index_next):
+                index = []
             if h.question:
                 end = nxt
                 for j in heads[pos:]:
@@ -157,83 +168,34 @@ class _Parser:
                 # a "Q:" line (or a <details> question) inside the body starts the next question
                 cut = next((k for k in range(i + 1, end) if lines[k].kind == "text" and lines[k].indent <= 3
                             and q_marker(lines[k].text) is not None), end)
+                tail = trailing_question_list(lines[i + 1 : cut])
+                if tail is not None:
+                    cut = i + 1 + tail
                 self._emit(h.prompt, self._heading_body(lines[i + 1 : cut]), [t for _, t in stack],
                            h.number, ln.no)
                 if cut < end:
                     self._block(lines[cut:end], [t for _, t in stack], answers=False)
+                mark = len(self.out) - 1 if tail is None else mark + 1
                 i = end
                 continue
             if i != title_idx:
                 stack.append((ln.level, h.title))
             self._block(lines[i + 1 : nxt], [t for _, t in stack], answers=h.answers)
             i = nxt
-        return self.out
+        return _fold_repeats(self.out)
 
-    def _analyse(self, heads: list[int]) -> dict[int, _Head]:
-        lines = self.lines
-        facts: dict[int, dict[str, Any]] = {}  # per heading: its text and the signals below
-        for k, i in enumerate(heads):
-            ln = lines[i]
-            text = ln.text
-            clean = strip_markup(text)
-            qm = q_marker(clean)
-            num, rest = split_number(clean)
-            lvl = question_level(qm.text if qm else rest)
-            # sub-headings follow directly: the next heading is deeper
-            children = k + 1 < len(heads) and lines[heads[k + 1]].level > ln.level
-            nxt = heads[k + 1] if k + 1 < len(heads) else len(lines)
-            body = any(b.kind != "blank" for b in lines[i + 1 : nxt])
-            parent = None
-            for j in reversed(heads[:k]):
-                if lines[j].level < ln.level:
-                    parent = j
+    def _numbered_run(self, heads: list[int], at: int) -> int:
+        """How many sibling headings from ``at`` on are numbered 1, 2, 3, … in order."""
+        level, n = self.lines[at].level, 0
+        for j in heads[heads.index(at):]:
+            ln = self.lines[j]
+            if ln.level < level:
+                break
+            if ln.level == level:
+                if split_number(lead_symbols_off(strip_markup(ln.text)))[0] != str(n + 1):
                     break
-            facts[i] = dict(text=text, clean=clean, qm=qm, num=num, rest=rest, lvl=lvl, children=children,
-                            body=body, parent=parent, link=is_link_only(text),
-                            label=is_label_text(clean) or is_stop_title(clean),
-                            colon=clean.rstrip().endswith((":", "：")))
-        for f in facts.values():
-            f["qlike"] = bool(f["qm"]) or (f["lvl"] >= 1 and not f["link"] and not f["label"] and not f["colon"])
-        by_level: dict[int, list[dict]] = {}
-        siblings: dict[tuple, list[dict]] = {}
-        for i in heads:
-            f = facts[i]
-            if not f["children"]:
-                by_level.setdefault(lines[i].level, []).append(f)
-            siblings.setdefault((f["parent"], lines[i].level), []).append(f)
-
-        def share(group: list[dict]) -> float:
-            return sum(g["qlike"] for g in group) / len(group) if group else 0.0
-
-        out = {}
-        for i in heads:
-            f = facts[i]
-            level = lines[i].level
-            depth_q = share(by_level.get(level, [])) >= 0.5 and len(by_level.get(level, [])) >= 2
-            sib = share(siblings[(f["parent"], level)])
-            h = _Head(title=f["clean"] if not f["link"] else strip_markup(f["text"]))
-            h.answers = is_answers_label(f["clean"])
-            arabic = bool(re.fullmatch(r"\d+(?:\.\d+)*", f["num"]))
-            if f["qm"]:
-                h.question, h.prompt, h.number = True, clean_prompt(f["qm"].text), f"{f['qm'].tag}{f['qm'].number}"
-            elif h.answers or (f["link"] and f["lvl"] < 2):
-                pass  # "## [什么是大模型](Part1.html)" is a table-of-contents entry, not a question
-            elif f["lvl"] == 2 and not f["label"]:
-                h.question = True
-            elif f["colon"] or f["label"] or f["children"]:
-                pass
-            elif f["lvl"] == 1 and (depth_q or sib >= 0.5):
-                h.question = True
-            elif arabic and depth_q:
-                h.question = True
-            elif f["body"] and depth_q and sib >= 0.75:
-                h.question = True
-            if h.question and not h.prompt:
-                h.prompt, h.number = clean_prompt(f["rest"]), f["num"]
-            if h.question and not h.prompt:
-                h.question = False
-            out[i] = h
-        return out
+                n += 1
+        return n
 
     def _heading_body(self, lines: list[Line]) -> list[Line]:
         """The answer under a question heading: markers dropped, sub-headings turned into bold lines."""
@@ -263,6 +225,7 @@ class _Parser:
         if not any(ln.kind != "blank" for ln in lines):
             return
         qlist = self._question_list(lines)
+        asking = _question_paragraphs(lines)
         label: str | None = None
         open_: _Span | None = None
         seq: tuple[int, int] | None = None  # (indent, next number) of a numbered question sequence
@@ -338,6 +301,13 @@ class _Parser:
                     open_.prompt = f"{open_.prompt} {strip_markup(text)}".strip()
                     continue
                 open_.state = "a"
+            fresh_bare = open_ is not None and open_.kind == "bare" and not any(b.kind != "blank" for b in open_.body)
+            if top and ln.kind == "text" and (open_ is None or fresh_bare) and _colon_label(text):
+                close()  # "RAG：" / "我提问:" over a run of lines: a label, not an answer
+                flush()
+                seq = None
+                label = title_core(text) or strip_markup(text)
+                continue
             if top and self._is_label(lines, idx, open_ is not None):
                 close()
                 flush()
@@ -362,8 +332,10 @@ class _Parser:
             core = strip_markup(text)
             if ln.kind == "text" and top and len(core) <= MAX_PROMPT and not _DEFINITION.match(text):
                 lvl = question_level(text)
-                if lvl == 2 or (self.plain and lvl == 1 and ln.indent == 0 and _isolated(lines, idx)
-                                and len(core) <= 40 and not core.endswith(_TERMINAL)):
+                in_answer = open_ is not None and open_.kind == "qa" and open_.state == "a"
+                if not in_answer and (lvl == 2 or idx in asking or (
+                        self.plain and lvl == 1 and ln.indent == 0 and _isolated(lines, idx)
+                        and len(core) <= 40 and not core.endswith(_TERMINAL))):
                     start("bare", text, "", ln)
                     continue
             if open_ is None and ln.kind == "item" and top and re.fullmatch(r"\d+", ln.number or "-"):
@@ -511,6 +483,9 @@ class _Parser:
                 desc = [d.line for d in node.walk()]
                 child_q = any(d.kind in ("item", "text") and (question_level(d.text) == 2 or is_label_text(d.text))
                               for d in desc)
+                if child_q and lvl < 2 or (lvl == 0 and ln.marker[:1].isalpha()):
+                    self._walk(node.children, here + [title_core(text) or core], qlist)  # "1. LLM Basics"
+                    continue
                 body = [] if child_q else desc
                 number = ln.number or split_number(core)[0]
                 cand = self._emit(text, body, here, number, ln.no)
@@ -523,7 +498,7 @@ class _Parser:
 
     def _emit(self, prompt: str, body: list[Line], path: list[str], number: str, line: int) -> Candidate | None:
         clean = clean_prompt(prompt)
-        if not clean:
+        if not clean or is_non_question(clean) or any(is_ask_back(p) for p in path if p):
             return None
         cand = Candidate(clean, body, [p for p in path if p], number, line, self.plain)
         self.out.append(cand)
@@ -543,3 +518,47 @@ def _restates(text: str, prompt: str) -> bool:
     a = re.sub(r"\W+", "", clean_prompt(text).casefold())
     b = re.sub(r"\W+", "", prompt.casefold())
     return bool(a) and (a in b or b in a)
+
+
+def _answered(cand: Candidate) -> bool:
+    return any(b.kind not in ("blank", "hr") for b in cand.body)
+
+
+def _fold_repeats(cands: list[Candidate]) -> list[Candidate]:
+    """A question listed first and repeated later with its answer is one question (kept where it was listed)."""
+    first: dict[str, Candidate] = {}
+    out: list[Candidate] = []
+    for cand in cands:
+        key = norm_prompt(cand.prompt)
+        earlier = first.get(key) if key else None
+        if earlier is not None and not _answered(earlier) and _answered(cand):
+            earlier.body = cand.body
+            continue
+        if key:
+            first.setdefault(key, cand)
+        out.append(cand)
+    return out
+
+
+def _colon_label(text: str) -> bool:
+    """A short line ending in a colon that names what follows: "RAG：", "面试官提问:", "我提问:"."""
+    core = strip_markup(text).strip()
+    return core.endswith((":", "：")) and 2 <= len(core) <= 20 and question_level(core[:-1]) < 2
+
+
+def _question_paragraphs(lines: list[Line]) -> set[int]:
+    """Lines of paragraphs that are runs of questions, one per line ("ReAct 是啥？\nCoT 是啥？\n短链系统")."""
+    out: set[int] = set()
+    run: list[int] = []
+    for idx in [*range(len(lines)), len(lines)]:
+        ln = lines[idx] if idx < len(lines) else None
+        if ln is not None and ln.kind == "text" and ln.indent <= 3:
+            run.append(idx)
+            continue
+        texts = [lines[k].text for k in run if not _colon_label(lines[k].text)]
+        asking = sum(1 for t in texts if question_level(t) == 2)
+        if len(texts) >= 3 and asking >= 0.6 * len(texts) and all(len(strip_markup(t)) <= 120 for t in texts):
+            out.update(k for k in run if not _colon_label(lines[k].text)
+                       and not strip_markup(lines[k].text).endswith(("。", ".")))
+        run = []
+    return out
