@@ -128,8 +128,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lang_set": {"zh": "语言已切换为中文。", "en": "Language set to English."},
     "bad_lang": {"zh": "用法：`/lang zh` 或 `/lang en`", "en": "Usage: `/lang zh` or `/lang en`"},
     "forget_confirm": {
-        "zh": "确定要删除你在所有群里的全部答题记录和分数吗？此操作不可撤销。",
-        "en": "Delete all your answers and scores in every chat? This cannot be undone.",
+        "zh": "确定要删除你在所有群里的全部答题记录、分数和复习卡片吗？此操作不可撤销。",
+        "en": "Delete all your answers, scores and review cards in every chat? This cannot be undone.",
     },
     "forget_yes": {"zh": "确认删除", "en": "Yes, delete"},
     "forget_no": {"zh": "取消", "en": "Cancel"},

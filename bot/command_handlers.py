@@ -149,11 +149,13 @@ class ChatCommands:
         return [Reply(cmd.chat, ReplyKind.BOARD, text)]
 
     @command("me", summary=L10n("Your stats", "我的统计"),
-             help=L10n("answered, average score, current and best daily streak, strongest and weakest topics",
-                       "已答题数、平均分、当前与最长连续打卡、最强与最弱主题"))
+             help=L10n("answered, average score, current and best daily streak, strongest and weakest topics, "
+                       "cards due for review",
+                       "已答题数、平均分、当前与最长连续打卡、最强与最弱主题、待复习题数"))
     async def me(self, cmd: Command, lang: str) -> list[Reply]:
         _lang, tz = await self.chats.settings_of(cmd.chat)
-        text = await self.stats.me_text(cmd.user, self.chats.local_date(tz), lang)
+        text = await self.stats.me_text(cmd.user, self.chats.local_date(tz), lang,
+                                        due_reviews=await self.stats.due_reviews(cmd.user.key, self.clock()))
         return [Reply(cmd.chat, ReplyKind.STATS, text)]
 
     @command("topics", summary=L10n("List the topics", "题库主题"),
@@ -187,8 +189,8 @@ class ChatCommands:
         return [Reply(cmd.chat, ReplyKind.INFO, say(new, "lang_set"))]
 
     @command("forget", summary=L10n("Delete all my data", "删除我的全部记录"),
-             help=L10n("delete all your answers and scores everywhere, after a confirmation",
-                       "删除你在所有群里的全部答题记录和分数（需确认）"))
+             help=L10n("delete all your answers, scores and review cards everywhere, after a confirmation",
+                       "删除你在所有群里的全部答题记录、分数和复习卡片（需确认）"))
     async def forget(self, cmd: Command, lang: str) -> list[Reply]:
         buttons = (Button(say(lang, "forget_yes"), "qb:forget:yes"), Button(say(lang, "forget_no"), "qb:forget:no"))
         return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "forget_confirm"), buttons=buttons, to_user=cmd.user)]
@@ -202,10 +204,14 @@ class ChatCommands:
         return "\n".join([say(lang, "help"), *self.registry.help_lines(lang)])
 
     @command("start", slash=False, summary=L10n("Welcome", "开始"),
-             help=L10n("welcome and help; `/start ans_<round>` is the private-answer deep link",
-                       "欢迎与帮助；`/start ans_<题号>` 是私下作答的链接"))
+             help=L10n("welcome and help; `/start ans_<round>` is the private-answer deep link, `/start review` "
+                       "starts a review",
+                       "欢迎与帮助；`/start ans_<题号>` 是私下作答的链接，`/start review` 开始复习"))
     async def start(self, cmd: Command, lang: str) -> list[Reply]:
         payload = cmd.args[0] if cmd.args else ""
+        review = self.registry.lookup("review")
+        if payload == "review" and review is not None and review.handler is not None:  # the group's link
+            return await review.handler(Command(cmd.chat, cmd.user, cmd.locale, None, "review"), lang)
         if payload.startswith("ans_") and payload[4:].isdigit():
             rnd = await self.rounds.get(int(payload[4:]))
             if rnd is None or rnd.status is not RoundStatus.OPEN:

@@ -46,6 +46,7 @@ class Settings:
     reveal_delay_hours: float = 12.0  # default gap between a daily post and its reveal
     grace_minutes: float = 60.0  # a daily post missed while down is still made this late
     discussion_share: float = 0.2  # share of daily questions that may be discussion questions
+    review_retention: float = 0.9  # FSRS desired retention of the review queue (/review)
     admin_ids: tuple[str, ...] = ()  # bot-level admins as 'platform:user_id'
     log_level: str = "INFO"
     heartbeat_seconds: float = 30.0
@@ -120,6 +121,7 @@ YAML_KEYS: dict[str, str] = {
     "daily.reveal_delay_hours": "reveal_delay_hours",
     "daily.grace_minutes": "grace_minutes",
     "daily.discussion_share": "discussion_share",
+    "review.desired_retention": "review_retention",
     "admins": "admin_ids",
     "log_level": "log_level",
     "heartbeat_seconds": "heartbeat_seconds",
@@ -199,6 +201,7 @@ CHECKS: dict[str, Callable] = {
     "reveal_delay_hours": _between(0, 24, open_low=True),
     "grace_minutes": _between(0, 24 * 60),
     "discussion_share": _between(0, 1),
+    "review_retention": _between(0.7, 0.99),
     "heartbeat_seconds": _between(1, 3600),
     "telegram_api_base_url": _url("http", "https"),
     "discord_api_base_url": _url("http", "https"),

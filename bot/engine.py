@@ -7,7 +7,10 @@ Adapters hand it neutral events (``bot.events``) and render the neutral replies 
 * ``bot.round_flow.RoundFlow``: the question of the day, answers, reveals;
 * ``bot.sessions.Sessions``: on-demand quizzes of several questions;
 * ``bot.command_handlers.ChatCommands``: the chat commands, declared in a ``CommandRegistry``
-  (``commands``) that other parts (the scheduler) add to with ``register_command``.
+  (``commands``) that other parts (the scheduler) add to with ``register_command``;
+* ``bot.review``: the personal review queue (``/review``); every revealed answer updates the
+  member's FSRS card (a hook in ``Rounds.close``), and a member's private answer or button goes to
+  the card ``/review`` is showing them.
 
 Pushes nobody asked for (a reveal when the answer window ends, the next question of a session,
 the question of the day) go out through the ``Messenger`` registered for the chat's platform.
@@ -31,6 +34,7 @@ from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
 from bot.messenger import ChatUnavailable, Messenger
 from bot.model import ChatRef, UserRef
 from bot.replies import Reply
+from bot.review import BUTTON_PREFIXES, ReviewCards, ReviewCommands, ReviewFlow
 from bot.round_flow import RoundFlow
 from bot.rounds import Rounds
 from bot.sessions import Sessions
@@ -58,6 +62,10 @@ class QuizEngine:
         self.chat_commands = ChatCommands(bank, settings, clock, self.rounds, self.stats, self.chats,
                                           self.sessions, self.flow, self.commands)
         self.commands.register_all(self.chat_commands)
+        self.review_cards = ReviewCards(bank, settings.review_retention)
+        self.rounds.score_hooks.append(self.review_cards.record_round)
+        self.review = ReviewFlow(store, bank, settings, clock, self.review_cards, self.chats, self.rounds)
+        self.commands.register_all(ReviewCommands(self.review, self.chats, clock))
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -139,10 +147,14 @@ class QuizEngine:
                 case Command():
                     return await self._command(event, lang)
                 case TextAnswer():
+                    if await self.review.waiting(event):
+                        return await self.review.answer(event, lang)
                     return await self.flow.answer(event, lang)
                 case ChoicePick():
                     return await self.flow.pick(event, lang)
                 case ButtonPress():
+                    if event.data.startswith(BUTTON_PREFIXES):
+                        return await self.review.press(event, lang)
                     return await self.chat_commands.press(event, lang)
             return []
         except Exception:

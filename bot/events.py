@@ -36,6 +36,8 @@ class TextAnswer(Event):
 
     text: str = ""
     round_id: int | None = None
+    # the answer form of a /review card (Discord): the card's item number, so an old form is refused
+    review_item: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+
+import aiosqlite
 
 from bot.bank import QuestionBank
 from bot.model import Question, Round, RoundKind, RoundStatus
@@ -60,6 +62,9 @@ class Rounds:
         self.bank = bank
         self.rng = rng or random.Random()
         self._open: dict[str, Round | None] = {}
+        # run inside the reveal's transaction once the scores are written (the review cards): the
+        # grades are final then, and a round is revealed once
+        self.score_hooks: list[Callable[[aiosqlite.Connection, int, float], Awaitable[object]]] = []
 
     async def get(self, round_id: int) -> Round | None:
         row = await self.store.fetchone(f"SELECT {ROUND_COLS} FROM rounds WHERE id = ?", (round_id,))
@@ -174,6 +179,8 @@ class Rounds:
                     " ON CONFLICT(chat_key, user_key) DO UPDATE SET total = total + excluded.total, n = n + 1",
                     (round_id,),
                 )
+                for hook in self.score_hooks:
+                    await hook(db, round_id, now)
             await db.execute("DELETE FROM pending_private WHERE round_id = ?", (round_id,))
         self._open = {k: v for k, v in self._open.items() if v is None or v.id != round_id}
         return True

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 from bot.bank import QuestionBank
 from bot.catalogue import say
 from bot.model import UserRef
+from bot.review.store import ReviewStore, forget_member
+from bot.review.texts import say as say_review
 from bot.storage import Store
 from bot.views import md_escape, ranking_lines
 
@@ -91,7 +93,11 @@ class Stats:
             [(r["name"], r["total"], r["n"]) for r in rows], say(lang, "no_answers"))]
         return "\n".join(lines), count
 
-    async def me_text(self, user: UserRef, today: str, lang: str) -> str:
+    async def due_reviews(self, user_key: str, now: float) -> int:
+        """How many of the member's review cards are due now."""
+        return await ReviewStore(self.store).count_due_for(user_key, now)
+
+    async def me_text(self, user: UserRef, today: str, lang: str, due_reviews: int | None = None) -> str:
         name = md_escape(user.name or user.id)
         [row] = await self.store.fetchall(
             "SELECT COUNT(*) AS n, AVG(score) AS avg FROM scores WHERE user_key = ?", (user.key,)
@@ -117,15 +123,19 @@ class Stats:
         weak = label(topics[-1]["topic"], topics[-1]["avg"]) if len(topics) > 1 else "—"
         avg = f"{row['avg']:.1f}/10" if row["avg"] is not None else "—"
         body = say(lang, "me_body", answered=answered, avg=avg, streak=current, best=best, strong=strong, weak=weak)
+        if due_reviews is not None:
+            body += "\n" + say_review(lang, "me_due", n=due_reviews)
         return say(lang, "me_title", name=name) + "\n" + body
 
     async def forget(self, user_key: str) -> int:
-        """Delete a user's answers, scores and profile everywhere; returns how many answers went."""
+        """Delete a user's answers, scores, review cards and log, and profile everywhere; returns how
+        many answers went."""
         async with self.store.write() as db:
             cur = await db.execute("DELETE FROM answers WHERE user_key = ?", (user_key,))
             count = cur.rowcount
             await db.execute("DELETE FROM scores WHERE user_key = ?", (user_key,))
             await db.execute("DELETE FROM totals WHERE user_key = ?", (user_key,))
             await db.execute("DELETE FROM pending_private WHERE user_key = ?", (user_key,))
+            await forget_member(db, user_key)
             await db.execute("DELETE FROM users WHERE key = ?", (user_key,))
         return count
