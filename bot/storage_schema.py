@@ -211,4 +211,31 @@ MIGRATIONS: list[str] = [
         calls INTEGER NOT NULL
     )
     """,
+    # v5: durable pushes. A message nobody asked for (the question of the day, a timed reveal and
+    # what follows it) is recorded in the transaction that opens or closes its round, then sent and
+    # marked; until then the runtime retries it with backoff, across outages and restarts.
+    """
+    CREATE TABLE pushes (
+        id INTEGER PRIMARY KEY,
+        chat_key TEXT NOT NULL,
+        round_id INTEGER,                -- the round it shows (question) or reveals (reveal)
+        kind TEXT NOT NULL,              -- question | reveal | other
+        replies TEXT,                    -- JSON list of replies; NULL until attached (rebuilt from the round)
+        sent INTEGER NOT NULL DEFAULT 0, -- how many of the replies went out (a retry goes on from there)
+        refs TEXT NOT NULL DEFAULT '[]', -- platform ids of what went out (Telegram message ids)
+        status TEXT NOT NULL DEFAULT 'pending',  -- pending | sending | sent | dropped | failed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at REAL NOT NULL,
+        created_at REAL NOT NULL,
+        done_at REAL,
+        error TEXT
+    );
+    CREATE INDEX pushes_due ON pushes(status, next_at);
+    CREATE UNIQUE INDEX pushes_round_kind ON pushes(round_id, kind) WHERE round_id IS NOT NULL;
+    -- the question of the day: recorded when the day's claim gets its round (same transaction);
+    -- the poster attaches and sends it at once, the ticker retries it after a grace of 30 s
+    CREATE TRIGGER pushes_daily AFTER UPDATE OF round_id ON daily_posts
+    WHEN NEW.round_id IS NOT NULL AND OLD.round_id IS NULL
+    BEGIN INSERT OR IGNORE INTO pushes(chat_key, round_id, kind, next_at, created_at) VALUES (NEW.chat_key, NEW.round_id, 'question', NEW.posted_at + 30, NEW.posted_at); END
+    """,
 ]
