@@ -30,7 +30,13 @@ import re
 
 from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, Verdict, assess_point, mentions
 from bot.grading.normalise import Text, units
-from bot.grading.semantic import affirmed_sentence_units, negated_share, sentence_units, soft_credit, support_of
+from bot.grading.semantic import (
+    affirmed_sentence_units,
+    negated_share,
+    sentence_units,
+    soft_credit,
+    support_of,
+)
 from bot.grading.sentences import is_dont_know, is_term_list, length_of
 from bot.model import Grade, Question
 
@@ -153,7 +159,7 @@ class LocalGrader:
         hit = tuple(p for p, v in verdicts if v is Verdict.HIT)
         contradicted = tuple(p for p, v in verdicts if v is Verdict.CONTRADICTED)
         missed = tuple(p for p, v in verdicts if v is Verdict.MISSED)
-        term_list = is_term_list(answer.text)
+        term_list = is_term_list(answer.text, text)
         soft = 0.0
         if prep.supports and missed and not term_list:
             sentences = affirmed_sentence_units(answer.text, answer.cues)

@@ -45,6 +45,9 @@ _STRONG_EN = {"the", "a", "an", "is", "are", "was", "were", "be", "been", "to", 
 _WEAK_EN = {"and", "or", "of", "for", "with"}
 
 _CJK = re.compile(f"[{CJK}]")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)、])\s+\S")
+_TABLE_ROW = re.compile(r"^\s*\|?[^|\n]+\|[^|\n]+\|")
+_EQUATION = re.compile(r"[^=<>!\s]\s*(?:=|≈|∝)\s*[^=\s]|\$[^$\n]+\$")
 _IDK = re.compile(
     r"不知道|不清楚|不太清楚|不会|不懂|不太懂|不了解|没学过|没听过|没听说过|忘了|忘记了|不记得|不确定|答不上来?|"
     r"跳过|不晓得|不造|pass|idk|dunno|no idea|no clue|not sure|don'?t know|do not know|have no idea|"
@@ -91,8 +94,41 @@ def sentence_share(text: Text) -> float:
     return sentence / total if total else 0.0
 
 
-def is_term_list(text: Text) -> bool:
-    return sentence_share(text) < SENTENCE_SHARE
+def structured_share(raw: str) -> float:
+    """Share of a raw answer's characters on lines that state something by structure, not prose:
+    code blocks, Markdown table rows (a comparison table is a set of statements) and equations
+    ("显存 = 参数 + 梯度 + 优化器状态")."""
+    total = stated = 0
+    in_code = False
+    for line in raw.splitlines():
+        size = len(line.strip())
+        total += size
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            stated += size
+        elif in_code or _TABLE_ROW.match(line) or _EQUATION.search(line) or _stating_bullet(line):
+            stated += size
+    return stated / total if total else 0.0
+
+
+def _stating_bullet(line: str) -> bool:
+    """A list item ("- **PagedAttention**：分块管理 KV cache，按需分配") with a clause that states something."""
+    if not _BULLET.match(line):
+        return False
+    text = Text(line)
+    for start, end in text.clauses:
+        length, glue = _glue(text.tokens[start:end])
+        if length >= MIN_CLAUSE and glue >= MIN_GLUE:
+            return True
+    return False
+
+
+def is_term_list(text: Text, raw: str = "") -> bool:
+    """Too little of the answer sits in sentences; ``raw`` lets structured statements count too."""
+    share = sentence_share(text)
+    if share >= SENTENCE_SHARE:
+        return False
+    return not raw or share + structured_share(raw) < SENTENCE_SHARE
 
 
 def length_of(text: Text) -> float:
