@@ -11,6 +11,10 @@ Callback ids (``Button.data``) are at most 64 bytes so they are valid both as Te
     ``qb:ans:<round_id>``            answer round <round_id> (Discord: open the modal; Telegram: use ``url``)
     ``qb:next``                      next question of a private practice session
     ``qb:forget:yes`` / ``qb:forget:no``  confirm deleting the user's data
+    ``qb:rv:<item>:<option>``   pick option <option> (bank index) of the /review card <item>
+    ``qb:rva:<item>``          answer the /review card <item> (Discord: open its form)
+    ``qb:rv:go`` / ``qb:rv:stop``  start / stop reviewing
+    ``qb:dm:<payload>``        continue in the private chat with ``/start <payload>`` (Telegram: a deep link)
 """
 
 from __future__ import annotations

@@ -302,6 +302,9 @@ class Runtime:
         try:
             bank = QuestionBank.load(settings.questions_dir)
             engine = QuizEngine(store, bank, settings)
+            dropped = await engine.review.drop_removed()
+            if dropped:
+                log.info("%d review cards of questions no longer in the bank deleted", dropped)
             scheduler = build_scheduler(engine, settings)
             if scheduler is not None:
                 await scheduler.start()

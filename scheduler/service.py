@@ -36,6 +36,7 @@ from bot.replies import Reply, ReplyKind
 from scheduler import store as rows
 from scheduler.messages import say
 from scheduler.parse import DAY_NAMES, Schedule, ScheduleError, parse
+from scheduler.reminders import ReviewReminders
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class DailyScheduler:
         self.grace = settings.grace_minutes * 60
         self.concurrency = concurrency
         self.aps: AsyncIOScheduler | None = None
+        self.reminders = ReviewReminders(engine, settings)  # the review queue's daily reminders
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.engine.clock(), ZoneInfo("UTC"))
@@ -113,12 +115,15 @@ class DailyScheduler:
             # a run delayed (busy loop, suspended host) is still made within the grace window;
             # coalesce: several missed runs of one slot become one
             "misfire_grace_time": max(1, int(self.grace)), "coalesce": True, "max_instances": 1})
+        self.reminders.start(self.aps)
         self.aps.start()
 
     async def rebuild(self) -> None:
-        """Jobs from the table, then the catch-up of missed posts, then overdue reveals."""
+        """Jobs from the table, then the catch-up of missed posts and review reminders, then overdue
+        reveals."""
         await self.sync_jobs()
         await self.catch_up()
+        await self.reminders.tick()
         await self.engine.expire_due()
 
     async def stop(self) -> None:

@@ -41,7 +41,7 @@ import yarl
 from adapters.discord.commands import QuizTranslator, build_tree, sync_commands
 from adapters.discord.embeds import render
 from adapters.discord.interactions import DEFER_AFTER, NO_MENTIONS, PLATFORM, InteractionHandler
-from adapters.discord.views import DYNAMIC_ITEMS, MODAL_RE, build_view
+from adapters.discord.views import DYNAMIC_ITEMS, MODAL_RE, REVIEW_MODAL_RE, build_view
 from bot.config import Settings
 from bot.messenger import ChatUnavailable
 from bot.replies import Reply
@@ -100,9 +100,13 @@ class QuizClient(discord.Client):
         if interaction.type is not discord.InteractionType.modal_submit:
             return  # commands go through the tree, buttons through the dynamic items
         data: dict[str, Any] = dict(interaction.data or {})
-        match = MODAL_RE.fullmatch(str(data.get("custom_id", "")))
+        custom_id = str(data.get("custom_id", ""))
+        match = MODAL_RE.fullmatch(custom_id)
+        review = REVIEW_MODAL_RE.fullmatch(custom_id)
         if match:
             await self.quiz.modal_submit(interaction, int(match["round"]))
+        elif review:
+            await self.quiz.review_submit(interaction, int(review["item"]))
         else:
             log.warning("modal submit with unknown custom id %r", data.get("custom_id"))
 

@@ -29,7 +29,7 @@ import discord
 from discord.utils import MISSING
 
 from adapters.discord.embeds import Outgoing, render
-from adapters.discord.views import answer_modal, build_view, modal_value
+from adapters.discord.views import answer_modal, build_view, modal_value, review_modal
 from bot.catalogue import pick_lang, say
 from bot.config import Settings
 from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 DEFER_AFTER = 1.0  # seconds the engine may take before the interaction is deferred
 SLOW_COMMANDS = frozenset({"leaderboard", "me"})
-PRIVATE_COMMANDS = frozenset({"forget"})  # their answer is for the member alone
+PRIVATE_COMMANDS = frozenset({"forget", "review"})  # their answer is for the member alone
 NO_MENTIONS = discord.AllowedMentions.none()
 # keys in Interaction.extras: the visibility a deferred response was given, and whether its
 # "thinking" message has been replaced yet
@@ -115,6 +115,19 @@ class InteractionHandler:
     async def modal_submit(self, interaction: discord.Interaction, round_id: int) -> None:
         text = modal_value(interaction.data) or ""  # type: ignore[arg-type]
         event = TextAnswer(**self._base(interaction), text=text, round_id=round_id)
+        await self._run(interaction, event, defer_ephemeral=True)
+
+    async def open_review_modal(self, interaction: discord.Interaction, item: int) -> None:
+        """The answer form of a /review card (like ``open_answer_modal``: the form comes first)."""
+        try:
+            await interaction.response.send_modal(
+                review_modal(item, self.lang(interaction), self.settings.max_answer_chars))
+        except Exception as exc:
+            await self.report_error(interaction, exc)
+
+    async def review_submit(self, interaction: discord.Interaction, item: int) -> None:
+        text = modal_value(interaction.data) or ""  # type: ignore[arg-type]
+        event = TextAnswer(**self._base(interaction), text=text, review_item=item)
         await self._run(interaction, event, defer_ephemeral=True)
 
     # -- running the engine -----------------------------------------------------------------------

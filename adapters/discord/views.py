@@ -5,6 +5,7 @@ Every button press is routed by its custom id through ``discord.ui.DynamicItem``
 
 * ``qb:ans:<round>``          -> open the answer modal (the answer stays private),
 * ``qb:pick:<round>:<option>`` -> ``ChoicePick`` (first pick counts; the engine decides),
+* ``qb:rva:<item>``          -> open the answer form of a ``/review`` card (``qb:rvmodal:<item>``),
 * any other ``qb:...`` id     -> ``ButtonPress`` (``qb:next``, ``qb:forget:yes|no`` ...).
 
 The views we attach to outgoing messages are only a layout: ``build_view`` stops them before they
@@ -37,10 +38,15 @@ MAX_LABEL = 80
 MAX_BUTTONS = 25  # 5 rows x 5
 PER_ROW = 5
 MODAL_RE = re.compile(r"qb:modal:(?P<round>[0-9]{1,18})")
+REVIEW_MODAL_RE = re.compile(r"qb:rvmodal:(?P<item>[0-9]{1,18})")
 ANSWER_FIELD = "answer"
 MODAL_TEXT = {
     "zh": ("你的答案", "只有你能看到；公布答案之前可以修改。", "写下你的回答……"),
     "en": ("Your answer", "Only you see it; you may change it until the reveal.", "Write your answer…"),
+}
+REVIEW_MODAL_TEXT = {
+    "zh": ("你的答案", "只有你能看到；提交后立即评分。", "写下你的回答……"),
+    "en": ("Your answer", "Only you see it; graded as soon as you submit.", "Write your answer…"),
 }
 
 
@@ -51,7 +57,7 @@ def label_of(text: str) -> str:
 
 
 def _style(data: str) -> discord.ButtonStyle:
-    if data.startswith("qb:ans:"):
+    if data.startswith(("qb:ans:", "qb:rva:")):
         return discord.ButtonStyle.primary
     if data == "qb:next":
         return discord.ButtonStyle.success
@@ -81,8 +87,17 @@ def build_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
 
 def answer_modal(round_id: int, lang: str, max_length: int) -> discord.ui.Modal:
     """The private answer form for a round: one paragraph input (Discord allows up to 4000)."""
-    title, description, placeholder = MODAL_TEXT.get(lang, MODAL_TEXT["en"])
-    modal = discord.ui.Modal(title=title, custom_id=f"qb:modal:{round_id}", timeout=None)
+    return _answer_form(f"qb:modal:{round_id}", MODAL_TEXT.get(lang, MODAL_TEXT["en"]), max_length)
+
+
+def review_modal(item: int, lang: str, max_length: int) -> discord.ui.Modal:
+    """The answer form of the ``/review`` card with this item number."""
+    return _answer_form(f"qb:rvmodal:{item}", REVIEW_MODAL_TEXT.get(lang, REVIEW_MODAL_TEXT["en"]), max_length)
+
+
+def _answer_form(custom_id: str, texts: tuple[str, str, str], max_length: int) -> discord.ui.Modal:
+    title, description, placeholder = texts
+    modal = discord.ui.Modal(title=title, custom_id=custom_id, timeout=None)
     text_input: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
         style=discord.TextStyle.paragraph, custom_id=ANSWER_FIELD,
         max_length=max(1, min(max_length, 4000)), placeholder=placeholder)
@@ -147,8 +162,25 @@ class PickButton(discord.ui.DynamicItem[discord.ui.Button],
         await _handler(interaction).pick(interaction, self.round_id, self.option)
 
 
+class ReviewAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qb:rva:(?P<item>[0-9]{1,18})"):
+    """"Answer" under an open ``/review`` card: opens its form."""
+
+    def __init__(self, item: int, label: str = "Answer") -> None:
+        super().__init__(discord.ui.Button(label=label_of(label), custom_id=f"qb:rva:{item}",
+                                           style=discord.ButtonStyle.primary))
+        self.item = item
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> ReviewAnswerButton:
+        return cls(int(match["item"]), _label(item) or "Answer")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _handler(interaction).open_review_modal(interaction, self.item)
+
+
 class EngineButton(discord.ui.DynamicItem[discord.ui.Button],
-                   template=r"(?P<data>qb:(?!ans:|pick:|modal:)[\x21-\x7e]{1,61})"):
+                   template=r"(?P<data>qb:(?!ans:|pick:|modal:|rva:|rvmodal:)[\x21-\x7e]{1,61})"):
     """Any other engine callback id (``qb:next``, ``qb:forget:yes`` ...): a ``ButtonPress``."""
 
     def __init__(self, data: str, label: str = "·") -> None:
@@ -164,4 +196,4 @@ class EngineButton(discord.ui.DynamicItem[discord.ui.Button],
         await _handler(interaction).button(interaction, self.data)
 
 
-DYNAMIC_ITEMS = (AnswerButton, PickButton, EngineButton)
+DYNAMIC_ITEMS = (AnswerButton, PickButton, ReviewAnswerButton, EngineButton)

@@ -142,7 +142,8 @@ class Outbox:
         return f"https://t.me/{self.username}?start=ans_{round_id}" if self.username else None
 
     def keyboard(self, buttons: tuple[Button, ...], labels: list[str] | None = None) -> InlineKeyboardMarkup | None:
-        """Buttons -> an inline keyboard; ``qb:ans:R`` becomes a deep link into the private chat."""
+        """Buttons -> an inline keyboard; ``qb:ans:R`` becomes a deep link into the private chat,
+        and so does ``qb:dm:<payload>`` (``/start <payload>`` there, e.g. ``review``)."""
         if not buttons:
             return None
         keys = []
@@ -152,6 +153,8 @@ class Outbox:
                 keys.append(InlineKeyboardButton(label, url=b.url))
             elif b.data.startswith("qb:ans:") and (url := self.deep_link(b.data[7:])):
                 keys.append(InlineKeyboardButton(label, url=url))
+            elif b.data.startswith("qb:dm:") and self.username:
+                keys.append(InlineKeyboardButton(label, url=f"https://t.me/{self.username}?start={b.data[6:]}"))
             else:
                 keys.append(InlineKeyboardButton(label, callback_data=b.data))
         per_row = 6 if all(len(k.text) <= 3 for k in keys) else 2 if all(len(k.text) <= 14 for k in keys) else 1
