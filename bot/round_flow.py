@@ -2,8 +2,10 @@
 the round is revealed (once, even across processes) when its window ends, when an admin or its
 starter says so, or early when everyone who is playing has answered.
 
-Open answers are graded by ``bot.grading.grade`` when they arrive (the last one counts); a choice
-pick scores at once and only the first counts. Revealing closes the round in the same transaction
+Open answers are graded by the engine's ``Grader`` when they arrive (the last one counts): the
+local grade at once, and, when an LLM judge is configured, the judge's in the background
+(``bot.judge.background.Judgements``); a reveal waits a bounded time for judgements still pending.
+A choice pick scores at once and only the first counts. Revealing closes the round in the same transaction
 that writes its scores, then hands a session's round to ``Sessions.after_close`` for the next
 question or the final ranking.
 """
@@ -21,10 +23,11 @@ from bot.catalogue import say
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.events import ChoicePick, Event, TextAnswer
-from bot.grading import grade, has_words
+from bot.grading import Grader, LocalGrader, grade, has_words
+from bot.judge.background import Judgements
 from bot.model import ChatRef, Kind, Round, RoundKind, RoundStatus
 from bot.replies import Reply, ReplyKind
-from bot.rounds import Rounds, hits_of
+from bot.rounds import Rounds, contradicted_of, hits_of
 from bot.sessions import Sessions
 from bot.views import (
     LETTERS,
@@ -44,13 +47,16 @@ _PICK = re.compile(r"^\s*(?:([1-9]|1[0-2])|([A-La-l]))\s*[.)）]?\s*$")
 
 class RoundFlow:
     def __init__(self, bank: QuestionBank, settings: Settings, clock: Callable[[], float], rounds: Rounds,
-                 chats: ChatDirectory, sessions: Sessions) -> None:
+                 chats: ChatDirectory, sessions: Sessions, grader: Grader | None = None,
+                 judgements: Judgements | None = None) -> None:
         self.bank = bank
         self.settings = settings
         self.clock = clock
         self.rounds = rounds
         self.chats = chats
         self.sessions = sessions
+        self.grader: Grader = grader or LocalGrader()
+        self.judgements = judgements or Judgements(rounds.store, self.grader, clock)
 
     # -- the question of the day ------------------------------------------------------------
 
@@ -120,13 +126,18 @@ class RoundFlow:
             return await self.pick(ChoicePick(event.chat, event.user, event.locale, None, rnd.id, option), lang)
         if not has_words(text):
             return [error_reply(event, lang, "no_words")]
-        result = grade(question, text)
+        result = self.grader.grade(question, text, lang)
+        judged = self.judgements.judges(question)
         _lang, tz = await self.chats.settings_of(self.chats.of_round(rnd, event.chat))
         now = self.clock()
         status = await self.rounds.record_open(rnd, event.user.key, event.user.name or event.user.id, text,
-                                               result.score, result.hit, now, self.chats.local_date(tz, now))
+                                               result.score, result.hit, now, self.chats.local_date(tz, now),
+                                               contradicted=result.contradicted, capped=result.capped,
+                                               feedback=result.feedback, judge_pending=judged)
         if status is None:
             return [error_reply(event, lang, "round_closed")]
+        if judged:  # in the background: the acknowledgement does not wait for the model
+            self.judgements.submit(rnd.id, event.user.key, question, text, _lang, rnd.closes_at)
         key = "ack_new" if status == "new" else "ack_changed"
         ack = Reply(event.chat, ReplyKind.ACK, say(lang, key, name=event.user.name or event.user.id),
                     round_id=rnd.id, to_user=event.user, meta={"status": status})
@@ -164,13 +175,22 @@ class RoundFlow:
         if rnd.kind is RoundKind.DAILY:
             return []
         if rnd.chat_key == event.chat.key and event.chat.private:
-            return await self.reveal(rnd.id)
+            return await self._reveal_now_or_soon(rnd.id, None)
         if rnd.session_id is None or rnd.seq < 2:
             return []
         members = await self.rounds.session_members(rnd.session_id, rnd.seq)
         if members and members <= await self.rounds.answered_users(rnd.id):
-            return await self.reveal(rnd.id, chat)
+            return await self._reveal_now_or_soon(rnd.id, chat)
         return []
+
+    async def _reveal_now_or_soon(self, round_id: int, chat: ChatRef | None) -> list[Reply]:
+        """An early reveal. While the LLM judge still works on the round's answers, the round's
+        reveal time is brought forward to now instead, so the acknowledgement goes out at once and
+        the ticker pushes the reveal once the judgements are in (or the reveal wait is over)."""
+        if self.judgements.pending(round_id):
+            await self.rounds.reveal_soon(round_id, self.clock())
+            return []
+        return await self.reveal(round_id, chat)
 
     # -- closing ------------------------------------------------------------------------------
 
@@ -178,8 +198,13 @@ class RoundFlow:
         """Close the round (once, even across processes) and build the reveal; then continue the
         session with its next question or its final ranking."""
         rnd = await self.rounds.get(round_id)
-        if rnd is None or not await self.rounds.close(round_id, self.clock()):
+        if rnd is None:
             return []
+        if rnd.status is RoundStatus.OPEN:
+            await self.judgements.settle(round_id)  # a bounded wait for judgements still pending
+        if not await self.rounds.close(round_id, self.clock()):
+            return []
+        await self.judgements.finish(round_id)  # what is still pending keeps its local grade
         if chat is None or chat.key != rnd.chat_key:
             chat = await self.chats.stored(rnd.chat_key)
         lang, _tz = await self.chats.settings_of(chat)
@@ -188,7 +213,9 @@ class RoundFlow:
             log.warning("round %s asks unknown question %s", rnd.id, rnd.question_id)
             return await self.sessions.after_close(chat, rnd, lang)
         rows = await self.rounds.answers(rnd.id)
-        answers = [ScoredAnswer(r["name"], r["score"], hits_of(r), r["text"], r["choice"]) for r in rows]
+        answers = [ScoredAnswer(r["name"], r["score"], hits_of(r), r["text"], r["choice"],
+                                contradicted=contradicted_of(r), capped=r["capped"], feedback=r["feedback"],
+                                judge=r["judge"], fallback=r["judge_state"] == "failed") for r in rows]
         buttons = next_buttons(chat, lang) if not await self.sessions.continues(rnd) else ()
         reveal = Reply(chat, ReplyKind.REVEAL, reveal_text(question, answers, lang),
                        folded=model_answer_text(question, lang), round_id=rnd.id, question_id=question.id,
@@ -199,6 +226,7 @@ class RoundFlow:
         """Close the round unscored; a session goes on with its next question."""
         if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
             return []
+        await self.judgements.finish(rnd.id)
         replies = [Reply(chat, ReplyKind.INFO, say(lang, "skipped"), round_id=rnd.id)]
         return replies + await self.sessions.after_close(chat, rnd, lang)
 
@@ -206,6 +234,7 @@ class RoundFlow:
         """Close the round unscored and end its session with the ranking so far."""
         if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
             return []
+        await self.judgements.finish(rnd.id)
         replies = [Reply(chat, ReplyKind.INFO, say(lang, "stopped"), round_id=rnd.id)]
         if rnd.session_id is not None:
             await self.sessions.end(rnd.session_id)

@@ -18,6 +18,7 @@ from bot.replies import Button, Reply, ReplyKind
 
 LETTERS = "ABCDEFGHIJKL"
 ANSWER_PREVIEW = 300  # characters of a member's answer shown in a discussion reveal
+FEEDBACK_PREVIEW = 160  # characters of the judge's feedback shown per member; longer is folded with "…"
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$])")
 
@@ -83,6 +84,21 @@ class ScoredAnswer:
     hits: Sequence[str]
     text: str | None
     choice: int | None
+    contradicted: Sequence[str] = ()  # key points the answer denies
+    capped: str | None = None  # why the local grader held the score down: term_list | length
+    feedback: str = ""  # the LLM judge's one-line feedback
+    judge: str = "local"  # who gave the score: local | llm:<model>
+    fallback: bool = False  # the LLM judge was asked but failed: the score is the local one
+
+
+def member_lines(a: ScoredAnswer, lang: str) -> list[str]:
+    """What the reveal says under a member's score: the judge's feedback, or why the local grader
+    held the score down."""
+    if a.judge != "local" and a.feedback:
+        return [f"   _{md_escape(clip(a.feedback, FEEDBACK_PREVIEW))}_"]
+    if a.capped in ("term_list", "length"):
+        return [f"   _{say(lang, 'cap_' + a.capped)}_"]
+    return []
 
 
 def reveal_text(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
@@ -97,8 +113,10 @@ def reveal_text(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
         lines += ["", say(lang, "checklist")]
         for kp in q.key_points:
             n = sum(1 for a in answers if kp.text in a.hits)
+            denied = sum(1 for a in answers if kp.text in a.contradicted)
             mark = "✅" if n else "⬜"
-            lines.append(f"- {mark} {kp.text}" + (f" ({n}/{len(answers)})" if answers else ""))
+            lines.append(f"- {mark} {kp.text}" + (f" ({n}/{len(answers)})" if answers else "")
+                         + (f" · ✗ {denied}" if denied else ""))
     if q.is_discussion:
         lines += ["", say(lang, "members_answers")]
         if not answers:
@@ -115,7 +133,16 @@ def reveal_text(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
             detail = f"{pick} {'✅' if a.score else '❌'}"
         else:
             detail = ", ".join(a.hits) if a.hits else "—"
+            if a.contradicted:
+                detail += " · " + ", ".join(f"✗ {p}" for p in a.contradicted)
+            if a.fallback:
+                detail += " " + say(lang, "local_mark")
         lines.append(f"{rank}. **{md_escape(a.name)}** {a.score}/10 · {detail}")
+        if q.kind is not Kind.CHOICE:
+            lines += member_lines(a, lang)
+    judges = sorted({a.judge for a in answers if a.judge != "local"})
+    if judges and any(a.fallback for a in answers):
+        lines += ["", "_" + say(lang, "judge_note", judge=", ".join(j.removeprefix("llm:") for j in judges)) + "_"]
     return "\n".join(lines)
 
 
