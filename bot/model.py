@@ -6,7 +6,7 @@ pass them around without knowing about each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -60,6 +60,16 @@ class Question:
     def is_discussion(self) -> bool:
         """An open question without a model answer: answers are collected and shown, not graded."""
         return self.kind is Kind.OPEN and (self.discussion or not self.answer)
+
+    def in_order(self, order: tuple[int, ...]) -> Question:
+        """This choice question as a round shows it: ``order[i]`` is the bank index of the option at
+        position i; ``correct`` follows. An order that no longer fits the options (the bank was
+        edited since the round opened) or an empty one leaves the bank's order."""
+        if self.kind is not Kind.CHOICE or sorted(order) != list(range(len(self.options))):
+            return self
+        position = {bank: shown for shown, bank in enumerate(order)}
+        return replace(self, options=tuple(self.options[i] for i in order),
+                       correct=tuple(sorted(position[c] for c in self.correct)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +139,9 @@ class Round:
     session_id: int | None = None
     seq: int = 1
     local_date: str | None = None  # daily rounds: the chat's local date, 'YYYY-MM-DD'
+    # choice rounds: the bank's option index at each shown position (the options are shuffled per
+    # round so that position carries no signal); () means the bank's order
+    option_order: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

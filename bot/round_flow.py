@@ -118,6 +118,7 @@ class RoundFlow:
         question = self.bank.question(rnd.question_id)
         if question is None:
             return [error_reply(event, lang, "round_closed")]
+        question = question.in_order(rnd.option_order)  # "B" means the option shown as B
         if question.kind is Kind.CHOICE:
             m = _PICK.match(text)
             if not m:
@@ -153,6 +154,7 @@ class RoundFlow:
         question = self.bank.question(rnd.question_id)
         if question is None or question.kind is not Kind.CHOICE:
             return [error_reply(event, lang, "unknown_button")]
+        question = question.in_order(rnd.option_order)  # picks are positions as shown; so is the stored choice
         if not 0 <= event.option < len(question.options):
             return [error_reply(event, lang, "bad_option")]
         result = grade(question, option=event.option)
@@ -212,6 +214,7 @@ class RoundFlow:
         if question is None:  # removed from the bank since it was asked
             log.warning("round %s asks unknown question %s", rnd.id, rnd.question_id)
             return await self.sessions.after_close(chat, rnd, lang)
+        question = question.in_order(rnd.option_order)  # letters as the members saw them
         rows = await self.rounds.answers(rnd.id)
         answers = [ScoredAnswer(r["name"], r["score"], hits_of(r), r["text"], r["choice"],
                                 contradicted=contradicted_of(r), capped=r["capped"], feedback=r["feedback"],

@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable, Sequence
 import aiosqlite
 
 from bot.bank import QuestionBank
-from bot.model import Question, Round, RoundKind, RoundStatus
+from bot.model import Kind, Question, Round, RoundKind, RoundStatus
 from bot.storage import Store, dumps
 
-ROUND_COLS = "id, chat_key, question_id, topic, kind, status, started_by, opened_at, closes_at, session_id, seq, local_date"
+ROUND_COLS = ("id, chat_key, question_id, topic, kind, status, started_by, opened_at, closes_at, session_id, seq,"
+              " local_date, option_order")
 
 UPSERT_OPEN = """
 INSERT INTO answers(round_id, user_key, chat_key, user_name, text, choice, score, hits,
@@ -53,6 +54,7 @@ def to_round(row: sqlite3.Row) -> Round:
         session_id=row["session_id"],
         seq=row["seq"],
         local_date=row["local_date"],
+        option_order=tuple(json.loads(row["option_order"])) if row["option_order"] else (),
     )
 
 
@@ -61,6 +63,9 @@ class Rounds:
         self.store = store
         self.bank = bank
         self.rng = rng or random.Random()
+        # option orders come from their own stream, seeded from the engine's rng without drawing
+        # from it: deterministic in tests, and shuffling never changes which questions are chosen
+        self.order_rng = random.Random(repr(self.rng.getstate()))
         self._open: dict[str, Round | None] = {}
         # run inside the reveal's transaction once the scores are written (the review cards): the
         # grades are final then, and a round is revealed once
@@ -131,7 +136,12 @@ class Rounds:
         daily_key: str | None = None,
     ) -> Round | None:
         """Open a round. With ``daily_key`` (the local date) the (chat, date) claim and the round are
-        one transaction: a second poster for the same day gets None and nothing is written."""
+        one transaction: a second poster for the same day gets None and nothing is written.
+
+        A choice question's options get a fresh order, drawn from the engine's rng and stored with
+        the round, so every reader of the round (scoring, the poll, buttons, the reveal) agrees."""
+        order = tuple(self.order_rng.sample(range(len(question.options)), len(question.options))) \
+            if question.kind is Kind.CHOICE else ()
         async with self.store.write() as db:
             if daily_key is not None:
                 cur = await db.execute(
@@ -142,9 +152,9 @@ class Rounds:
                     return None
             cur = await db.execute(
                 "INSERT INTO rounds(chat_key, question_id, topic, kind, status, started_by, opened_at, closes_at,"
-                " session_id, seq, local_date) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+                " session_id, seq, local_date, option_order) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
                 (chat_key, question.id, question.topic, kind.value, started_by, now, closes_at, session_id, seq,
-                 local_date),
+                 local_date, json.dumps(order) if order else None),
             )
             round_id = cur.lastrowid
             if daily_key is not None:
@@ -153,7 +163,7 @@ class Rounds:
                     (round_id, chat_key, daily_key),
                 )
         rnd = Round(round_id, chat_key, question.id, question.topic, kind, RoundStatus.OPEN, started_by, now,
-                    closes_at, session_id, seq, local_date)
+                    closes_at, session_id, seq, local_date, order)
         self._open[chat_key] = rnd
         return rnd
 

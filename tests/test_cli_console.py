@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -43,6 +44,8 @@ def test_piped_console_plays_a_full_round(tmp_path):
         "/daily arch",
         "/as Alice",
         "A",
+        "/as Bob",
+        "A",  # the same pick: the options are shuffled per round, so the board depends on the open round
         "/as Me",
         "/reveal",
         "/leaderboard all",
@@ -55,6 +58,11 @@ def test_piped_console_plays_a_full_round(tmp_path):
     assert "(reveal)" in out and "Key points" in out and "Model answer" in out
     assert "Question of the day" in out
     assert "no words" in out  # Carol's emoji-only answer got a clear reply
+    # "A" is the option shown as A, whichever it is in the bank: the reveal scores it by that letter
+    right = re.search(r"Correct answer: ([A-L])\. ", out)
+    assert right is not None
+    mark = "10/10 · A ✅" if right[1] == "A" else "0/10 · A ❌"
+    assert f"Alice {mark}" in out and f"Bob {mark}" in out
     board = out[out.index("Leaderboard · all time"):]
     assert board.index("Alice") < board.index("Bob")
     assert "Traceback" not in out + result.stderr

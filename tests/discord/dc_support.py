@@ -49,6 +49,18 @@ def round_of(message: dict) -> int:
     raise AssertionError(f"no round button on message: {custom_ids(message)}")
 
 
+def option_position(message: dict, option: str) -> int:
+    """Where the round shows a choice option (options are shuffled per round): the index of the
+    pick button whose label ("B. text", cut with '…' when long) shows it."""
+    for i, b in enumerate(buttons(message)):
+        label = b.get("label", "")
+        if b.get("custom_id", "").startswith("qb:pick:") and ". " in label:
+            shown = label.split(". ", 1)[1]
+            if shown == option or (shown.endswith("…") and option.startswith(shown[:-1])):
+                return i
+    raise AssertionError(f"option {option!r} not on the buttons: {[b.get('label') for b in buttons(message)]}")
+
+
 def is_ephemeral(message: dict) -> bool:
     return bool(message["flags"] & EPHEMERAL)
 

@@ -10,7 +10,16 @@ the embed.
 
 from __future__ import annotations
 
-from dc_support import answer, custom_ids, deadline, force_questions, is_ephemeral, round_of, text_of
+from dc_support import (
+    answer,
+    custom_ids,
+    deadline,
+    force_questions,
+    is_ephemeral,
+    option_position,
+    round_of,
+    text_of,
+)
 from fake_discord import CHANNEL_ID
 
 BEST = "数据分布偏移，灾难性遗忘，数据质量，混入通用数据"
@@ -77,22 +86,26 @@ async def test_choice_buttons_first_pick_counts(bot, fake, engine, monkeypatch):
         rid = round_of(question)
         assert custom_ids(question) == [f"qb:pick:{rid}:{i}" for i in range(4)]
         labels = [b["label"] for row in question["components"] for b in row["components"]]
-        assert labels[0].startswith("A") and "Prefix Decoder" in labels[0]
+        assert [label[0] for label in labels] == list("ABCD")
+        # shuffled per round: the buttons show the four options in the round's order
+        assert sorted(label[3:] for label in labels) == ["Causal Decoder", "Encoder-Decoder", "Encoder-only",
+                                                         "Prefix Decoder"]
+        right, wrong = option_position(question, "Prefix Decoder"), option_position(question, "Causal Decoder")
 
-        first = await fake.press(question, f"qb:pick:{rid}:1", bob)  # wrong
+        first = await fake.press(question, f"qb:pick:{rid}:{wrong}", bob)
         [recorded] = await fake.wait_response(first)
         assert is_ephemeral(recorded) and "Recorded" in text_of(recorded)
-        again = await fake.press(question, f"qb:pick:{rid}:0", bob)  # the right one, too late
+        again = await fake.press(question, f"qb:pick:{rid}:{right}", bob)  # the right one, too late
         [refused] = await fake.wait_response(again)
         assert is_ephemeral(refused) and "first pick" in text_of(refused)
-        right = await fake.press(question, f"qb:pick:{rid}:0", carol)
-        await fake.wait_response(right)
+        pressed = await fake.press(question, f"qb:pick:{rid}:{right}", carol)
+        await fake.wait_response(pressed)
 
         reveal = await fake.slash("reveal", alice, admin=True)
         shown = "\n".join(text_of(m) for m in await fake.wait_response(reveal))
-        assert "Prefix Decoder" in shown
+        assert f"{'ABCD'[right]}. Prefix Decoder" in shown  # named by the letter it was shown under
         assert shown.index("Carol") < shown.index("Bob")
-        assert "**Carol** 10/10" in shown and "**Bob** 0/10" in shown
+        assert f"**Carol** 10/10 · {'ABCD'[right]} ✅" in shown and f"**Bob** 0/10 · {'ABCD'[wrong]} ❌" in shown
 
 
 async def test_long_choice_options_are_cut_on_buttons_and_shown_in_full(bot, fake, engine, monkeypatch):
@@ -103,7 +116,8 @@ async def test_long_choice_options_are_cut_on_buttons_and_shown_in_full(bot, fak
         [question] = await fake.wait_response(rec)
         labels = [b["label"] for row in question["components"] for b in row["components"]]
         assert all(len(label) <= 80 for label in labels)
-        assert labels[0].endswith("…") and labels[0].startswith("A. KV cache")
+        cut = labels[option_position(question, option)]
+        assert cut.endswith("…") and cut[3:].startswith("KV cache")
         assert option in text_of(question)  # the full option is in the embed
 
 

@@ -15,7 +15,16 @@ import asyncio
 import re
 
 import pytest
-from dc_support import answer, custom_ids, deadline, force_questions, is_ephemeral, round_of, text_of
+from dc_support import (
+    answer,
+    custom_ids,
+    deadline,
+    force_questions,
+    is_ephemeral,
+    option_position,
+    round_of,
+    text_of,
+)
 from discord_limits import u16
 from fake_discord import CHANNEL_ID, FakeDiscord
 
@@ -102,10 +111,11 @@ async def test_private_practice_shows_the_result_at_once(bot, fake, engine, monk
     async with deadline():
         [question] = await fake.wait_response(await fake.slash("quiz", dave, {"topic": "arch"}, **dm))
         rid = round_of(question)
-        pick = await fake.press(question, f"qb:pick:{rid}:1", dave, guild=None)
+        right = option_position(question, "Causal Decoder")
+        pick = await fake.press(question, f"qb:pick:{rid}:{right}", dave, guild=None)
         ack, result = await fake.wait_response(pick, messages=2)
         assert is_ephemeral(ack) and "Recorded" in text_of(ack)
-        assert "Causal Decoder" in text_of(result) and "**Dave** 10/10" in text_of(result)
+        assert f"{'ABCD'[right]}. Causal Decoder" in text_of(result) and "**Dave** 10/10" in text_of(result)
         assert custom_ids(result) == ["qb:next"]
         nxt = await fake.press(result, "qb:next", dave, guild=None)
         [second] = await fake.wait_response(nxt)

@@ -50,17 +50,20 @@ async def test_quiz_poll_sent_with_the_right_fields_and_votes_scored(tg, fake, e
         [poll_call] = await fake.wait_for("sendPoll")
         p = poll_call.params
         assert p["type"] == "quiz" and p["is_anonymous"] is False
-        assert p["correct_option_ids"] == [0]
-        assert [o["text"] if isinstance(o, dict) else o for o in p["options"]] == [
-            "Prefix Decoder", "Causal Decoder", "Encoder-Decoder", "Encoder-only"]
+        shown = [o["text"] if isinstance(o, dict) else o for o in p["options"]]
+        # the options are shuffled for the round: the poll marks where the right one is shown
+        assert sorted(shown) == sorted(["Prefix Decoder", "Causal Decoder", "Encoder-Decoder", "Encoder-only"])
+        [right] = p["correct_option_ids"]
+        assert shown[right] == "Prefix Decoder"
+        wrong = shown.index("Encoder-Decoder")
         assert "ChatGLM 属于哪一类模型结构" in p["question"] and len(p["question"]) <= 300
         assert p["explanation"] == "前缀部分双向注意力、生成部分自回归。"
         assert p["open_period"] == int(engine.settings.choice_window)
         poll_id = poll_call.result["poll"]["id"]
 
         mark = fake.mark()
-        fake.poll_answer(poll_id, bob, [2])
-        fake.poll_answer(poll_id, alice, [0])
+        fake.poll_answer(poll_id, bob, [wrong])
+        fake.poll_answer(poll_id, alice, [right])
         fake.poll_answer(poll_id, carol, [])  # a retracted vote: nothing to score
         # the adapter links the poll to its round right after sendPoll returns
         round_id = await eventually(lambda: engine.round_for_message("telegram-poll", poll_id))
@@ -71,6 +74,9 @@ async def test_quiz_poll_sent_with_the_right_fields_and_votes_scored(tg, fake, e
         text = visible(reveal.text)
         assert text.index("Alice") < text.index("Bob")
         assert "Alice 10/10" in text and "Bob 0/10" in text and "Carol" not in text
+        # the reveal names the right option by the letter the poll showed it under, and the picks too
+        assert f"{'ABCD'[right]}. Prefix Decoder" in text
+        assert f"Alice 10/10 · {'ABCD'[right]} ✅" in text and f"Bob 0/10 · {'ABCD'[wrong]} ❌" in text
         [stop] = await fake.wait_for("stopPoll", since=mark)
         assert stop.params["message_id"] == poll_call.result["message_id"]
         # votes are never acknowledged with messages: the poll itself shows them
@@ -126,10 +132,14 @@ async def test_long_options_fall_back_to_buttons_and_every_press_is_answered(tg,
         assert [k["text"] for k in keys] == ["A", "B", "C"]
         round_id = int(keys[0]["callback_data"].split(":")[2])
         assert [k["callback_data"] for k in keys] == [f"qb:pick:{round_id}:{i}" for i in range(3)]
+        # the options are listed in the round's shuffled order: find the letter of the right one
+        right = next(i for i in range(3) if f"{'ABC'[i]}. {question_text.options[question_text.correct[0]]}"
+                     in visible(question.text))
+        wrong = [i for i in range(3) if i != right]
 
         qmsg = question.result
         mark = fake.mark()
-        presses = [(alice, keys[0]), (alice, keys[1]), (bob, keys[2])]
+        presses = [(alice, keys[right]), (alice, keys[wrong[0]]), (bob, keys[wrong[1]])]
         for user, key in presses:
             fake.press(user, qmsg, key["callback_data"])
         fake.press(bob, qmsg, "qb:bogus")
@@ -146,6 +156,7 @@ async def test_long_options_fall_back_to_buttons_and_every_press_is_answered(tg,
         [reveal] = await fake.wait_for("sendMessage", since=mark)
         text = visible(reveal.text)
         assert text.index("Alice") < text.index("Bob") and "Alice 10/10" in text
+        assert f"Alice 10/10 · {'ABC'[right]} ✅" in text and f"Bob 0/10 · {'ABC'[wrong[1]]} ❌" in text
 
 
 async def test_forget_confirmation_buttons(tg, fake):
