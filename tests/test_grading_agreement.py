@@ -139,17 +139,14 @@ def test_ordering_good_partial_wrong_off_topic(scored):
     _check(scored, "ordering")
 
 
-@NOT_YET_MET
 def test_term_list_rarely_reaches_the_good_answer(scored):
     _check(scored, "term_list_ge_good")
 
 
-@NOT_YET_MET
 def test_negated_answer_rarely_reaches_the_partial_one(scored):
     _check(scored, "negated_ge_partial")
 
 
-@NOT_YET_MET
 def test_paraphrase_beats_the_partial_answer(scored):
     _check(scored, "paraphrase_gt_partial")
 

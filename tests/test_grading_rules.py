@@ -165,3 +165,46 @@ def test_discussion_is_graded_against_its_rubric():
 @pytest.mark.parametrize("text", ["不知道", "没做过，不清楚", "I don't know", "🙂", ""])
 def test_discussion_nothing_to_say_scores_zero(text):
     assert grade(PROJECT, text).score == 0
+
+
+# --- content writers' reports: notation, conditionals, structured model answers ----------------
+
+NOTATION = Question(
+    id="t-notation", topic="evaluation", kind=Kind.OPEN, prompt="模型如何知道自己知道什么？",
+    answer="让模型估计 P(IK)，即自己能答对的概率；检索不到时让模型说不知道。GELU 等于 x 乘 Φ(x)。",
+    key_points=(KeyPoint("估计P(IK)", ("P(IK)",)), KeyPoint("不会就说不知道", ("说不知道",)),
+                KeyPoint("GELU等于x乘Φ(x)", ("xΦ(x)",)), KeyPoint("复杂度", ("O(n)",))),
+)
+
+
+def test_function_notation_matches_as_one_term():
+    assert "估计P(IK)" in grade(NOTATION, "先让模型估计 P(IK)，也就是它能答对这道题的概率。").hit
+
+
+def test_greek_letters_are_kept():
+    assert "GELU等于x乘Φ(x)" in grade(NOTATION, "GELU 的输出是 xΦ(x)，其中 Φ 是标准正态分布函数。").hit
+    assert "GELU等于x乘Φ(x)" not in grade(NOTATION, "GELU 的输出是 xσ(x)，它是一个平滑的激活函数。").hit
+
+
+def test_negative_alias_in_a_conditional_sentence_is_credited():
+    assert "不会就说不知道" in grade(NOTATION, "如果检索不到就让模型说不知道，而不是编一个答案。").hit
+
+
+def test_short_latin_alias_makes_no_false_hit():
+    assert "复杂度" not in grade(NOTATION, "模型 on 设备上运行时，先估计 P(IK) 再回答。").hit
+
+
+def test_bare_memory_is_not_gpu_memory():
+    assert Text("the agent keeps a memory of the conversation").tokens != Text("显存").tokens
+    assert "显" not in Text("the agent keeps a memory of the conversation").tokens
+    assert Text("it uses less memory").flat.count("显存") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "| 方法 | 特点 |\n| --- | --- |\n| PPO | 在线采样，需要奖励模型 |\n| DPO | 离线偏好对，无需奖励模型 |",
+    "全参微调显存 = 参数 + 梯度 + 优化器状态 + 激活值。",
+    "- **PagedAttention**：分块管理 KV cache，按需分配，减少碎片。\n- **量化**：GPTQ、AWQ、FP8 权重/激活。\n"
+    "- **投机解码**：用草稿模型先猜几个 token 再一次验证。",
+])
+def test_tables_equations_and_stating_bullets_are_not_term_lists(text):
+    assert grade(RLHF, text).capped != "term_list"

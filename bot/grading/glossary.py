@@ -139,8 +139,10 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "推理速度": ("inference speed",),
     "延迟": ("latency",),
     "吞吐": ("throughput",),
-    # "memory" alone means accelerator memory in this field; host memory is named as such
-    "显存": ("gpu memory", "vram", "memory footprint", "memory"),
+    # bare "memory" is ambiguous (an agent's or a conversation's memory): only phrases about usage map
+    "显存": ("gpu memory", "vram", "memory footprint", "memory usage", "memory consumption", "memory cost",
+           "memory use", "less memory", "more memory", "save memory", "saves memory", "saving memory",
+           "activation memory", "memory-bound", "memory bound"),
     "内存": ("cpu memory", "host memory", "ram", "system memory"),
     "缓存": ("cache", "caching", "cached"),
     "解码": ("decoding", "decode"),

@@ -27,6 +27,7 @@ from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text
 
 FUZZY_THRESHOLD = 0.75  # share of a phrase's units that must appear in one sentence of the answer
 MIN_FUZZY_UNITS = 3  # shorter phrases are only matched verbatim
+MIN_LATIN = 3  # a Latin-only phrase of several tokens needs this many letters ("O(n)" is too short)
 
 
 class Verdict(Enum):
@@ -57,6 +58,7 @@ class Phrase:
     flat: str  # core rendered like Text.flat
     units: frozenset[str]
     negative: bool  # the phrase itself says "no X" / "无需X"
+    full: str = ""  # a negative phrase rendered with its negation ("说不知道"): met verbatim, it is affirmed
 
     @classmethod
     def of(cls, source: str) -> Phrase | None:
@@ -64,8 +66,11 @@ class Phrase:
         core, negative = split_polarity(text)
         if not core:
             return None
+        if not any(t >= CJK_MIN for t in core) and len(core) > 1 and sum(map(len, core)) < MIN_LATIN:
+            return None  # "O(n)" -> "o n": too short to mean anything outside its notation
         flat = "".join(t if t >= CJK_MIN else f" {t} " for t in core)
-        return cls(source, tuple(core), flat, frozenset(_units_at(core)), negative)
+        full = text.flat.strip(CLAUSE + SENTENCE) if negative else ""
+        return cls(source, tuple(core), flat, frozenset(_units_at(core)), negative, full)
 
 
 class Answer:
@@ -153,6 +158,8 @@ def _may_match(phrase: Phrase, answer: Answer, threshold: float) -> bool:
 
 
 def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD) -> Verdict:
+    if phrase.full and phrase.full in answer.text.flat:
+        return Verdict.HIT  # "说不知道" written as such, even inside a conditional ("如果检索不到就…")
     if not _may_match(phrase, answer, threshold):
         return Verdict.MISSED
     denied = False

@@ -71,6 +71,7 @@ def stem(word: str) -> str:
 
 
 _WORD = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:(?<=[0-9])\.[0-9]+)*")
+_CALL = re.compile(r"(?<=[a-z0-9\u03b1-\u03c9])\(([a-z0-9\u03b1-\u03c9]{1,12})\)")
 _SENT = re.compile(r"(?:[!?;。！？；…\n]|(?<![0-9])\.|\.(?![0-9]))+")
 _CLAUSE = re.compile(r"[,，、:：()（）\[\]【】《》“”\"|/]+")
 _DROP = re.compile(rf"[^{CJK}\x01\x02a-z0-9\u03b1-\u03c9.|#]+")
@@ -82,8 +83,9 @@ def _word(m: re.Match[str]) -> str:
 
 def render(folded: str) -> str:
     """The flat rendering of folded text (see the module docstring), built with C-level substitutions:
-    Chinese text never goes through a Python loop."""
-    flat = _WORD.sub(_word, folded)
+    Chinese text never goes through a Python loop. Brackets of function-like notation ("P(IK)",
+    "Φ(x)") are not clause breaks: the notation is one term."""
+    flat = _WORD.sub(_word, _CALL.sub(r" \1 ", folded))
     flat = _CLAUSE.sub(CLAUSE, _SENT.sub(SENTENCE, flat))
     return _DROP.sub("", flat).replace("\x01", " ").replace("\x02", " ")
 
