@@ -106,6 +106,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "model_answer": {"zh": "**参考答案**", "en": "**Model answer**"},
     "checklist": {"zh": "**要点清单**", "en": "**Key points**"},
     "scores": {"zh": "**得分**", "en": "**Scores**"},
+    # the reveal, per member: why a score was held down, and a score the LLM judge could not give
+    "cap_term_list": {"zh": "请用完整的句子解释，而不是罗列关键词", "en": "explain in sentences rather than listing terms"},
+    "cap_length": {"zh": "答案过长，得分按长度折算", "en": "a long answer: coverage weighed against its length"},
+    "local_mark": {"zh": "（本地评分）", "en": "(local score)"},
+    "judge_note": {
+        "zh": "评分：{judge}；标注「本地评分」的答案由本地评分器打分（模型未能及时评分）。",
+        "en": "Graded by {judge}; answers marked “local score” were graded locally (the model could not judge them in time).",
+    },
     "no_answers": {"zh": "本题无人作答。", "en": "Nobody answered this one."},
     "correct_option": {"zh": "**正确答案**：{option}", "en": "**Correct answer**: {option}"},
     "members_answers": {"zh": "**大家的回答**", "en": "**What members said**"},

@@ -20,6 +20,7 @@ All state lives in SQLite, so a restart loses nothing: open rounds keep their ``
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -31,6 +32,9 @@ from bot.command_handlers import ChatCommands
 from bot.command_registry import Access, CommandHandler, CommandRegistry, CommandSpec
 from bot.config import Settings
 from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
+from bot.grading import Grader
+from bot.judge import build_grader
+from bot.judge.background import Judgements
 from bot.messenger import ChatUnavailable, Messenger
 from bot.model import ChatRef, UserRef
 from bot.replies import Reply
@@ -47,7 +51,8 @@ log = logging.getLogger(__name__)
 
 class QuizEngine:
     def __init__(self, store: Store, bank: QuestionBank, settings: Settings,
-                 clock: Callable[[], float] = time.time, rng: random.Random | None = None) -> None:
+                 clock: Callable[[], float] = time.time, rng: random.Random | None = None,
+                 grader: Grader | None = None) -> None:
         self.store = store
         self.bank = bank
         self.settings = settings
@@ -57,7 +62,11 @@ class QuizEngine:
         self.stats = Stats(store, bank)
         self.chats = ChatDirectory(store, settings, clock)
         self.sessions = Sessions(store, bank, settings, clock, self.rounds, self.stats, self.chats)
-        self.flow = RoundFlow(bank, settings, clock, self.rounds, self.chats, self.sessions)
+        # one Grader for open answers: the local grader, plus the LLM judge when one is configured
+        self.grader = grader or build_grader(settings, store)
+        self.judgements = Judgements(store, self.grader, clock, settings.llm_concurrency, settings.llm_reveal_wait)
+        self.flow = RoundFlow(bank, settings, clock, self.rounds, self.chats, self.sessions, self.grader,
+                              self.judgements)
         self.commands = CommandRegistry()
         self.chat_commands = ChatCommands(bank, settings, clock, self.rounds, self.stats, self.chats,
                                           self.sessions, self.flow, self.commands)
@@ -180,11 +189,22 @@ class QuizEngine:
         """Close a round and build its reveal (plus a session's next question or ranking)."""
         return await self.flow.reveal(round_id, chat)
 
+    async def start_judging(self) -> int:
+        """Re-queue answers still waiting for the LLM judge (after a restart); how many."""
+        return await self.judgements.resume(self.bank, self.settings.default_lang)
+
+    async def stop_judging(self) -> None:
+        """Stop judging in the background (pending answers are re-queued at the next start)."""
+        await self.judgements.stop()
+
     async def expire_due(self) -> int:
         """Reveal every round whose window has ended (also those that fell due while the bot was
         down); push the reveals. Returns how many rounds this call closed."""
         closed = 0
-        for round_id in await self.flow.due():
+        due = await self.flow.due()
+        if len(due) > 1:  # one bounded wait for every due round's pending judgements, not one each
+            await asyncio.gather(*(self.judgements.settle(round_id) for round_id in due))
+        for round_id in due:
             replies = await self.flow.reveal(round_id)
             if replies:
                 closed += 1

@@ -298,10 +298,11 @@ class Runtime:
         started = loop.time()
         settings = self.settings
         store = await Store.open(settings.db_path)  # runs the migrations
-        scheduler = tick = reader = None
+        scheduler = tick = reader = engine = None
         try:
             bank = QuestionBank.load(settings.questions_dir)
             engine = QuizEngine(store, bank, settings)
+            await engine.start_judging()  # answers still waiting for the LLM judge before a restart
             dropped = await engine.review.drop_removed()
             if dropped:
                 log.info("%d review cards of questions no longer in the bank deleted", dropped)
@@ -352,6 +353,8 @@ class Runtime:
                 await self._stop_console(reader, deadline)
             if scheduler is not None:
                 await self._bounded("the scheduler", scheduler.stop(), deadline)
+            if engine is not None:  # pending judgements stay pending in the database for the next start
+                await self._bounded("the judge", engine.stop_judging(), deadline)
             await self._bounded("the database", store.close(), deadline)
             with contextlib.suppress(OSError):
                 settings.heartbeat_path.unlink(missing_ok=True)  # not running: health must fail
