@@ -150,9 +150,9 @@ class _Parser:
                 tail = trailing_question_list(body)
                 index[index_next - 1].body = self._heading_body(body[:tail] if tail is not None else body)
                 index_next += 1
+                mark = len(self.out)  # questions listed after the answer may form the next index
                 if tail is not None:
                     self._block(body[tail:], [t for _, t in stack], answers=False)
-                mark = len(self.out)
                 i = end
                 continue
             if number and number != str(index_next):
@@ -173,9 +173,10 @@ class _Parser:
                     cut = i + 1 + tail
                 self._emit(h.prompt, self._heading_body(lines[i + 1 : cut]), [t for _, t in stack],
                            h.number, ln.no)
+                if tail is not None:
+                    mark = len(self.out)  # the open questions after the answer may form the next index
                 if cut < end:
                     self._block(lines[cut:end], [t for _, t in stack], answers=False)
-                mark = len(self.out) - 1 if tail is None else mark + 1
                 i = end
                 continue
             if i != title_idx:
@@ -333,7 +334,8 @@ class _Parser:
             if ln.kind == "text" and top and len(core) <= MAX_PROMPT and not _DEFINITION.match(text):
                 lvl = question_level(text)
                 in_answer = open_ is not None and open_.kind == "qa" and open_.state == "a"
-                if not in_answer and (lvl == 2 or idx in asking or (
+                fresh_bare = open_ is None or (open_.kind == "bare" and not any(b.kind != "blank" for b in open_.body))
+                if not in_answer and (lvl == 2 or (idx in asking and fresh_bare) or (
                         self.plain and lvl == 1 and ln.indent == 0 and _isolated(lines, idx)
                         and len(core) <= 40 and not core.endswith(_TERMINAL))):
                     start("bare", text, "", ln)
@@ -556,8 +558,9 @@ def _question_paragraphs(lines: list[Line]) -> set[int]:
             run.append(idx)
             continue
         texts = [lines[k].text for k in run if not _colon_label(lines[k].text)]
-        asking = sum(1 for t in texts if question_level(t) == 2)
-        if len(texts) >= 3 and asking >= 0.6 * len(texts) and all(len(strip_markup(t)) <= 120 for t in texts):
+        levels = [question_level(t) for t in texts]
+        if (len(texts) >= 3 and levels.count(2) >= 1 and sum(1 for v in levels if v) >= 0.5 * len(texts)
+                and all(len(strip_markup(t)) <= 120 for t in texts)):
             out.update(k for k in run if not _colon_label(lines[k].text)
                        and not strip_markup(lines[k].text).endswith(("。", ".")))
         run = []
