@@ -32,7 +32,7 @@ def setup_logging(level: str, settings: Settings | None = None) -> None:
 
     secrets = [os.environ.get(var) for var in SECRET_ENV]
     if settings is not None:
-        secrets += [settings.telegram_token, settings.discord_token]
+        secrets += [settings.telegram_token, settings.discord_token, settings.llm_api_key]
     configure(level, secrets=tuple(secrets))
 
 
@@ -79,7 +79,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from bot.bank import QuestionBank
-    from bot.grading import grade
+    from bot.grading import LocalGrader, grade_choice
 
     settings = _settings(args)
     bank = QuestionBank.load(settings.questions_dir)
@@ -87,20 +87,55 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if question is None:
         print(f"unknown question id {args.question!r}", file=sys.stderr)
         return 2
-    result = grade(question, args.answer) if question.kind.value == "open" else None
-    if result is None:
+    lang = args.lang or settings.default_lang
+    error = None
+    if question.kind.value != "open":
         print(f"{args.question} is a choice question; grade an option index with --answer N", file=sys.stderr)
         if not args.answer.strip().isdigit():
             return 2
-        result = grade(question, option=int(args.answer))
-    if args.json:
-        print(json.dumps({"question": question.id, "score": result.score, "hit": list(result.hit),
-                          "missed": list(result.missed)}, ensure_ascii=False))
+        result = grade_choice(question, int(args.answer))
+    elif args.judge == "llm":
+        if not settings.llm_enabled:
+            print("error: --judge llm needs QUIZBOT_LLM_BASE_URL and QUIZBOT_LLM_MODEL (or llm.base_url and "
+                  "llm.model in the config); QUIZBOT_LLM_API_KEY if the provider wants a key", file=sys.stderr)
+            return 2
+        result, error = asyncio.run(_judge_once(settings, question, args.answer, lang))
     else:
-        print(f"score: {result.score}/10")
+        result = LocalGrader().grade(question, args.answer, lang)
+    if args.json:
+        out = {"question": question.id, "score": result.score, "hits": list(result.hit),
+               "missed": list(result.missed), "contradicted": list(result.contradicted),
+               "feedback": result.feedback, "judge": result.judge, "capped": result.capped,
+               "hit": list(result.hit)}  # "hit": the name of the first versions of this output
+        if error:
+            out["judge_error"] = error
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(f"score: {result.score}/10 ({result.judge})")
         for kp in question.key_points:
-            print(f"  [{'x' if kp.text in result.hit else ' '}] {kp.text}")
+            mark = "x" if kp.text in result.hit else "!" if kp.text in result.contradicted else " "
+            print(f"  [{mark}] {kp.text}")
+        if result.feedback:
+            print(f"feedback: {result.feedback}")
+        if error:
+            print(f"the LLM judge failed ({error}): this is the local grade", file=sys.stderr)
     return 0
+
+
+async def _judge_once(settings: Settings, question, text: str, lang: str):
+    """One judgement by the configured model, without the bot's cache or budget (a maintainer
+    trying a model wants a fresh call); on failure the local grade and the reason."""
+    from bot.grading import LocalGrader
+    from bot.judge.client import JudgeFailure, LLMJudge
+    from bot.judge.grader import to_grade
+
+    judge = LLMJudge(settings, None)
+    try:
+        return to_grade(question, await judge.judgement(question, text, lang), judge.name), None
+    except JudgeFailure as exc:
+        return LocalGrader().grade(question, text, lang), str(exc)
+    finally:
+        await judge.close()
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -150,6 +185,12 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         for var, name in SECRET_ENV.items():
             print(f"{var}: {mask(getattr(settings, name)) or '(not set)'}")
         print(f"# adapters: {', '.join(settings.platforms) or 'none: quizbot run serves the console'}")
+        if settings.llm_enabled:
+            print(f"# judge: llm:{settings.llm_model} at {settings.llm_base_url} (key {mask(settings.llm_api_key) or 'not set'}), "
+                  f"{settings.llm_requests_per_minute:g}/min, {settings.llm_concurrency} at once, "
+                  f"{settings.llm_daily_budget or 'no'} calls/day budget, reveals wait {settings.llm_reveal_wait:g} s")
+        else:
+            print("# judge: local (set QUIZBOT_LLM_BASE_URL and QUIZBOT_LLM_MODEL for the LLM judge)")
     if not settings.questions_dir.is_dir():
         print(f"warning: questions directory {settings.questions_dir} does not exist", file=sys.stderr)
     print("config ok", file=sys.stderr)
@@ -248,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--question", required=True)
     p.add_argument("--answer", required=True)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--judge", choices=["local", "llm"], default="local",
+                   help="local: the offline grader (default); llm: the configured LLM judge (QUIZBOT_LLM_*)")
+    p.add_argument("--lang", choices=["zh", "en"], help="language of the feedback (default: the configured language)")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("backup", help="consistent online copy of the database (safe while the bot runs)")
     p.add_argument("path")
