@@ -238,4 +238,15 @@ MIGRATIONS: list[str] = [
     WHEN NEW.round_id IS NOT NULL AND OLD.round_id IS NULL
     BEGIN INSERT OR IGNORE INTO pushes(chat_key, round_id, kind, next_at, created_at) VALUES (NEW.chat_key, NEW.round_id, 'question', NEW.posted_at + 30, NEW.posted_at); END
     """,
+    # v6: privacy. An answer written in a private chat (a deep link) or a private form (Discord) is
+    # marked so a group reveal shows its score but never its text; the secret signs the deep-link
+    # payloads that open a private answer, so a round cannot be answered by guessing its id.
+    """
+    ALTER TABLE answers ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at REAL NOT NULL
+    ) WITHOUT ROWID
+    """,
 ]
