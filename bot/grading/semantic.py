@@ -11,18 +11,19 @@ them. This layer gives such an answer partial credit per key point:
   words are dropped: repeating the question says nothing about the answer;
 * for an answer, each sentence's units are collected from its *affirming* clauses only (a clause
   with a negation cue contributes nothing, so "不冻结原权重" earns no soft credit);
-* a missed key point earns ``SOFT_WEIGHT`` times the best sentence's overlap with its support,
-  measured as matched units over ``SUPPORT_UNITS`` (a sentence cannot be expected to repeat a whole
-  model-answer sentence), above a floor ``SOFT_FLOOR`` of chance overlap.
+* a missed key point earns up to ``SOFT_WEIGHT`` of a point from the sentence closest to its
+  support (matched units over ``SUPPORT_UNITS``, above a floor ``SOFT_FLOOR``), and one sentence
+  explains one point: a hit point first claims its closest sentence, so a short answer that names
+  one point exactly gets nothing extra from the words around it.
 
-The soft credit is kept well below an exact hit, so a paraphrase that explains every point beats an
-answer that names one point exactly, but never a complete answer in the bank's terms.
+A paraphrase that explains several points in plain words thus beats an answer that names one point
+in the bank's terms; naming a point and denying it earns nothing here (negated clauses are skipped).
 """
 
 from __future__ import annotations
 
 from bot.grading.negation import Cue
-from bot.grading.normalise import CLAUSE, Text, units
+from bot.grading.normalise import Text, units
 
 SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a share of an exact hit
 SUPPORT_UNITS = 4  # matched support units in one sentence that count as a full paraphrase of a point
@@ -59,18 +60,15 @@ def negated_share(text: Text, cues: list[Cue]) -> float:
     return sum(1 for span in clauses if span in negative) / len(clauses)
 
 
-def affirmed_sentence_units(text: Text, cues: list[Cue]) -> list[set[str]]:
-    """Units of each sentence of an answer, from the clauses without a negation cue."""
-    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")}
-    out = []
-    for s, e in text.sentences:
-        toks: list[str] = []
-        for cs, ce in text.clauses:
-            if s <= cs < e and (cs, ce) not in negative:
-                toks.extend(text.tokens[cs:ce])
-                toks.append(CLAUSE)
-        out.append(units(toks) if toks else set())
-    return out
+def affirmed_sentence_units(text: Text, cues: list[Cue],
+                            found: list[tuple[int, int, dict[str, int]]]) -> list[set[str]]:
+    """Units of each sentence of an answer (``found``: per sentence, unit -> first token index),
+    without the units first met in a clause that holds a negation cue."""
+    negative = [text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")]
+    if not negative:
+        return [set(units_at) for _s, _e, units_at in found]
+    return [{u for u, i in units_at.items() if not any(s <= i < e for s, e in negative)}
+            for _s, _e, units_at in found]
 
 
 def _credit(matched: int) -> float:

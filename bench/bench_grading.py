@@ -1,0 +1,46 @@
+"""CPU time of the local grader per open answer, on the labelled answer set against the real bank.
+
+Every labelled answer (all categories) is graded repeatedly with a warm per-question cache, and the
+CPU time (``time.process_time``, so other load on the machine does not count) is divided by the
+number of answers graded. Also printed: the one-off cost of preparing a question (first grade).
+
+    python -m bench.bench_grading [--rounds 20]
+
+Budget: about 150 µs per typical answer, so that the answer path keeps bench.bench_answers' targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from bench.grading_agreement import BANK, CATEGORIES, LABELLED, load_labelled
+from bot.bank import QuestionBank
+from bot.grading import LocalGrader
+
+BUDGET_US = 150.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20, help="passes over the labelled answers")
+    args = parser.parse_args()
+    bank = QuestionBank.load(BANK)
+    work = [(bank.question(e["id"]), e[c]) for e in load_labelled(LABELLED) for c in CATEGORIES]
+    grader = LocalGrader()
+    start = time.process_time()
+    for q, _text in work:
+        grader.prepared(q)
+    prepare = (time.process_time() - start) / len({q.id for q, _ in work})
+    start = time.process_time()
+    for _ in range(args.rounds):
+        for q, text in work:
+            grader.grade(q, text)
+    per = (time.process_time() - start) / (args.rounds * len(work))
+    print(f"answers graded: {args.rounds * len(work)} ({len(work)} distinct)")
+    print(f"prepare a question (once): {prepare * 1e3:.2f} ms CPU")
+    print(f"grade an answer: {per * 1e6:.0f} µs CPU (budget {BUDGET_US:.0f} µs) -> {1 / per:,.0f} answers/s per core")
+
+
+if __name__ == "__main__":
+    main()
