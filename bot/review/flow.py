@@ -198,8 +198,9 @@ class ReviewFlow:
         now = self.clock()
         reviewed: Reviewed | None = None
         async with self.store.write() as db:
-            cur = await db.execute("DELETE FROM review_current WHERE member_id = ? AND item = ?",
-                                   (current.member_id, current.item))
+            cur = await db.execute(
+                "UPDATE review_current SET question_id = '' WHERE member_id = ? AND item = ? AND question_id <> ''",
+                (current.member_id, current.item))
             if cur.rowcount == 1:
                 reviewed = await self.cards.record(db, event.user.key, question, result.score, now,
                                                    now - current.shown_at, "review")

@@ -3,6 +3,10 @@ stats and reminders, and deleting (``/forget``, questions gone from the bank).
 
 ``review_cards`` is keyed by (member, question) and indexed by (member, due): the next due card of
 a member is the first entry of that index, read without touching any other member's cards.
+
+``review_current`` keeps one row per member: the card shown and its item number. An answered or
+stopped card leaves the row with an empty ``question_id`` (nothing waits), so the item numbers
+keep growing and a button of any earlier card stays refused.
 """
 
 from __future__ import annotations
@@ -100,7 +104,7 @@ class ReviewStore:
     async def current(self, user_key: str) -> Current | None:
         row = await self.store.fetchone(
             "SELECT c.member_id, c.chat_key, c.question_id, c.item, c.shown_at FROM review_current c"
-            " JOIN review_members m ON m.id = c.member_id WHERE m.user_key = ?", (user_key,))
+            " JOIN review_members m ON m.id = c.member_id WHERE m.user_key = ? AND c.question_id <> ''", (user_key,))
         return Current(row["member_id"], row["chat_key"], row["question_id"], row["item"], row["shown_at"]) \
             if row else None
 
@@ -118,8 +122,10 @@ class ReviewStore:
         return Current(member, chat_key, question_id, int(row[0]), now)
 
     async def clear(self, member: int) -> bool:
+        """Stop waiting for an answer; False when nothing was waiting."""
         async with self.store.write() as db:
-            cur = await db.execute("DELETE FROM review_current WHERE member_id = ?", (member,))
+            cur = await db.execute(
+                "UPDATE review_current SET question_id = '' WHERE member_id = ? AND question_id <> ''", (member,))
             return cur.rowcount > 0
 
     async def drop_card(self, member: int, question_id: str) -> None:
@@ -156,7 +162,8 @@ class ReviewStore:
                 "DELETE FROM review_cards WHERE question_id NOT IN (SELECT value FROM json_each(?))", (known,))
             count = cur.rowcount
             await db.execute(
-                "DELETE FROM review_current WHERE question_id NOT IN (SELECT value FROM json_each(?))", (known,))
+                "UPDATE review_current SET question_id = '' WHERE question_id <> ''"
+                " AND question_id NOT IN (SELECT value FROM json_each(?))", (known,))
         return count
 
 
