@@ -22,7 +22,9 @@ from bot.bank.importer.lines import (
 
 log = logging.getLogger(__name__)
 
-MAX_KEY_POINTS = 8
+MAX_KEY_POINTS = 6
+MIN_KEY_POINTS = 2  # fewer than this is no checklist: the entry is left for a curator
+MAX_KEY_POINT_CHARS = 40
 _TYPO_BULLETS = "•·▪●◦‣○■□➢►✓✔"
 
 # --- answer Markdown ---------------------------------------------------------------------------
@@ -181,13 +183,49 @@ def _short_lead(lead: str) -> str | None:
     return lead if 2 <= len(bare) <= 20 else None
 
 
+_STEP = re.compile(r"^(?:第\s*[\d一二三四五六七八九十]+\s*(?:步|阶段|点|部分|种|条|个)|步骤\s*[\d一二三四五六七八九十]*|"
+                   r"(?:step|phase|stage|part|point)\s*\d*)$", re.I)
+_ORDINAL = re.compile(r"^(?:第[\d一二三四五六七八九十]+|首先|其次|然后|接着|再次|最后|最终|另外|此外|总之|"
+                      r"first(?:ly)?|second(?:ly)?|third(?:ly)?|next|then|finally|lastly)$", re.I)
+_ORDINAL_LEAD = re.compile(r"^(?:首先|其次|然后|接着|再次|最后|另外|此外|第[\d一二三四五六七八九十]+[，,、:：]?|"
+                           r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|next|then|finally|lastly)[,:]?\s+|"
+                           r"\d{1,2}[.、)）]\s*)", re.I)
+_GENERIC_EN = {
+    "overview", "background", "process", "method", "methods", "approach", "benefits", "advantages",
+    "disadvantages", "challenges", "limitations", "key characteristics", "key components", "key features",
+    "key findings", "key techniques", "types", "prevention", "detection", "mitigation", "importance",
+    "best practices", "how it works", "practical implications", "use case", "use cases", "core idea",
+    "key insight", "features", "components", "usage", "results", "pros and cons", "trade-offs", "tradeoffs",
+}
+_GENERIC_ZH = {
+    "简介", "特点", "应用场景", "功能作用", "关键能力", "关键特性", "常见类型", "训练方式", "推理流程", "实践经验",
+    "核心组件", "核心思想", "核心概念", "优化技巧", "常用指标", "关键指标", "选择标准", "优势", "劣势", "挑战",
+    "缺点", "优点", "背景", "原理", "思路", "步骤", "方案", "实践", "用法", "注意点", "常用方法", "主要方法",
+}
+_GENERIC_KEYS = {fold_key(g) for g in (*_GENERIC, *_GENERIC_EN, *_GENERIC_ZH)}
+
+
 def _ok(text: str) -> bool:
+    """A key point is a claim or a term: no step label, ordinal, bare number, generic word or long sentence."""
     t = text.strip()
-    if len(t) < 2 or len(re.sub(r"[（(][^()（）]*[)）]", "", t)) > 30 or fold_key(t) in {fold_key(g) for g in _GENERIC}:
+    if len(t) < 2 or len(t) > MAX_KEY_POINT_CHARS or len(re.sub(r"[（(][^()（）]*[)）]", "", t)) > 30:
         return False
+    key = fold_key(t)
+    if not key or key in _GENERIC_KEYS or key.isdigit() or _STEP.match(t) or _ORDINAL.match(t):
+        return False
+    if re.fullmatch(r"[\d\s.,%×x+\-/:：]+", t):
+        return False  # "2:8", "10-20%", "4×"
     if t[0] in "$([（" or t.endswith((":", "：")):
         return False  # formulas and "…分三种:" intros are not things to mention
-    return not re.search(r"[。？?！!]", t) and bool(fold_key(t))
+    return not re.search(r"[。？?！!]", t)
+
+
+def _unlead(phrase: str | None) -> str | None:
+    """"首先训练一个奖励模型" -> "训练一个奖励模型": an ordinal in front is not part of the claim."""
+    if not phrase:
+        return phrase
+    out = _ORDINAL_LEAD.sub("", phrase.strip(), count=1).strip()
+    return out or None
 
 
 _STATIC_GLOSSARY = {
@@ -267,14 +305,44 @@ def _with_aliases(text: str, glossary: dict[str, list[str]]) -> dict:
     return {"text": text, "aliases": aliases} if aliases else {"text": text}
 
 
-def key_points(answer: str | None, hints: list[tuple[str, str]]) -> list[dict]:
-    """What a good answer must mention: takeaways first, then bold terms, list leads, 【marked】 terms."""
+_DEFINES = re.compile(
+    r"(?:^|[。；;\n]|\*\*)\s*([A-Za-z][\w\-+/. ]{1,28}?|[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9\-]{1,11})\s*"
+    r"(?:（[^）]{1,30}）|\([^)]{1,30}\))?\s*(?:是|指的是|指|即|means|is an?|refers to)\s*\S"
+)
+
+
+def _clauses(answer: str) -> list[str]:
+    """Clauses of the answer's prose (not code, tables or headings) short enough to be one claim each."""
+    out: list[str] = []
+    code = False
+    for row in answer.split("\n"):
+        if row.lstrip().startswith(("```", "~~~")):
+            code = not code
+            continue
+        if code or row.lstrip().startswith(("|", "#", "$$")):
+            continue
+        parts = item_parts(row)
+        text = strip_markup(parts[3] if parts else row)
+        for piece in re.split(r"[。；;！!？?]|[,，:：]\s*|\.\s+|\b(?:when|while|because|so that|so|which)\b", text):
+            piece = piece.strip(" .。\"'“”")
+            if 8 <= len(piece) <= MAX_KEY_POINT_CHARS and not re.match(r"(?i)^(it|this|that|they|these)\b", piece):
+                out.append(piece)
+    return out
+
+
+def key_points(answer: str | None, hints: list[tuple[str, str]], prompt: str = "") -> list[dict]:
+    """What a good answer must mention: takeaways first, then bold terms, list leads (causes, remedies),
+    terms the answer defines ("X 是…"), 【marked】 terms — between 2 and 6, or none when fewer make sense."""
     if not answer:
         return []
     found: list[str] = []
     seen: set[str] = set()
+    asked = fold_key(prompt)
 
     def take(phrase: str | None) -> None:
+        phrase = _unlead(phrase)
+        if phrase and fold_key(phrase) and fold_key(phrase) in asked and len(fold_key(phrase)) < len(asked):
+            return  # the question's own subject is no point to check an answer for
         if phrase and _ok(phrase) and fold_key(phrase) not in seen and len(found) < MAX_KEY_POINTS:
             seen.add(fold_key(phrase))
             found.append(phrase.strip())
@@ -312,6 +380,10 @@ def key_points(answer: str | None, hints: list[tuple[str, str]]) -> list[dict]:
             take(itext[:-1].strip())  # a nested sub-header ("Encoder-Decoder:") names one point
     for m in _BRACKET.finditer(answer):
         take(m.group(1))
+    for row in answer.split("\n"):
+        if not row.lstrip().startswith(("```", "|")):
+            for m in _DEFINES.finditer(strip_markup(row)):
+                take(m.group(1).strip())
     if not found:
         # a run-together list: "减小批量大小、分布式训练、…" or "Transformer架构  自注意力机制  多头注意力"
         for row in answer.split("\n"):
@@ -319,6 +391,14 @@ def key_points(answer: str | None, hints: list[tuple[str, str]]) -> list[dict]:
             if 3 <= len(pieces) <= 10 and all(len(p) <= 16 for p in pieces):
                 for p in pieces:
                     take(p)
+    if len(found) < MIN_KEY_POINTS:
+        for clause in _clauses(answer):  # short answers: their own clauses are the claims
+            if not any(fold_key(f) in fold_key(clause) or fold_key(clause) in fold_key(f) for f in found):
+                take(clause)
+            if len(found) >= 4:
+                break
+    if len(found) < MIN_KEY_POINTS:
+        return []  # one stray term is no checklist; the import report lists the entry for a curator
     glossary = _glossary(answer)
     return [_with_aliases(t, glossary) for t in found]
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.bank.importer.enrich import classify, difficulty, key_points, render_answer
+from bot.bank.importer.layout import is_non_answer
 from bot.bank.importer.parse import Candidate, parse
 
 log = logging.getLogger(__name__)
@@ -185,15 +186,22 @@ class ImportResult:
         for name, rep in self.files.items():
             lines.append(f"  {name}: found {rep.found}, answered {rep.answered}, merged {rep.merged}")
         lines.append("per topic: " + ", ".join(f"{t} {n}" for t, n in self.per_topic().items()))
+        bare = [e for e in self.entries if e.answer and not e.key_points]
+        if bare:
+            # nothing sensible could be derived: a person has to write these checklists
+            lines.append(f"needs key points ({len(bare)} answered question(s) without any):")
+            lines.extend(f"  {e.id}: {e.prompt[:80]}" for e in bare)
         return lines
 
 
 def entry_from(cand: Candidate, file: str) -> Entry:
     answer, hints = render_answer(cand.body, cand.plain)
+    if answer is not None and is_non_answer(answer):
+        answer, hints = None, []  # "不做解答", "略", a lone "[点击查看答案](…)" link
     section = cand.section_text
     topic = classify(cand.prompt, answer, section)
     source = {"file": file, "section": section} if section else {"file": file}
-    return Entry(topic=topic, prompt=cand.prompt, answer=answer, key_points=key_points(answer, hints),
+    return Entry(topic=topic, prompt=cand.prompt, answer=answer, key_points=key_points(answer, hints, cand.prompt),
                  difficulty=difficulty(cand.prompt, answer), sources=[source], norm=normalise(cand.prompt),
                  core=core_normalise(cand.prompt))
 

@@ -186,12 +186,42 @@ def _fence_flattened_code(rows: list[str]) -> list[str]:
     return out
 
 
+_PLAIN_FENCE = re.compile(r"^\s*(```+|~~~+)\s*(text|txt|plaintext|plain|md|markdown)?\s*$", re.I)
+
+
+def _unfence_question_lists(rows: list[str]) -> list[str]:
+    """A ```text block that only numbers questions is a question list, not code: drop its fence lines."""
+    out: list[str] = []
+    i = 0
+    while i < len(rows):
+        m = _PLAIN_FENCE.match(rows[i])
+        j = i + 1
+        if m:
+            while j < len(rows) and not rows[j].strip().startswith(m.group(1)):
+                j += 1
+            inner = [r for r in rows[i + 1 : j] if r.strip()]
+            numbered = [r for r in inner if re.match(r"^\s*\d{1,3}[.、)）]", r)]
+            if j < len(rows) and len(numbered) >= 2 and len(numbered) >= 0.8 * len(inner) and sum(
+                    1 for r in numbered if question_level(re.sub(r"^\s*\d{1,3}[.、)）]\s*", "", r))) >= 0.5 * len(numbered):
+                out.append("")
+                out.extend(rows[i + 1 : j])
+                out.append("")
+                i = j + 1
+                continue
+            out.extend(rows[i : j + 1])
+            i = j + 1
+            continue
+        out.append(rows[i])
+        i += 1
+    return out
+
+
 def preprocess(text: str) -> str:
     """Normalise newlines and HTML leftovers so that the tokenizer sees plain Markdown lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = text.replace("\u00a0", " ").replace("&nbsp;", " ")
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
-    text = "\n".join(unwrap(text.split("\n")))
+    text = "\n".join(_unfence_question_lists(unwrap(text.split("\n"))))
     text = _details(text)
     return "\n".join(_fence_flattened_code(text.split("\n")))
 
@@ -276,6 +306,15 @@ _DEFINITION = re.compile(r"^(\*\*|__)[^*_]{1,40}\1\s*[:：]")
 _TRAIL = re.compile(r"[\s*_`\"'“”‘’」』)）\]】.。…~～!！]+$")
 
 
+_IMPERATIVE = re.compile(
+    r"^(?:(?:please\s+)?(?:explain|describe|compare|contrast|discuss|derive|define|summari[sz]e|outline|"
+    r"walk (?:me|us) through|tell (?:me|us) about|talk about|give an overview of)\b|"
+    r"(?:请|请你)?(?:说说|谈谈|讲讲|聊聊|介绍一下|介绍下|简单介绍|简要介绍|简述|试述|阐述|解释一下|说一下|讲一下|"
+    r"对比一下|比较一下|描述一下|推导一下|手推|手写|写一下))",
+    re.I,
+)
+
+
 def question_level(text: str) -> int:
     """2: surely a question (``?``, a closing question particle); 1: question words; 0: a statement."""
     t = _URL.sub("", strip_images(text)).strip()
@@ -289,6 +328,10 @@ def question_level(text: str) -> int:
         return 0
     if re.search(r"[\u4e00-\u9fff]", body) and body.endswith(_ZH_END):
         return 2
+    if _IMPERATIVE.match(body) and len(body) <= 120 and not plain.rstrip().endswith((":", "：", "。")):
+        return 2  # "Explain …", "Compare …", "说说…", "介绍一下…" ask as much as a question mark does
+    if plain.rstrip().endswith(("。", ".")) and not re.search(r"[?？]", plain):
+        return 0  # a sentence that ends in a full stop states something ("what I learned" lists)
     if any(w in body for w in _ZH_ANY) or body.startswith(_ZH_LEAD):
         return 1
     if _EN_LEAD.match(body) or _EN_ANY.search(body):
