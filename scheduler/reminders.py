@@ -2,7 +2,8 @@
 
 A member sets ``/review remind 20:30 [zone]``; their row in ``review_members`` keeps the time, the
 zone and ``remind_next``, the UTC instant of the next reminder (indexed). One APScheduler job runs
-at the start of every minute and takes the rows whose ``remind_next`` has passed:
+(on a scheduler of its own, started and stopped with the ``DailyScheduler``) runs at the start of
+every minute and takes the rows whose ``remind_next`` has passed:
 
 * Exactly once a day, like the question of the day: each row is claimed with a compare-and-set
   ``UPDATE`` that moves ``remind_next`` to the next day's time and writes the local date into
@@ -24,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -62,9 +64,18 @@ class ReviewReminders:
         self.queue = ReviewStore(engine.store)
         self.grace = settings.grace_minutes * 60
         self.concurrency = concurrency
+        self.aps: AsyncIOScheduler | None = None
 
-    def start(self, aps: AsyncIOScheduler) -> None:
-        aps.add_job(self.tick, CronTrigger(second=0), id=JOB_ID, name=JOB_ID, replace_existing=True)
+    def start(self) -> None:
+        # a run delayed past its minute is still made (coalesced); the next tick would take it anyway
+        self.aps = AsyncIOScheduler(timezone=ZoneInfo("UTC"), job_defaults={
+            "misfire_grace_time": 60, "coalesce": True, "max_instances": 1})
+        self.aps.add_job(self.tick, CronTrigger(second=0), id=JOB_ID, name=JOB_ID, replace_existing=True)
+        self.aps.start()
+
+    def stop(self) -> None:
+        if self.aps is not None and self.aps.running:
+            self.aps.shutdown(wait=False)
 
     async def tick(self) -> int:
         """Claim and send every reminder that fell due; returns how many were sent."""

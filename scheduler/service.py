@@ -115,8 +115,8 @@ class DailyScheduler:
             # a run delayed (busy loop, suspended host) is still made within the grace window;
             # coalesce: several missed runs of one slot become one
             "misfire_grace_time": max(1, int(self.grace)), "coalesce": True, "max_instances": 1})
-        self.reminders.start(self.aps)
         self.aps.start()
+        self.reminders.start()
 
     async def rebuild(self) -> None:
         """Jobs from the table, then the catch-up of missed posts and review reminders, then overdue
@@ -127,6 +127,7 @@ class DailyScheduler:
         await self.engine.expire_due()
 
     async def stop(self) -> None:
+        self.reminders.stop()
         if self.aps is not None and self.aps.running:
             self.aps.shutdown(wait=False)
 
