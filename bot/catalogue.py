@@ -144,6 +144,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "forget_done": {"zh": "已删除你的 {n} 条答题记录。", "en": "Deleted {n} of your answers and their scores."},
     "forget_cancel": {"zh": "已取消，什么都没有删除。", "en": "Cancelled; nothing was deleted."},
     "daily_exists": {"zh": "今天的每日一题已经发布过了。", "en": "Today's question of the day has already been posted."},
+    "daily_sending": {"zh": "今天的每日一题正在发送中，请稍候。", "en": "Today's question of the day is being posted right now."},
     "internal_error": {
         "zh": "抱歉，处理时出了点问题，已记录。请稍后再试。",
         "en": "Sorry, something went wrong on my side; it has been logged. Please try again.",

@@ -19,6 +19,7 @@ from bot.command_registry import Access, Arg, ArgKind, Choice, CommandRegistry, 
 from bot.config import Settings
 from bot.events import ButtonPress, ChoicePick, Command, Event
 from bot.model import Round, RoundKind, RoundStatus
+from bot.pushes import PushQueue
 from bot.replies import Button, Reply, ReplyKind
 from bot.round_flow import RoundFlow
 from bot.rounds import Rounds
@@ -49,8 +50,9 @@ def parse_quiz_args(args: tuple[str, ...]) -> tuple[str, int | None]:
 class ChatCommands:
     def __init__(self, bank: QuestionBank, settings: Settings, clock: Callable[[], float], rounds: Rounds,
                  stats: Stats, chats: ChatDirectory, sessions: Sessions, flow: RoundFlow,
-                 registry: CommandRegistry) -> None:
+                 registry: CommandRegistry, pushes: PushQueue | None = None) -> None:
         self.bank = bank
+        self.pushes = pushes  # durable pushes: /daily re-sends a question of the day that did not go out
         self.settings = settings
         self.clock = clock
         self.rounds = rounds
@@ -175,7 +177,19 @@ class ChatCommands:
                 return [self.unknown_topic(cmd, lang, query)]
             topics.append(topic.slug)
         replies = await self.flow.post_daily(cmd.chat, topics=topics or None)
-        return replies or [Reply(cmd.chat, ReplyKind.INFO, say(lang, "daily_exists"))]
+        if replies and replies[0].round_id is not None and self.pushes is not None:
+            await self.pushes.mark_replied(replies[0].round_id, "question")  # this answer carries it
+        if replies or self.pushes is None:
+            return replies or [Reply(cmd.chat, ReplyKind.INFO, say(lang, "daily_exists"))]
+        # already claimed today: "already posted" only once it has really gone out
+        push_id = await self.pushes.undelivered_daily(cmd.chat.key)
+        if push_id is not None:
+            undelivered = await self.pushes.take_over(push_id)
+            if undelivered:
+                return undelivered
+            if undelivered is None:
+                return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "daily_sending"))]
+        return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "daily_exists"))]
 
     # -- settings and data --------------------------------------------------------------------
 

@@ -35,8 +35,9 @@ from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
 from bot.grading import Grader
 from bot.judge import build_grader
 from bot.judge.background import Judgements
-from bot.messenger import ChatUnavailable, Messenger
+from bot.messenger import Messenger
 from bot.model import ChatRef, UserRef
+from bot.pushes import PushQueue, record_timed_reveal, timed_reveal
 from bot.replies import Reply
 from bot.review import BUTTON_PREFIXES, ReviewCards, ReviewCommands, ReviewFlow
 from bot.round_flow import RoundFlow
@@ -67,9 +68,13 @@ class QuizEngine:
         self.judgements = Judgements(store, self.grader, clock, settings.llm_concurrency, settings.llm_reveal_wait)
         self.flow = RoundFlow(bank, settings, clock, self.rounds, self.chats, self.sessions, self.grader,
                               self.judgements)
+        # pushes nobody asked for, recorded in SQLite until delivered (a timed reveal's push is
+        # recorded by this hook in the transaction that closes its round)
+        self.pushes = PushQueue(store, clock, self.messengers, self._chat_gone, self._rebuild_push)
+        self.rounds.score_hooks.append(record_timed_reveal)
         self.commands = CommandRegistry()
         self.chat_commands = ChatCommands(bank, settings, clock, self.rounds, self.stats, self.chats,
-                                          self.sessions, self.flow, self.commands)
+                                          self.sessions, self.flow, self.commands, self.pushes)
         self.commands.register_all(self.chat_commands)
         self.review_cards = ReviewCards(bank, settings.review_retention)
         self.rounds.score_hooks.append(self.review_cards.record_round)
@@ -106,18 +111,28 @@ class QuizEngine:
         return await self.rounds.linked(kind, ref)
 
     async def push(self, replies: list[Reply]) -> None:
-        """Send replies nobody is waiting for through the chat's platform messenger."""
-        for reply in replies:
-            messenger = self.messengers.get(reply.chat.platform)
-            if messenger is None:
-                log.warning("no messenger for %s; dropping %s reply", reply.chat.platform, reply.kind)
-                continue
-            try:
-                await messenger.send(reply)
-            except ChatUnavailable:
-                await self.set_chat_active(reply.chat.key, False)
-            except Exception:
-                log.exception("push to %s failed", reply.chat.key)
+        """Send replies nobody is waiting for through the chat's platform messenger, durably: they
+        are recorded first, and what cannot be sent now is retried by ``deliver_pushes``."""
+        if replies:
+            await self.pushes.deliver(await self.pushes.record(replies))
+
+    async def deliver_pushes(self) -> int:
+        """Retry the pushes whose time has come (the ticker calls it); how many were completed."""
+        return await self.pushes.deliver_due()
+
+    async def _rebuild_push(self, kind: str, round_id: int, chat_key: str) -> list[Reply]:
+        """The replies of a push recorded with its round but lost before they were attached."""
+        rnd = await self.rounds.get(round_id)
+        if rnd is None:
+            return []
+        question = self.bank.question(rnd.question_id)
+        chat = await self.chats.stored(chat_key)
+        if kind == "reveal":
+            return await self.flow.reveal_replies(rnd, chat)
+        if kind == "question" and question is not None:
+            lang, tz = await self.chats.settings_of(chat)
+            return [self.flow.daily_reply(chat, rnd, question, lang, tz, self.clock())]
+        return []
 
     # -- chats --------------------------------------------------------------------------------
 
@@ -127,6 +142,9 @@ class QuizEngine:
 
     def forget_chat_cache(self, chat_key: str) -> None:
         self.chats.forget(chat_key)
+
+    async def _chat_gone(self, chat_key: str) -> None:
+        await self.set_chat_active(chat_key, False)
 
     async def set_chat_active(self, chat_key: str, active: bool) -> None:
         """A platform told us the chat is (un)reachable; an inactive chat's schedule pauses."""
@@ -205,7 +223,11 @@ class QuizEngine:
         if len(due) > 1:  # one bounded wait for every due round's pending judgements, not one each
             await asyncio.gather(*(self.judgements.settle(round_id) for round_id in due))
         for round_id in due:
-            replies = await self.flow.reveal(round_id)
+            token = timed_reveal.set(True)  # the reveal's transaction records its push
+            try:
+                replies = await self.flow.reveal(round_id)
+            finally:
+                timed_reveal.reset(token)
             if replies:
                 closed += 1
                 await self.push(replies)

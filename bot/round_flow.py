@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.events import ChoicePick, Event, TextAnswer
 from bot.grading import Grader, LocalGrader, grade, has_words
 from bot.judge.background import Judgements
-from bot.model import ChatRef, Kind, Round, RoundKind, RoundStatus
+from bot.model import ChatRef, Kind, Question, Round, RoundKind, RoundStatus
 from bot.replies import Reply, ReplyKind
 from bot.rounds import Rounds, contradicted_of, hits_of
 from bot.sessions import Sessions
@@ -83,12 +83,18 @@ class RoundFlow:
         if rnd is None:
             log.info("daily question for %s on %s already posted", chat.key, day)
             return []
+        return [self.daily_reply(chat, rnd, question, lang, tz, now)]
+
+    def daily_reply(self, chat: ChatRef, rnd: Round, question: Question, lang: str, tz: str, now: float) -> Reply:
+        """The question-of-the-day message of a round (also to rebuild a lost push)."""
+        closes_at = rnd.closes_at if rnd.closes_at is not None else now
+        day = rnd.local_date or self.chats.local_date(tz, rnd.opened_at)
         when = datetime.fromtimestamp(closes_at, ZoneInfo(tz)).strftime("%H:%M")
         header = say(lang, "daily_header", date=day, topic=self.bank.topics[question.topic].title(lang))
         hint = (say(lang, "choice_hint", window=when) if question.kind is Kind.CHOICE
                 else say(lang, "open_hint_daily_button" if self.chats.answers_by_button(chat)
                          else "open_hint_daily", when=when))
-        return [question_reply(chat, rnd, question, header, hint, lang, closes_at - now)]
+        return question_reply(chat, rnd, question, header, hint, lang, max(0.0, closes_at - now))
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -207,6 +213,10 @@ class RoundFlow:
         if not await self.rounds.close(round_id, self.clock()):
             return []
         await self.judgements.finish(round_id)  # what is still pending keeps its local grade
+        return await self.reveal_replies(rnd, chat)
+
+    async def reveal_replies(self, rnd: Round, chat: ChatRef | None = None) -> list[Reply]:
+        """The reveal of a closed round and what follows it (also to rebuild a lost push)."""
         if chat is None or chat.key != rnd.chat_key:
             chat = await self.chats.stored(rnd.chat_key)
         lang, _tz = await self.chats.settings_of(chat)
