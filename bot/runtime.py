@@ -67,6 +67,10 @@ async def ticker(engine: QuizEngine, settings: Settings, stop: asyncio.Event | N
             await engine.expire_due()
         except Exception:
             log.exception("expire_due failed")
+        try:  # pushes that could not be sent yet (an outage, a restart): retried with backoff
+            await engine.deliver_pushes()
+        except Exception:
+            log.exception("delivering pushes failed")
         now = time.monotonic()
         if now - last_beat >= settings.heartbeat_seconds:
             try:
