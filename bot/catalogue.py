@@ -94,6 +94,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Send me your answer to this question (only you and I can see it):\n\n{prompt}",
     },
     "private_round_gone": {"zh": "那道题已经结束了。", "en": "That question has already closed."},
+    # a private-answer link or button refused: says why; nothing was changed
+    "link_invalid": {
+        "zh": "这个作答链接无效（可能不完整或已过期）。请点群里题目下方的「私下作答」按钮。",
+        "en": "This answer link is not valid (incomplete or outdated). Tap “Answer privately” under the question in the group.",
+    },
+    "link_other_platform": {
+        "zh": "这道题属于另一个平台的群，只能在那个平台上作答。",
+        "en": "This question belongs to a chat on another platform; answer it there.",
+    },
+    "not_member": {
+        "zh": "只有这个群的成员可以回答它的题目。",
+        "en": "Only members of that chat can answer its questions.",
+    },
+    "member_unknown": {
+        "zh": "暂时无法确认你是否是这个群的成员，请稍后再点一次链接。",
+        "en": "I could not check that you are a member of that chat just now; please open the link again in a moment.",
+    },
+    "not_your_button": {"zh": "这不是你的按钮。", "en": "This is not your button."},
+    "answered_privately": {"zh": "私下作答", "en": "answered privately"},
     "not_admin": {
         "zh": "抱歉，只有群管理员可以使用 `/{name}`。",
         "en": "Sorry, only chat admins can use `/{name}`.",

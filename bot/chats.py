@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.catalogue import pick_lang
 from bot.config import Settings
 from bot.model import ChatRef, Round, UserRef
+from bot.private_answers import PrivateAnswers
 from bot.storage import Store
 
 
@@ -27,6 +28,8 @@ class ChatDirectory:
         self.button_platforms: set[str] = set()  # platforms where open answers go through a button
         self._chats: dict[str, tuple[str, str]] = {}  # chat key -> (lang, tz)
         self._names: dict[str, str] = {}  # user key -> last stored name
+        # who may answer a chat's round from outside it: signed links, membership, pending answers
+        self.private_answers = PrivateAnswers(store, clock)
 
     async def settings_of(self, chat: ChatRef, locale: str | None = None) -> tuple[str, str]:
         """(language, time zone) of a chat; a chat seen for the first time is stored."""

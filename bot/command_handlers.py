@@ -9,6 +9,7 @@ the read-side queries; none of them touches another module's internals.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from bot.chats import ChatDirectory
 from bot.command_registry import Access, Arg, ArgKind, Choice, CommandRegistry, L10n, command
 from bot.config import Settings
 from bot.events import ButtonPress, ChoicePick, Command, Event
-from bot.model import Round, RoundKind, RoundStatus
+from bot.model import Round, RoundKind, RoundStatus, UserRef
 from bot.pushes import PushQueue
 from bot.replies import Button, Reply, ReplyKind
 from bot.round_flow import RoundFlow
@@ -45,6 +46,14 @@ def parse_quiz_args(args: tuple[str, ...]) -> tuple[str, int | None]:
     if args and re.fullmatch(r"[+-]?\d+", args[-1]):
         return " ".join(args[:-1]), int(args[-1])
     return " ".join(args), None
+
+
+def button_owner(user: UserRef) -> str:
+    """The member a button belongs to, as it fits in a callback id: the platform id when it is
+    short and plain (Telegram and Discord ids are digits), else a digest of it (console names)."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", user.id):
+        return user.id
+    return hashlib.sha256(user.key.encode()).hexdigest()[:20]
 
 
 class ChatCommands:
@@ -206,7 +215,10 @@ class ChatCommands:
              help=L10n("delete all your answers, scores and review cards everywhere, after a confirmation",
                        "删除你在所有群里的全部答题记录、分数和复习卡片（需确认）"))
     async def forget(self, cmd: Command, lang: str) -> list[Reply]:
-        buttons = (Button(say(lang, "forget_yes"), "qb:forget:yes"), Button(say(lang, "forget_no"), "qb:forget:no"))
+        # the buttons carry the requester: in a group anyone sees them, only the requester's press counts
+        owner = button_owner(cmd.user)
+        buttons = (Button(say(lang, "forget_yes"), f"qb:forget:yes:{owner}"),
+                   Button(say(lang, "forget_no"), f"qb:forget:no:{owner}"))
         return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "forget_confirm"), buttons=buttons, to_user=cmd.user)]
 
     @command("help", summary=L10n("How to use the bot", "使用帮助"),
@@ -226,15 +238,27 @@ class ChatCommands:
         review = self.registry.lookup("review")
         if payload == "review" and review is not None and review.handler is not None:  # the group's link
             return await review.handler(Command(cmd.chat, cmd.user, cmd.locale, None, "review"), lang)
-        if payload.startswith("ans_") and payload[4:].isdigit():
-            rnd = await self.rounds.get(int(payload[4:]))
-            if rnd is None or rnd.status is not RoundStatus.OPEN:
-                return [error_reply(cmd, lang, "private_round_gone")]
-            await self.rounds.set_pending_private(cmd.user.key, rnd.id, self.clock())
-            q = self.bank.question(rnd.question_id)
-            prompt = q.prompt if q else rnd.question_id
-            return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "private_prompt", prompt=prompt), round_id=rnd.id)]
+        if payload.startswith("ans_"):
+            links = self.chats.private_answers
+            round_id = links.round_of(payload)
+            rnd = await self.rounds.get(round_id) if round_id is not None else None
+            if rnd is None or not await links.verify(payload, rnd):  # a guessed or mangled link
+                return [error_reply(cmd, lang, "link_invalid")]
+            return await self._open_private_answer(cmd, rnd, lang)
         return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "welcome") + "\n\n" + self.help_text(lang))]
+
+    async def _open_private_answer(self, event: Event, rnd: Round, lang: str) -> list[Reply]:
+        """The member's next private message answers ``rnd``, if they may answer it: the round is
+        open, of this platform, and they are a member of its chat. A refusal changes nothing."""
+        if rnd.status is not RoundStatus.OPEN:
+            return [error_reply(event, lang, "private_round_gone")]
+        refusal = await self.chats.private_answers.refusal(rnd, event.chat, event.user)
+        if refusal is not None:
+            return [error_reply(event, lang, refusal)]
+        await self.chats.private_answers.set_pending(event.user.key, rnd.id)
+        q = self.bank.question(rnd.question_id)
+        prompt = q.prompt if q else rnd.question_id
+        return [Reply(event.chat, ReplyKind.INFO, say(lang, "private_prompt", prompt=prompt), round_id=rnd.id)]
 
     # -- buttons ------------------------------------------------------------------------------
 
@@ -250,13 +274,28 @@ class ChatCommands:
             return await self.flow.pick(pick, lang)
         if data == "qb:next":
             return await self.next(Command(event.chat, event.user, event.locale, None, "next"), lang)
-        if data == "qb:forget:yes":
-            n = await self.stats.forget(event.user.key)
-            self.chats.forget_user(event.user.key)
-            return [Reply(event.chat, ReplyKind.INFO, say(lang, "forget_done", n=n), to_user=event.user)]
-        if data == "qb:forget:no":
-            return [Reply(event.chat, ReplyKind.INFO, say(lang, "forget_cancel"), to_user=event.user)]
+        if data.startswith("qb:forget:"):
+            return await self._forget_press(event, lang)
         if data.startswith("qb:ans:") and data[7:].isdigit():
-            return await self.start(Command(event.chat, event.user, event.locale, None, "start",
-                                            (f"ans_{data[7:]}",)), lang)
+            # the button under the question, pressed where it was posted (the console; Telegram
+            # turns it into a signed deep link, Discord into its private form)
+            rnd = await self.rounds.get(int(data[7:]))
+            if rnd is None or rnd.chat_key != event.chat.key:
+                return [error_reply(event, lang, "unknown_button")]
+            return await self._open_private_answer(event, rnd, lang)
         return [error_reply(event, lang, "unknown_button")]
+
+    async def _forget_press(self, event: ButtonPress, lang: str) -> list[Reply]:
+        """``qb:forget:yes|no:<requester>``: only the member who sent /forget decides. A button
+        without a requester (from before they carried one) still works in a private chat, where
+        nobody else can press it."""
+        _, _, answer, *owner = event.data.split(":")
+        if answer not in ("yes", "no") or len(owner) > 1:
+            return [error_reply(event, lang, "unknown_button")]
+        if (owner and owner[0] != button_owner(event.user)) or (not owner and not event.chat.private):
+            return [error_reply(event, lang, "not_your_button")]
+        if answer == "no":
+            return [Reply(event.chat, ReplyKind.INFO, say(lang, "forget_cancel"), to_user=event.user)]
+        n = await self.stats.forget(event.user.key)
+        self.chats.forget_user(event.user.key)
+        return [Reply(event.chat, ReplyKind.INFO, say(lang, "forget_done", n=n), to_user=event.user)]

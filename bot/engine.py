@@ -37,6 +37,7 @@ from bot.judge import build_grader
 from bot.judge.background import Judgements
 from bot.messenger import Messenger
 from bot.model import ChatRef, UserRef
+from bot.private_answers import Membership
 from bot.pushes import PushQueue, record_timed_reveal, timed_reveal
 from bot.replies import Reply
 from bot.review import BUTTON_PREFIXES, ReviewCards, ReviewCommands, ReviewFlow
@@ -45,7 +46,7 @@ from bot.rounds import Rounds
 from bot.sessions import Sessions
 from bot.stats import Stats
 from bot.storage import Store
-from bot.views import error_reply
+from bot.views import code_safe, error_reply
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,16 @@ class QuizEngine:
         self.messengers[platform] = messenger
         if answers_by_button:
             self.chats.button_platforms.add(platform)
+
+    def add_membership(self, platform: str, membership: Membership) -> None:
+        """Register how to ask the platform whether a user is a member of a chat (Telegram:
+        ``getChatMember``); without one a member is someone who has spoken in the chat."""
+        self.chats.private_answers.add_membership(platform, membership)
+
+    async def private_answer_payload(self, round_id: int, chat_key: str) -> str:
+        """The signed deep-link payload (``ans_…``, <= 64 URL-safe characters) that lets a member of
+        ``chat_key`` answer round ``round_id`` in a private chat."""
+        return await self.chats.private_answers.payload(round_id, chat_key)
 
     def register_command(self, command: CommandSpec | str, handler: CommandHandler) -> None:
         """Let another part (the scheduler) serve a command on every platform at once: a spec
@@ -170,6 +181,7 @@ class QuizEngine:
                 return []
             lang, _tz = await self.chats.settings_of(event.chat, event.locale)
             await self.chats.remember_user(event.user)
+            self.chats.private_answers.spoke(event.chat, event.user)
             match event:
                 case Command():
                     return await self._command(event, lang)
@@ -191,7 +203,8 @@ class QuizEngine:
     async def _command(self, cmd: Command, lang: str) -> list[Reply]:
         entry = self.commands.lookup(cmd.name)
         if entry is None or entry.handler is None:  # unknown, or declared by a part that is not running
-            return [error_reply(cmd, lang, "unknown_command", name=cmd.name[:32])]
+            # shown in a code span, where Markdown is inert; only a backtick could end it early
+            return [error_reply(cmd, lang, "unknown_command", name=code_safe(cmd.name[:32]))]
         if entry.spec.access is Access.ADMIN and not self.chats.is_admin(cmd.chat, cmd.user):
             return [error_reply(cmd, lang, "not_admin", name=cmd.name)]
         return await entry.handler(cmd, lang)

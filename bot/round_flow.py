@@ -33,6 +33,7 @@ from bot.views import (
     LETTERS,
     ScoredAnswer,
     error_reply,
+    md_escape,
     model_answer_text,
     next_buttons,
     question_reply,
@@ -98,16 +99,18 @@ class RoundFlow:
 
     # -- answers ------------------------------------------------------------------------------
 
-    async def _target_round(self, event: TextAnswer) -> Round | None:
+    async def _target_round(self, event: TextAnswer) -> tuple[Round | None, bool]:
+        """The round this text answers, and whether it is the member's pending private answer (a
+        link they opened: it stays pending until an answer to it is recorded)."""
         if event.round_id is not None:
-            return await self.rounds.get(event.round_id)
+            return await self.rounds.get(event.round_id), False
         if event.chat.private:
-            round_id = await self.rounds.take_pending_private(event.user.key)
+            round_id = await self.chats.private_answers.pending(event.user.key)
             if round_id is not None:
                 rnd = await self.rounds.get(round_id)
-                if rnd is not None:
-                    return rnd
-        return await self.rounds.open_in(event.chat.key)
+                if rnd is not None and rnd.status is RoundStatus.OPEN:
+                    return rnd, True
+        return await self.rounds.open_in(event.chat.key), False
 
     async def answer(self, event: TextAnswer, lang: str) -> list[Reply]:
         """A text answer: graded and stored for an open question, a pick for a choice question."""
@@ -116,9 +119,13 @@ class RoundFlow:
             return [error_reply(event, lang, "empty_answer")]
         if len(text) > self.settings.max_answer_chars:
             return [error_reply(event, lang, "too_long", n=len(text), max=self.settings.max_answer_chars)]
-        rnd = await self._target_round(event)
+        rnd, pending = await self._target_round(event)
         if rnd is None:
             return [error_reply(event, lang, "no_open_round")]
+        if not pending and rnd.chat_key != event.chat.key:  # a round of another chat: members only
+            refusal = await self.chats.private_answers.refusal(rnd, event.chat, event.user)
+            if refusal is not None:
+                return [error_reply(event, lang, refusal)]
         if rnd.status is not RoundStatus.OPEN:
             return [error_reply(event, lang, "round_closed")]
         question = self.bank.question(rnd.question_id)
@@ -130,23 +137,30 @@ class RoundFlow:
             if not m:
                 return [error_reply(event, lang, "pick_option")]
             option = int(m.group(1)) - 1 if m.group(1) else LETTERS.index(m.group(2).upper())
-            return await self.pick(ChoicePick(event.chat, event.user, event.locale, None, rnd.id, option), lang)
+            replies = await self.pick(ChoicePick(event.chat, event.user, event.locale, None, rnd.id, option), lang)
+            if pending and replies and replies[0].kind is ReplyKind.ACK:
+                await self.chats.private_answers.clear_pending(event.user.key, rnd.id)
+            return replies
         if not has_words(text):
             return [error_reply(event, lang, "no_words")]
         result = self.grader.grade(question, text, lang)
         judged = self.judgements.judges(question)
         _lang, tz = await self.chats.settings_of(self.chats.of_round(rnd, event.chat))
         now = self.clock()
+        # written where the group cannot read it (a private chat, Discord's form): never shown there
+        private = rnd.chat_key != event.chat.key or (not event.chat.private and self.chats.answers_by_button(event.chat))
         status = await self.rounds.record_open(rnd, event.user.key, event.user.name or event.user.id, text,
                                                result.score, result.hit, now, self.chats.local_date(tz, now),
                                                contradicted=result.contradicted, capped=result.capped,
-                                               feedback=result.feedback, judge_pending=judged)
+                                               feedback=result.feedback, judge_pending=judged, private=private)
         if status is None:
             return [error_reply(event, lang, "round_closed")]
+        if pending:  # answered: the member's next private message is not for this round
+            await self.chats.private_answers.clear_pending(event.user.key, rnd.id)
         if judged:  # in the background: the acknowledgement does not wait for the model
             self.judgements.submit(rnd.id, event.user.key, question, text, _lang, rnd.closes_at)
         key = "ack_new" if status == "new" else "ack_changed"
-        ack = Reply(event.chat, ReplyKind.ACK, say(lang, key, name=event.user.name or event.user.id),
+        ack = Reply(event.chat, ReplyKind.ACK, say(lang, key, name=md_escape(event.user.name or event.user.id)),
                     round_id=rnd.id, to_user=event.user, meta={"status": status})
         return [ack] + await self._maybe_early_reveal(rnd, event)
 
@@ -155,6 +169,10 @@ class RoundFlow:
         rnd = await self.rounds.get(event.round_id)
         if rnd is None:
             return [error_reply(event, lang, "unknown_button")]
+        if rnd.chat_key != event.chat.key:  # a poll vote (from the voter's chat) or a forged button
+            refusal = await self.chats.private_answers.refusal(rnd, event.chat, event.user)
+            if refusal is not None:
+                return [error_reply(event, lang, refusal)]
         if rnd.status is not RoundStatus.OPEN:
             return [error_reply(event, lang, "round_closed")]
         question = self.bank.question(rnd.question_id)
@@ -172,7 +190,7 @@ class RoundFlow:
             current = await self.rounds.get(rnd.id)
             key = "round_closed" if current and current.status is RoundStatus.CLOSED else "already_picked"
             return [error_reply(event, lang, key)]
-        ack = Reply(event.chat, ReplyKind.ACK, say(lang, "ack_pick", name=event.user.name or event.user.id),
+        ack = Reply(event.chat, ReplyKind.ACK, say(lang, "ack_pick", name=md_escape(event.user.name or event.user.id)),
                     round_id=rnd.id, to_user=event.user, meta={"status": "new"})
         return [ack] + await self._maybe_early_reveal(rnd, event)
 
@@ -228,7 +246,8 @@ class RoundFlow:
         rows = await self.rounds.answers(rnd.id)
         answers = [ScoredAnswer(r["name"], r["score"], hits_of(r), r["text"], r["choice"],
                                 contradicted=contradicted_of(r), capped=r["capped"], feedback=r["feedback"],
-                                judge=r["judge"], fallback=r["judge_state"] == "failed") for r in rows]
+                                judge=r["judge"], fallback=r["judge_state"] == "failed",
+                                private=bool(r["private"])) for r in rows]
         buttons = next_buttons(chat, lang) if not await self.sessions.continues(rnd) else ()
         reveal = Reply(chat, ReplyKind.REVEAL, reveal_text(question, answers, lang),
                        folded=model_answer_text(question, lang), round_id=rnd.id, question_id=question.id,

@@ -24,14 +24,15 @@ ROUND_COLS = ("id, chat_key, question_id, topic, kind, status, started_by, opene
 UPSERT_OPEN = """
 INSERT INTO answers(round_id, user_key, chat_key, user_name, text, choice, score, hits,
                     submitted_at, updated_at, local_date, topic,
-                    local_score, contradicted, capped, feedback, judge_state, judge, judge_score)
-SELECT ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'local', NULL
+                    local_score, contradicted, capped, feedback, judge_state, judge, judge_score, private)
+SELECT ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'local', NULL, ?
 WHERE EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = 'open')
 ON CONFLICT(round_id, user_key) DO UPDATE SET
     text = excluded.text, score = excluded.score, hits = excluded.hits,
     updated_at = excluded.updated_at, user_name = excluded.user_name, revisions = answers.revisions + 1,
     local_score = excluded.local_score, contradicted = excluded.contradicted, capped = excluded.capped,
-    feedback = excluded.feedback, judge_state = excluded.judge_state, judge = 'local', judge_score = NULL
+    feedback = excluded.feedback, judge_state = excluded.judge_state, judge = 'local', judge_score = NULL,
+    private = excluded.private
 RETURNING revisions
 """
 
@@ -235,7 +236,7 @@ class Rounds:
     async def answers(self, round_id: int) -> list[sqlite3.Row]:
         return await self.store.fetchall(
             "SELECT a.user_key, COALESCE(u.name, a.user_name) AS name, a.text, a.choice, a.score, a.hits,"
-            " a.submitted_at, a.local_score, a.judge, a.judge_state, a.contradicted, a.capped, a.feedback"
+            " a.submitted_at, a.local_score, a.judge, a.judge_state, a.contradicted, a.capped, a.feedback, a.private"
             " FROM answers a LEFT JOIN users u ON u.key = a.user_key"
             " WHERE a.round_id = ? ORDER BY a.score DESC, a.submitted_at",
             (round_id,),
@@ -255,15 +256,17 @@ class Rounds:
 
     async def record_open(self, rnd: Round, user_key: str, name: str, text: str, score: int,
                           hits: Sequence[str], now: float, local_date: str, *, contradicted: Sequence[str] = (),
-                          capped: str | None = None, feedback: str = "", judge_pending: bool = False) -> str | None:
+                          capped: str | None = None, feedback: str = "", judge_pending: bool = False,
+                          private: bool = False) -> str | None:
         """Store (or replace) an open answer with its local grade (``score`` is also kept as the
-        local score; ``judge_pending``: the LLM judge will grade it in the background). Returns
-        'new', 'changed' or None if the round closed."""
+        local score; ``judge_pending``: the LLM judge will grade it in the background; ``private``:
+        written where the round's chat cannot read it). Returns 'new', 'changed' or None if the
+        round closed."""
         rows = await self.store.submit(
             UPSERT_OPEN,
             (rnd.id, user_key, rnd.chat_key, name, text, score, dumps(list(hits)), now, now, local_date,
              rnd.topic, score, dumps(list(contradicted)), capped, feedback, "pending" if judge_pending else None,
-             rnd.id),
+             int(private), rnd.id),
         )
         if not rows:
             self.forget_open(rnd.chat_key)

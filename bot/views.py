@@ -27,6 +27,12 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def code_safe(text: str) -> str:
+    """Member text for a code span (`…`): Markdown is inert there, but a backtick would end the
+    span and a line break the line, so both are replaced."""
+    return " ".join(text.replace("`", "'").split())
+
+
 def clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -89,12 +95,13 @@ class ScoredAnswer:
     feedback: str = ""  # the LLM judge's one-line feedback
     judge: str = "local"  # who gave the score: local | llm:<model>
     fallback: bool = False  # the LLM judge was asked but failed: the score is the local one
+    private: bool = False  # written where the chat cannot read it: its text is never shown there
 
 
 def member_lines(a: ScoredAnswer, lang: str) -> list[str]:
     """What the reveal says under a member's score: the judge's feedback, or why the local grader
-    held the score down."""
-    if a.judge != "local" and a.feedback:
+    held the score down. Feedback on a private answer may quote it, so the group never sees that."""
+    if a.judge != "local" and a.feedback and not a.private:
         return [f"   _{md_escape(clip(a.feedback, FEEDBACK_PREVIEW))}_"]
     if a.capped in ("term_list", "length"):
         return [f"   _{say(lang, 'cap_' + a.capped)}_"]
@@ -122,7 +129,10 @@ def reveal_text(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
         if not answers:
             lines.append(say(lang, "no_answers"))
         for a in answers:
-            lines.append(f"- **{md_escape(a.name)}**: {md_escape(clip(a.text or '', ANSWER_PREVIEW))}")
+            if a.private:  # taking part is public, the words are not
+                lines.append(f"- **{md_escape(a.name)}** {a.score}/10 · _{say(lang, 'answered_privately')}_")
+            else:
+                lines.append(f"- **{md_escape(a.name)}**: {md_escape(clip(a.text or '', ANSWER_PREVIEW))}")
         return "\n".join(lines)
     lines += ["", say(lang, "scores")]
     if not answers:
@@ -137,6 +147,8 @@ def reveal_text(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
                 detail += " · " + ", ".join(f"✗ {p}" for p in a.contradicted)
             if a.fallback:
                 detail += " " + say(lang, "local_mark")
+            if a.private:
+                detail += f" · _{say(lang, 'answered_privately')}_"
         lines.append(f"{rank}. **{md_escape(a.name)}** {a.score}/10 · {detail}")
         if q.kind is not Kind.CHOICE:
             lines += member_lines(a, lang)

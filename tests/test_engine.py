@@ -158,7 +158,9 @@ async def test_answer_privately_via_deep_link(engine: QuizEngine, store: Store):
     q = only(await engine.handle(cmd("quiz", "sft")), ReplyKind.QUESTION)
     assert q.buttons[0].data == f"qb:ans:{q.round_id}"
     dm = ChatRef("console", "dm-bob", private=True)
-    prompt = await engine.handle(cmd("start", f"ans_{q.round_id}", user=BOB, chat=dm))
+    payload = await engine.private_answer_payload(q.round_id, GROUP.key)
+    await engine.handle(cmd("me", user=BOB))  # Bob has spoken in the group: a member, on the console
+    prompt = await engine.handle(cmd("start", payload, user=BOB, chat=dm))
     assert prompt[0].kind is ReplyKind.INFO and prompt[0].chat == dm
     ack = await engine.handle(answer("灾难性遗忘", BOB, chat=dm))
     assert ack[0].kind is ReplyKind.ACK and ack[0].chat == dm
@@ -262,10 +264,10 @@ async def test_forget_deletes_everything_after_confirmation(engine: QuizEngine, 
     await engine.handle(answer("灾难性遗忘", BOB))
     await engine.handle(cmd("reveal"))
     confirm = (await engine.handle(cmd("forget", user=BOB)))[0]
-    assert [b.data for b in confirm.buttons] == ["qb:forget:yes", "qb:forget:no"]
-    assert "Cancelled" in (await engine.handle(ButtonPress(GROUP, BOB, data="qb:forget:no")))[0].text
+    assert [b.data for b in confirm.buttons] == ["qb:forget:yes:bob", "qb:forget:no:bob"]
+    assert "Cancelled" in (await engine.handle(ButtonPress(GROUP, BOB, data="qb:forget:no:bob")))[0].text
     assert (await store.fetchone("SELECT COUNT(*) FROM scores"))[0] == 1
-    done = (await engine.handle(ButtonPress(GROUP, BOB, data="qb:forget:yes")))[0]
+    done = (await engine.handle(ButtonPress(GROUP, BOB, data="qb:forget:yes:bob")))[0]
     assert "Deleted 1" in done.text
     for table in ("answers", "scores"):
         assert (await store.fetchone(f"SELECT COUNT(*) FROM {table}"))[0] == 0

@@ -101,7 +101,7 @@ class InteractionHandler:
     async def button(self, interaction: discord.Interaction, data: str) -> None:
         event = ButtonPress(**self._base(interaction), data=data)
         await self._run(interaction, event, defer_ephemeral=data != "qb:next",
-                        defer_now=data == "qb:forget:yes")
+                        defer_now=data.startswith("qb:forget:yes"))
 
     async def open_answer_modal(self, interaction: discord.Interaction, round_id: int) -> None:
         """Show the private answer form. A modal must be the very first response, so no engine call

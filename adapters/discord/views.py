@@ -61,7 +61,7 @@ def _style(data: str) -> discord.ButtonStyle:
         return discord.ButtonStyle.primary
     if data == "qb:next":
         return discord.ButtonStyle.success
-    if data == "qb:forget:yes":
+    if data.startswith("qb:forget:yes"):
         return discord.ButtonStyle.danger
     return discord.ButtonStyle.secondary
 

@@ -27,9 +27,18 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import (
+    CallbackQuery,
+    Chat,
+    ChatMember,
+    ChatMemberLeft,
+    ChatMemberRestricted,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -57,6 +66,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+MEMBER_STATUSES = (ChatMemberStatus.MEMBER, *ADMIN_STATUSES)
 CALLBACK_TEXT_MAX = 200
 
 
@@ -74,12 +84,34 @@ def update_key(update: Update) -> str:
 
 
 class AdminCache:
-    """``getChatMember`` answers remembered for ``ttl`` seconds: admin lists change rarely, and an
-    admin running several commands in a row should not cost a lookup each."""
+    """``getChatMember`` answers remembered for ``ttl`` seconds: admin lists and memberships change
+    rarely, and an admin running several commands in a row, or a member opening a private-answer
+    link and then answering, should not cost a lookup each. It also serves the engine's
+    ``Membership`` interface (who may answer a group's round from a private chat)."""
 
     def __init__(self, outbox: Outbox, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.outbox, self.ttl, self.clock = outbox, ttl, clock
-        self._seen: dict[tuple[int, int], tuple[bool, float]] = {}
+        self._seen: dict[tuple[int, int], tuple[ChatMember, float]] = {}
+
+    async def _member(self, chat_id: int, user_id: int) -> ChatMember | None:
+        """The user's ChatMember in the chat (cached); None when Telegram could not say."""
+        key = (chat_id, user_id)
+        cached = self._seen.get(key)
+        if cached and cached[1] > self.clock():
+            return cached[0]
+        try:
+            member = await self.outbox.call("getChatMember", chat_id,
+                                            lambda: self.outbox.bot.get_chat_member(chat_id, user_id))
+        except BadRequest as exc:  # "user not found", "PARTICIPANT_ID_INVALID": never was a member
+            log.info("getChatMember %s/%s: %s; not a member", chat_id, user_id, exc.message)
+            member = ChatMemberLeft(User(user_id, "?", False))
+        except (TelegramError, ChatUnavailable) as exc:
+            log.warning("getChatMember %s/%s failed: %s", chat_id, user_id, exc)
+            return None
+        if len(self._seen) > 4096:  # stale entries of quiet chats: drop them all, cheap to refill
+            self._seen.clear()
+        self._seen[key] = (member, self.clock() + self.ttl)
+        return member
 
     async def is_admin(self, message: Message) -> bool:
         chat, user = message.chat, message.from_user
@@ -89,21 +121,22 @@ class AdminCache:
             return True  # an anonymous group admin speaks as the group itself
         if user is None:
             return False
-        key = (chat.id, user.id)
-        cached = self._seen.get(key)
-        if cached and cached[1] > self.clock():
-            return cached[0]
-        try:
-            member = await self.outbox.call("getChatMember", chat.id,
-                                            lambda: self.outbox.bot.get_chat_member(chat.id, user.id))
-        except (TelegramError, ChatUnavailable) as exc:
-            log.warning("getChatMember %s/%s failed: %s; treating as non-admin", chat.id, user.id, exc)
+        member = await self._member(chat.id, user.id)
+        if member is None:
+            log.warning("treating %s as non-admin in %s", user.id, chat.id)
             return False
-        admin = member.status in ADMIN_STATUSES
-        if len(self._seen) > 4096:  # stale entries of quiet chats: drop them all, cheap to refill
-            self._seen.clear()
-        self._seen[key] = (admin, self.clock() + self.ttl)
-        return admin
+        return member.status in ADMIN_STATUSES
+
+    async def is_member(self, chat: ChatRef, user: UserRef) -> bool | None:
+        """``bot.private_answers.Membership``: member, admin, owner, or restricted but still in."""
+        if not (chat.id.lstrip("-").isdigit() and user.id.isdigit()):
+            return False  # not a Telegram chat or user id
+        member = await self._member(int(chat.id), int(user.id))
+        if member is None:
+            return None
+        if isinstance(member, ChatMemberRestricted):
+            return member.is_member
+        return member.status in MEMBER_STATUSES
 
 
 class Handlers:
@@ -112,6 +145,7 @@ class Handlers:
         self.outbox = outbox
         self.links = outbox.links
         self.admins = AdminCache(outbox, admin_ttl)
+        engine.add_membership(PLATFORM, self.admins)  # who may answer a group's round privately
 
     def register(self, app: Application) -> None:
         new_message = filters.UpdateType.MESSAGE
@@ -263,8 +297,10 @@ class Handlers:
                 text = to_plain(toast.text)[:CALLBACK_TEXT_MAX]
                 alert = toast.kind is ReplyKind.ERROR
             await self.deliver([r for r in replies if r is not toast], origin)
-            if query.data and query.data.startswith("qb:forget:") and message is not None:
-                # the question is answered: take the buttons away so it cannot be pressed twice
+            if (query.data and query.data.startswith("qb:forget:") and message is not None
+                    and not (toast is not None and toast.kind is ReplyKind.ERROR)):
+                # the requester answered: take the buttons away so they cannot be pressed twice
+                # (another member's press is refused and leaves them for the requester)
                 await self._drop_keyboard(message)
         except Exception:
             lang = pick_lang(query.from_user.language_code, self.engine.settings.default_lang)

@@ -12,7 +12,8 @@ What is left here:
 
 Reply kinds, rendered where the contract says: QUESTION with options -> a native quiz poll when it
 fits Telegram's poll limits, else the text plus lettered buttons ``qb:pick:R:O``; an open QUESTION
-gets an "answer privately" URL button (``t.me/<bot>?start=ans_<round>``) and its message ids are
+gets an "answer privately" URL button (``t.me/<bot>?start=ans_<round>_<signature>``, signed by the
+engine for the round and this chat, so it cannot be guessed or reused elsewhere) and its message ids are
 linked to the round so replies to it count as answers. ACK in a group -> a reaction on the member's
 message (👍 new, ✍ changed); in a private chat -> the short text. ERROR in a group -> a reply to the
 member's message. ``folded`` -> an expandable blockquote.
@@ -138,12 +139,25 @@ class Outbox:
 
     # -- building blocks -------------------------------------------------------------------------
 
-    def deep_link(self, round_id: str) -> str | None:
-        return f"https://t.me/{self.username}?start=ans_{round_id}" if self.username else None
+    async def deep_link(self, round_id: int, chat_key: str) -> str | None:
+        """The private-answer link of a round: its signed payload (<= 64 characters of
+        ``[A-Za-z0-9_-]``, Telegram's limit for ``start``)."""
+        if not self.username:
+            return None
+        return f"https://t.me/{self.username}?start={await self.engine.private_answer_payload(round_id, chat_key)}"
+
+    async def with_deep_links(self, reply: Reply) -> tuple[Button, ...]:
+        """The reply's buttons, ``qb:ans:R`` given its deep link into the private chat."""
+        out = []
+        for b in reply.buttons:
+            if b.data.startswith("qb:ans:") and b.data[7:].isdigit() and not b.url:
+                b = Button(b.label, b.data, url=await self.deep_link(int(b.data[7:]), reply.chat.key))
+            out.append(b)
+        return tuple(out)
 
     def keyboard(self, buttons: tuple[Button, ...], labels: list[str] | None = None) -> InlineKeyboardMarkup | None:
-        """Buttons -> an inline keyboard; ``qb:ans:R`` becomes a deep link into the private chat,
-        and so does ``qb:dm:<payload>`` (``/start <payload>`` there, e.g. ``review``)."""
+        """Buttons -> an inline keyboard; a button with a URL opens it (``qb:ans:R`` gets its signed
+        deep link from ``with_deep_links``), and ``qb:dm:<payload>`` becomes a deep link (``/start <payload>`` there, e.g. ``review``)."""
         if not buttons:
             return None
         keys = []
@@ -151,8 +165,6 @@ class Outbox:
             label = labels[i] if labels else b.label
             if b.url:
                 keys.append(InlineKeyboardButton(label, url=b.url))
-            elif b.data.startswith("qb:ans:") and (url := self.deep_link(b.data[7:])):
-                keys.append(InlineKeyboardButton(label, url=url))
             elif b.data.startswith("qb:dm:") and self.username:
                 keys.append(InlineKeyboardButton(label, url=f"https://t.me/{self.username}?start={b.data[6:]}"))
             else:
@@ -260,7 +272,7 @@ class Outbox:
             labels = [self._pick_label(b, i) for i, b in enumerate(reply.buttons)]
             markup = self.keyboard(reply.buttons, labels)
         else:
-            markup = self.keyboard(reply.buttons)
+            markup = self.keyboard(await self.with_deep_links(reply))
         for msg in await self.send_text(chat, reply.text, reply.folded, markup=markup):
             await self.links.link(reply.round_id, L.MESSAGE, L.message_ref(chat, msg.message_id))
 
