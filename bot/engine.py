@@ -32,6 +32,8 @@ from bot.command_handlers import ChatCommands
 from bot.command_registry import Access, CommandHandler, CommandRegistry, CommandSpec
 from bot.config import Settings
 from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
+from bot.flags import BUTTON_PREFIX as FLAG_BUTTON
+from bot.flags import FlagCommands
 from bot.grading import Grader
 from bot.judge import build_grader
 from bot.judge.background import Judgements
@@ -77,6 +79,9 @@ class QuizEngine:
         self.chat_commands = ChatCommands(bank, settings, clock, self.rounds, self.stats, self.chats,
                                           self.sessions, self.flow, self.commands, self.pushes)
         self.commands.register_all(self.chat_commands)
+        self.flag_commands = FlagCommands(store, bank, clock, self.rounds)
+        self.commands.register_all(self.flag_commands)
+        self.rounds.excluded = self.flag_commands.flags.flagged_out
         self.review_cards = ReviewCards(bank, settings.review_retention)
         self.rounds.score_hooks.append(self.review_cards.record_round)
         self.review = ReviewFlow(store, bank, settings, clock, self.review_cards, self.chats, self.rounds)
@@ -192,6 +197,8 @@ class QuizEngine:
                 case ChoicePick():
                     return await self.flow.pick(event, lang)
                 case ButtonPress():
+                    if event.data.startswith(FLAG_BUTTON):
+                        return await self.flag_commands.press(event, lang)
                     if event.data.startswith(BUTTON_PREFIXES):
                         return await self.review.press(event, lang)
                     return await self.chat_commands.press(event, lang)

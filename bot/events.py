@@ -26,6 +26,7 @@ class Command(Event):
 
     name: str = ""
     args: tuple[str, ...] = ()
+    round_id: int | None = None  # the round the command is about, when the platform says (a reply to a question)
 
 
 @dataclass(frozen=True, slots=True)

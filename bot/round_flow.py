@@ -23,6 +23,7 @@ from bot.catalogue import say
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.events import ChoicePick, Event, TextAnswer
+from bot.flags import flag_button
 from bot.grading import Grader, LocalGrader, grade, has_words
 from bot.judge.background import Judgements
 from bot.model import ChatRef, Kind, Question, Round, RoundKind, RoundStatus
@@ -249,6 +250,7 @@ class RoundFlow:
                                 judge=r["judge"], fallback=r["judge_state"] == "failed",
                                 private=bool(r["private"])) for r in rows]
         buttons = next_buttons(chat, lang) if not await self.sessions.continues(rnd) else ()
+        buttons = (*buttons, flag_button(rnd.id, lang))  # members report a faulty question from here
         reveal = Reply(chat, ReplyKind.REVEAL, reveal_text(question, answers, lang),
                        folded=model_answer_text(question, lang), round_id=rnd.id, question_id=question.id,
                        buttons=buttons)

@@ -75,6 +75,8 @@ class Rounds:
         # run inside the reveal's transaction once the scores are written (the review cards): the
         # grades are final then, and a round is revealed once
         self.score_hooks: list[Callable[[aiosqlite.Connection, int, float], Awaitable[object]]] = []
+        # questions kept out of rotation (reported by enough members: ``bot.flags``)
+        self.excluded: Callable[[], Awaitable[set[str]]] | None = None
 
     async def get(self, round_id: int) -> Round | None:
         row = await self.store.fetchone(f"SELECT {ROUND_COLS} FROM rounds WHERE id = ?", (round_id,))
@@ -108,8 +110,12 @@ class Rounds:
                      difficulty: int | None = None) -> Question | None:
         """A question from ``topics`` that this chat has been asked least often (so nothing repeats
         until the pool is used up); discussion questions only at ``discussion_share``; among the
-        least asked, ``difficulty`` is preferred when some question has it."""
+        least asked, ``difficulty`` is preferred when some question has it. Questions in
+        ``excluded()`` are never chosen."""
         pool = [q for t in topics for q in self.bank.topics[t].questions]
+        if pool and self.excluded is not None:
+            out = await self.excluded()
+            pool = [q for q in pool if q.id not in out]
         if not pool:
             return None
         answered = [q for q in pool if not q.is_discussion]

@@ -24,6 +24,7 @@ from bot.command_registry import (
 )
 from bot.engine import QuizEngine
 from bot.events import Command
+from bot.flags import FlagCommands
 from bot.model import ChatRef, UserRef
 from bot.replies import Reply, ReplyKind
 from bot.review import ReviewCommands
@@ -37,7 +38,8 @@ ADMIN = UserRef("console", "root", "Root", is_admin=True)
 
 def all_specs() -> list[CommandSpec]:
     """Every command the product serves: the engine's (its chat commands and /review) and the scheduler's."""
-    return [spec for spec, _ in declared(ChatCommands) + declared(ReviewCommands) + declared(DailyScheduler)]
+    return [spec for spec, _ in declared(ChatCommands) + declared(FlagCommands) + declared(ReviewCommands)
+            + declared(DailyScheduler)]
 
 
 def readme_section() -> str:
@@ -54,10 +56,10 @@ def test_readme_command_table_is_the_registry():
 
 def test_engine_declares_each_command_once_with_its_handler(engine: QuizEngine):
     names = [spec.name for spec in engine.commands.specs()]
-    assert names == [spec.name for spec, _ in declared(ChatCommands) + declared(ReviewCommands)]
+    assert names == [spec.name for spec, _ in declared(ChatCommands) + declared(FlagCommands) + declared(ReviewCommands)]
     assert len(names) == len(set(names))
     assert {"quiz", "next", "reveal", "skip", "stop", "leaderboard", "me", "topics", "daily", "lang", "forget",
-            "help", "start", "review"} == set(names)
+            "help", "start", "flag", "review"} == set(names)
     assert engine.commands.lookup("top").spec.name == "leaderboard"
     assert all(engine.commands.lookup(n).handler is not None for n in names)
     assert engine.commands.admin_checked() == {"reveal", "skip", "stop", "daily"}

@@ -149,7 +149,7 @@ async def test_private_practice_reveals_at_once_with_next_button(engine: QuizEng
     assert not q.buttons  # no "answer privately" in a private chat
     replies = await engine.handle(answer("数据分布偏移", ALICE, chat=dm))
     reveal = only(replies, ReplyKind.REVEAL)
-    assert [b.data for b in reveal.buttons] == ["qb:next"]
+    assert [b.data for b in reveal.buttons] == ["qb:next", f"qb:flag:{reveal.round_id}"]
     nxt = await engine.handle(ButtonPress(dm, ALICE, data="qb:next"))
     assert nxt[0].kind is ReplyKind.QUESTION and nxt[0].question_id != q.question_id
 

@@ -198,8 +198,10 @@ class Handlers:
         user = user_ref(message.from_user, admin)
         if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
             user = UserRef(PLATFORM, str(message.sender_chat.id), message.sender_chat.title or "admin", True)
+        # a command replying to one of our questions is about that question's round (/flag)
+        round_id = await self._reply_round(message, context.bot.id) if message.reply_to_message else None
         event = Command(chat_ref(message.chat), user, message.from_user.language_code, update_key(update),
-                        name=name, args=tuple(context.args or ()))
+                        name=name, args=tuple(context.args or ()), round_id=round_id)
         await self.run(event, self._origin(message))
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,6 +8,7 @@ when the main parser set it, else ``questions``.
     quizbot import NOTES.md... [--out DIR] [--dry-run] [--format yaml|json]
     quizbot questions validate [PATH]
     quizbot questions stats [PATH]
+    quizbot questions flags | unflag ID     (bot.bank.flag_cli: members' reports)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.bank import flag_cli
 from bot.model import Kind
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_import)
 
     q = subparsers.add_parser("questions", help="question bank tools")
-    qsub = q.add_subparsers(dest="questions_command", metavar="{validate,stats}")
+    qsub = q.add_subparsers(dest="questions_command", metavar="{validate,stats,flags,unflag}")
     qsub.required = True
     v = qsub.add_parser("validate", help="report every problem of the bank with file and line")
     v.add_argument("path", nargs="?", metavar="PATH", help="bank directory or one topic file")
@@ -56,6 +58,7 @@ def register(subparsers) -> None:
     s = qsub.add_parser("stats", help="questions per topic and kind, key points, sources")
     s.add_argument("path", nargs="?", metavar="PATH", help="bank directory")
     s.set_defaults(func=cmd_stats)
+    flag_cli.register(qsub)
 
 
 # --- import ------------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ async def test_private_practice_shows_the_result_at_once(bot, fake, engine, monk
         ack, result = await fake.wait_response(pick, messages=2)
         assert is_ephemeral(ack) and "Recorded" in text_of(ack)
         assert f"{'ABCD'[right]}. Causal Decoder" in text_of(result) and "**Dave** 10/10" in text_of(result)
-        assert custom_ids(result) == ["qb:next"]
+        assert custom_ids(result) == ["qb:next", f"qb:flag:{rid}"]
         nxt = await fake.press(result, "qb:next", dave, guild=None)
         [second] = await fake.wait_response(nxt)
         assert "ChatGLM" in text_of(second) and not is_ephemeral(second)

@@ -30,8 +30,8 @@ async def test_private_practice_answer_result_and_next_button(tg, fake, engine, 
         ack, result = await fake.wait_for("sendMessage", count=2, since=mark)
         assert "已收到" in visible(ack.text)  # Chinese from the user's locale
         assert "10/10" in visible(result.text) and "<blockquote expandable>" in result.text
-        [next_button] = buttons(result)
-        assert next_button["callback_data"] == "qb:next"
+        next_button, report = buttons(result)
+        assert next_button["callback_data"] == "qb:next" and report["callback_data"].startswith("qb:flag:")
         assert fake.find("setMessageReaction") == []
 
         mark = fake.mark()
