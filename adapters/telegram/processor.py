@@ -3,7 +3,9 @@
 PTB processes updates one at a time by default, so a reply waiting for its chat's flood-control
 slot (``limiter``) would hold up every other chat. Fully concurrent processing would let a member's
 answer race their own ``/reveal``. This processor takes a lock per chat (poll answers have no chat:
-the voter's id stands in), so ordering holds where it matters and nothing else waits.
+the voter's id stands in), so ordering holds where it matters and nothing else waits. An update
+waits for its chat's turn *before* it takes one of the global concurrency slots: 150 queued
+updates of one busy group hold one slot, not all of them.
 """
 
 from __future__ import annotations
@@ -34,22 +36,28 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat -> (lock, users of the lock)
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's turn first, then take one of the concurrency slots: a chat with a
+        long queue holds one slot at most, so other chats are never stuck behind it."""
         key = order_key(update)
         if key is None:
-            await coroutine
+            await super().process_update(update, coroutine)
             return
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
             async with lock:  # asyncio.Lock is FIFO: arrival order is kept
-                await coroutine
+                await super().process_update(update, coroutine)
         finally:
             lock, users = self._locks[key]
             if users <= 1:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update (inside its chat's turn and a concurrency slot, see ``process_update``)."""
+        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""
