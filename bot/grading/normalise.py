@@ -41,6 +41,8 @@ _CANT = re.compile(r"\b(can|won|shan)[’']?t\b")
 _BRITISH = re.compile(r"(?<=[a-z]{3})is(ation|ations|e|ed|es|ing|er|ers)\b")
 _RENDERED = re.compile(rf"[{CJK}]|{re.escape(CLAUSE)}|{re.escape(SENTENCE)}| [^ ]+ ")
 _STEMMER = snowballstemmer.stemmer("english")
+# full-width marks that NFKC would fold and that every pattern here already reads as their ASCII twins
+_FULL_WIDTH_SAFE = re.compile("[，：；！？（）]")
 
 
 def normalise(text: str) -> str:
@@ -55,7 +57,11 @@ def has_words(text: str) -> bool:
 
 def fold(text: str) -> str:
     """NFKC, case-folded, English contractions expanded ("doesn't" -> "does not")."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # NFKC is the costliest step of preparing a Chinese answer, and the only thing it changes in most
+    # of them is full-width punctuation, which the patterns below read in either width: skip it then
+    if not unicodedata.is_normalized("NFKC", _FULL_WIDTH_SAFE.sub("", text)):
+        text = unicodedata.normalize("NFKC", text)
+    folded = text.casefold()
     if "'" not in folded and "’" not in folded:
         return folded
     folded = _CANT.sub(r"\1 not", folded)
@@ -70,22 +76,36 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(_BRITISH.sub(r"iz\1", word))
 
 
-_WORD = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:(?<=[0-9])\.[0-9]+)*")
-_CALL = re.compile(r"(?<=[a-z0-9\u03b1-\u03c9])\(([a-z0-9\u03b1-\u03c9]{1,12})\)")
-_SENT = re.compile(r"(?:[!?;。！？；…\n]|(?<![0-9])\.|\.(?![0-9]))+")
+_WORD = re.compile(r"([a-z0-9\u03b1-\u03c9]+(?:(?<=[0-9])\.[0-9]+)*)")
+_CALL = re.compile(r"(?<=[a-z0-9\u03b1-\u03c9])[(（]([a-z0-9\u03b1-\u03c9]{1,12})[)）]")
+# a period is a sentence break unless it sits between digits ("3.5"); every branch starts with a
+# literal mark, so the engine can skip ahead to candidate characters
+_SENT = re.compile(r"(?:[!?;。！？；…\n]|\.(?:(?![0-9])|(?<![0-9]\.)))+")
 _CLAUSE = re.compile(r"[,，、:：()（）\[\]【】《》“”\"|/]+")
 _DROP = re.compile(rf"[^{CJK}\x01\x02a-z0-9\u03b1-\u03c9.|#]+")
 
 
-def _word(m: re.Match[str]) -> str:
-    return f"\x01{stem(m.group())}\x02"
+class _WordForms(dict):
+    """word -> its stem between markers that survive ``_DROP``; filled on first use, bounded."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= 65536:
+            self.clear()
+        form = self[word] = f"\x01{stem(word)}\x02"
+        return form
+
+
+_WORD_FORMS = _WordForms()
 
 
 def render(folded: str) -> str:
     """The flat rendering of folded text (see the module docstring), built with C-level substitutions:
-    Chinese text never goes through a Python loop. Brackets of function-like notation ("P(IK)",
-    "Φ(x)") are not clause breaks: the notation is one term."""
-    flat = _WORD.sub(_word, _CALL.sub(r" \1 ", folded))
+    Chinese text never goes through a Python loop, and words are looked up in a dict rather than
+    passed to a substitution callback. Brackets of function-like notation ("P(IK)", "Φ(x)") are not
+    clause breaks: the notation is one term."""
+    parts = _WORD.split(_CALL.sub(r" \1 ", folded))
+    parts[1::2] = map(_WORD_FORMS.__getitem__, parts[1::2])
+    flat = "".join(parts)
     flat = _CLAUSE.sub(CLAUSE, _SENT.sub(SENTENCE, flat))
     return _DROP.sub("", flat).replace("\x01", " ").replace("\x02", " ")
 
