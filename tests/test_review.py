@@ -168,9 +168,9 @@ async def test_review_most_overdue_first_then_instant_result_and_next(engine: Qu
     partial = await engine.handle(text("数据量大的时候选base"))
     assert "Points you missed" in partial[0].text and "数据少选Chat" in partial[0].text
     assert partial[1].question_id == "sft-what-learns"
-    done = await engine.handle(text("指令遵循"))
-    assert kinds(done) == [ReplyKind.RESULT, ReplyKind.INFO]
-    assert "All done" in done[1].text and "in 1 min" in done[1].text  # the one just failed comes back soonest
+    [done] = await engine.handle(text("指令遵循"))
+    assert done.kind is ReplyKind.RESULT  # nothing more is due: said under the result
+    assert "All done" in done.text and "Next review in 1 min" in done.text  # the one failed first comes back first
     assert [r["source"] for r in await log_rows(engine, ANN)][-3:] == ["review"] * 3
 
 

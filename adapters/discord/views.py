@@ -165,10 +165,10 @@ class PickButton(discord.ui.DynamicItem[discord.ui.Button],
 class ReviewAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qb:rva:(?P<item>[0-9]{1,18})"):
     """"Answer" under an open ``/review`` card: opens its form."""
 
-    def __init__(self, item: int, label: str = "Answer") -> None:
-        super().__init__(discord.ui.Button(label=label_of(label), custom_id=f"qb:rva:{item}",
+    def __init__(self, number: int, label: str = "Answer") -> None:
+        super().__init__(discord.ui.Button(label=label_of(label), custom_id=f"qb:rva:{number}",
                                            style=discord.ButtonStyle.primary))
-        self.item = item
+        self.number = number  # the card's item number (``item`` is DynamicItem's wrapped button)
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
@@ -176,7 +176,7 @@ class ReviewAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"q
         return cls(int(match["item"]), _label(item) or "Answer")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _handler(interaction).open_review_modal(interaction, self.item)
+        await _handler(interaction).open_review_modal(interaction, self.number)
 
 
 class EngineButton(discord.ui.DynamicItem[discord.ui.Button],

@@ -147,10 +147,10 @@ class ReviewFlow:
 
     async def answer(self, event: TextAnswer, lang: str) -> list[Reply]:
         current = await self.queue.current(event.user.key)
+        if event.review_item is not None and (current is None or event.review_item != current.item):
+            return [self._error(event, say(lang, "stale"))]  # the form of a card answered already
         if current is None:
             return [error_reply(event, lang, "no_open_round")]
-        if event.review_item is not None and event.review_item != current.item:
-            return [self._error(event, say(lang, "stale"))]
         question = self.bank.question(current.question_id)
         if question is None:
             await self.queue.clear(current.member_id)
@@ -206,10 +206,12 @@ class ReviewFlow:
                                                    now - current.shown_at, "review")
         if reviewed is None:  # a second tap, or another device answered first
             return [self._error(event, say(lang, "stale"))]
-        result_reply = Reply(event.chat, ReplyKind.RESULT, self._result_text(question, result, reviewed, now, current,
-                                                                             lang),
-                             folded=model_answer_text(question, lang), question_id=question.id, to_user=event.user)
-        return [result_reply] + await self.next_card(event, lang, after_answer=True)
+        text = self._result_text(question, result, reviewed, now, current, lang)
+        following = await self.next_card(event, lang, after_answer=True)
+        if following and following[0].kind is ReplyKind.INFO:  # nothing more is due: say so under the result
+            text += "\n\n" + following.pop(0).text
+        return [Reply(event.chat, ReplyKind.RESULT, text, folded=model_answer_text(question, lang),
+                      question_id=question.id, to_user=event.user)] + following
 
     def _result_text(self, q: Question, result: Grade, reviewed: Reviewed, now: float, current: Current,
                      lang: str) -> str:
