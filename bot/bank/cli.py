@@ -17,16 +17,13 @@ import argparse
 import json
 import logging
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.bank import flag_cli
-from bot.model import Kind
 
 if TYPE_CHECKING:
     from bot.bank.importer.entries import ImportResult
-    from bot.bank.loader import QuestionBank
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +52,7 @@ def register(subparsers) -> None:
     v = qsub.add_parser("validate", help="report every problem of the bank with file and line")
     v.add_argument("path", nargs="?", metavar="PATH", help="bank directory or one topic file")
     v.set_defaults(func=cmd_validate)
-    s = qsub.add_parser("stats", help="questions per topic and kind, key points, sources")
+    s = qsub.add_parser("stats", help="answered/discussion/origin per topic, choice-bank balance, sources")
     s.add_argument("path", nargs="?", metavar="PATH", help="bank directory")
     s.set_defaults(func=cmd_stats)
     flag_cli.register(qsub)
@@ -126,41 +123,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # --- stats -------------------------------------------------------------------------------------
 
 
-def stats_lines(bank: QuestionBank) -> list[str]:
-    questions = bank.all_questions()
-    opened = [q for q in questions if q.kind is Kind.OPEN]
-    answered = [q for q in opened if not q.is_discussion]
-    choice = [q for q in questions if q.kind is Kind.CHOICE]
-    lines = [f"questions: {len(questions)} in {len(bank.topics)} topic(s) — open {len(opened)} "
-             f"(answered {len(answered)}, discussion {len(opened) - len(answered)}), choice {len(choice)}", ""]
-    width = max([len(s) for s in bank.topics] + [5])
-    lines.append(f"{'topic':<{width}}  {'total':>5}  {'open':>5}  {'answered':>8}  {'discuss':>7}  {'choice':>6}")
-    for slug in sorted(bank.topics):
-        qs = bank.topics[slug].questions
-        o = [q for q in qs if q.kind is Kind.OPEN]
-        a = [q for q in o if not q.is_discussion]
-        c = [q for q in qs if q.kind is Kind.CHOICE]
-        lines.append(f"{slug:<{width}}  {len(qs):>5}  {len(o):>5}  {len(a):>8}  {len(o) - len(a):>7}  {len(c):>6}")
-    lines.append("")
-    if answered:
-        counts = [len(q.key_points) for q in answered]
-        none = sum(1 for n in counts if n == 0)
-        lines.append(f"key points per answered open question: avg {sum(counts) / len(counts):.1f}, "
-                     f"min {min(counts)}, max {max(counts)} ({none} without any)")
-    else:
-        lines.append("key points per answered open question: no answered open questions")
-    per_file = Counter(s.file for q in questions for s in {src.file: src for src in q.sources}.values())
-    no_source = sum(1 for q in questions if not q.sources)
-    lines.append("questions per source file:")
-    for name, n in sorted(per_file.items()):
-        lines.append(f"  {name}: {n}")
-    if no_source:
-        lines.append(f"  (no source): {no_source}")
-    return lines
-
-
 def cmd_stats(args: argparse.Namespace) -> int:
     from bot.bank.loader import BankError, QuestionBank
+    from bot.bank.stats import stats_lines
 
     path = _bank_dir(args, args.path)
     try:
