@@ -84,7 +84,7 @@ class QuizEngine:
         self.rounds.excluded = self.flag_commands.flags.flagged_out
         self.review_cards = ReviewCards(bank, settings.review_retention)
         self.rounds.score_hooks.append(self.review_cards.record_round)
-        self.review = ReviewFlow(store, bank, settings, clock, self.review_cards, self.chats, self.rounds)
+        self.review = ReviewFlow(store, bank, settings, clock, self.review_cards, self.chats, self.rounds, self.grader)
         self.commands.register_all(ReviewCommands(self.review, self.chats, clock))
 
     # -- wiring -------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 The most overdue card comes first. The member answers as everywhere else (a text message in a
 private chat, the Answer form on Discord, an option button or its letter for a choice question)
 and at once gets the result: score, the key points made and missed, the model answer, when the
-card comes back. Then the next due card, until none is due: then when the next one falls due, and
+card comes back. Open answers are graded by the engine's grader, as in rounds: with an LLM judge
+configured its judgement is awaited (at most ``llm.reveal_wait_seconds``, as a reveal would),
+else the local grade counts. Then the next due card, until none is due: then when the next one falls due, and
 an offer of new questions from the member's weakest topic.
 
 Where: a private chat (Telegram private chat, Discord DM); in a Discord server every reply is for
@@ -15,6 +17,8 @@ button, or a second tap on the same one, is refused instead of grading the wrong
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 import re
 from collections.abc import Callable
@@ -24,7 +28,7 @@ from bot.catalogue import say as say_main
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.events import ButtonPress, Event, TextAnswer
-from bot.grading import grade, has_words
+from bot.grading import Grader, LocalGrader, grade, has_words
 from bot.model import Grade, Kind, Question, UserRef
 from bot.replies import Button, Reply, ReplyKind
 from bot.review.cards import ReviewCards, Reviewed
@@ -34,6 +38,8 @@ from bot.review.times import end_of_day
 from bot.rounds import Rounds
 from bot.storage import Store
 from bot.views import LETTERS, error_reply, md_escape, model_answer_text
+
+log = logging.getLogger(__name__)
 
 PICK = re.compile(r"^\s*(?:([1-9]|1[0-2])|([A-La-l]))\s*[.)）]?\s*$")  # "2", "B", "b)" as in a round
 BUTTON = re.compile(r"^qb:rv:(\d{1,18}):(\d{1,2})$")
@@ -50,7 +56,7 @@ def option_order(member: int, item: int, n: int) -> list[int]:
 
 class ReviewFlow:
     def __init__(self, store: Store, bank: QuestionBank, settings: Settings, clock: Callable[[], float],
-                 cards: ReviewCards, chats: ChatDirectory, rounds: Rounds) -> None:
+                 cards: ReviewCards, chats: ChatDirectory, rounds: Rounds, grader: Grader | None = None) -> None:
         self.store = store
         self.queue = ReviewStore(store)
         self.bank = bank
@@ -59,6 +65,7 @@ class ReviewFlow:
         self.cards = cards
         self.chats = chats
         self.rounds = rounds
+        self.grader = grader or LocalGrader()
 
     # -- where /review may run ----------------------------------------------------------------
 
@@ -171,7 +178,14 @@ class ReviewFlow:
             return [error_reply(event, lang, "too_long", n=len(text), max=self.settings.max_answer_chars)]
         if not has_words(text):
             return [error_reply(event, lang, "no_words")]
-        return await self._graded(event, lang, current, question, grade(question, text))
+        return await self._graded(event, lang, current, question, await self._judge(question, text, lang))
+
+    async def _judge(self, question: Question, text: str, lang: str) -> Grade:
+        try:
+            return await asyncio.wait_for(self.grader.judge(question, text, lang), self.settings.llm_reveal_wait)
+        except TimeoutError:
+            log.info("review answer to %s: the judge took too long, the local grade counts", question.id)
+            return self.grader.grade(question, text, lang)
 
     async def press(self, event: ButtonPress, lang: str) -> list[Reply]:
         """The review's buttons: an option, stop, start (``bot.replies`` lists the ids)."""
