@@ -63,13 +63,14 @@ def analyse(lines: list[Line], heads: list[int]) -> dict[int, Head]:
         children = k + 1 < len(heads) and lines[heads[k + 1]].level > ln.level
         nxt = heads[k + 1] if k + 1 < len(heads) else len(lines)
         body = any(b.kind != "blank" for b in lines[i + 1 : nxt])
+        asks = sum(1 for b in lines[i + 1 : nxt] if b.kind in ("text", "item") and question_level(b.text) == 2) >= 2
         parent = None
         for j in reversed(heads[:k]):
             if lines[j].level < ln.level:
                 parent = j
                 break
         facts[i] = dict(text=text, clean=clean, qm=qm, num=num, rest=rest, lvl=lvl, children=children,
-                        body=body, parent=parent, link=is_link_only(text),
+                        body=body, asks=asks, parent=parent, link=is_link_only(text),
                         label=is_label_text(clean) or is_stop_title(clean),
                         colon=clean.rstrip().endswith((":", "：")))
     for f in facts.values():
@@ -109,8 +110,8 @@ def analyse(lines: list[Line], heads: list[int]) -> dict[int, Head]:
             pass  # "## [什么是大模型](Part1.html)" is a table-of-contents entry, not a question
         elif f["lvl"] == 2 and not f["label"]:
             h.question = True
-        elif f["colon"] or f["label"] or f["children"]:
-            pass
+        elif f["colon"] or f["label"] or f["children"] or f["asks"]:
+            pass  # a heading over its own list of questions is a topic, not a question
         elif interview and not in_interview(i):
             pass  # a knowledge note with its own interview section: its other headings explain
         elif f["lvl"] == 1 and (depth_q or sib >= 0.5):

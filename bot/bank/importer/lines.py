@@ -334,6 +334,8 @@ def question_level(text: str) -> int:
         return 0  # a sentence that ends in a full stop states something ("what I learned" lists)
     if any(w in body for w in _ZH_ANY) or body.startswith(_ZH_LEAD):
         return 1
+    if re.match(r"(?i)^(what|how|why|when|where)\s+(i|we)\s", body):
+        return 0  # "What I learned", "How we trained it": a heading over statements
     if _EN_LEAD.match(body) or _EN_ANY.search(body):
         return 1
     return 0

@@ -83,7 +83,8 @@ def admonitions(rows: list[str]) -> list[str]:
         elif title:
             out.extend(["", f"{pad}**{title}**", ""])
         out.extend(pad + b if b else "" for b in inner)
-        out.append("")
+        # the box ends its answer: what follows the box (a tip, the next paragraph) is not part of it
+        out.extend(["", f"{pad}---", ""] if _is_question_title(kind, title) else [""])
         i = j
     return out
 

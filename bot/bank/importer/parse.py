@@ -303,7 +303,7 @@ class _Parser:
                     continue
                 open_.state = "a"
             fresh_bare = open_ is not None and open_.kind == "bare" and not any(b.kind != "blank" for b in open_.body)
-            if top and ln.kind == "text" and (open_ is None or fresh_bare) and _colon_label(text):
+            if top and ln.kind == "text" and _colon_label(text) and (open_ is None or fresh_bare or is_ask_back(text)):
                 close()  # "RAG：" / "我提问:" over a run of lines: a label, not an answer
                 flush()
                 seq = None
