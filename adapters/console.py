@@ -10,6 +10,7 @@ answers the open question; a number or letter picks an option. Everything goes t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 import threading
@@ -135,6 +136,8 @@ class ConsoleAdapter:
         """Read lines until EOF. A daemon thread reads (so timers keep firing while we wait for
         input, and a blocked terminal read never holds up shutdown)."""
         stream = stream if stream is not None else sys.stdin
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # undecodable bytes become U+FFFD
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         if stream.isatty():
             self._note("quizbot console: type /help, /as NAME to switch member, Ctrl-D to quit.")
         loop = asyncio.get_running_loop()

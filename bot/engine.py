@@ -48,6 +48,7 @@ from bot.rounds import Rounds
 from bot.sessions import Sessions
 from bot.stats import Stats
 from bot.storage import Store
+from bot.textsafe import sanitize
 from bot.views import code_safe, error_reply
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,7 @@ class QuizEngine:
 
     async def handle(self, event: Event) -> list[Reply]:
         """One event in, replies out. Never raises: a bug becomes a logged apology."""
+        event = sanitize(event)  # text SQLite can store, ids that can exist (bot.textsafe)
         try:
             if event.update_key and not await self.store.claim_update(event.update_key, self.clock()):
                 log.info("duplicate update %s ignored", event.update_key)

@@ -13,6 +13,18 @@ COLUMNS = ["round_id", "kind", "question_id", "topic", "opened_at", "user_key", 
            "choice", "score", "counted", "submitted_at"]
 
 
+# OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheet
+# programs; a leading apostrophe makes it text (and is not shown by them)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """A value safe to open in a spreadsheet: text that would start a formula is prefixed with '."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _iso(ts: float | None) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts else ""
 
@@ -38,8 +50,8 @@ async def export_chat(settings: Settings, chat_key: str, fmt: str, output: str |
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for r in rows:
-            writer.writerow([r[0], r[1], r[2], r[3], _iso(r[4]), r[5], r[6], r[7] or "",
-                             "" if r[8] is None else r[8], r[9], int(r[10]), _iso(r[11])])
+            writer.writerow([cell(v) for v in (r[0], r[1], r[2], r[3], _iso(r[4]), r[5], r[6], r[7] or "",
+                                               "" if r[8] is None else r[8], r[9], int(r[10]), _iso(r[11]))])
     finally:
         if output:
             out.close()

@@ -257,6 +257,11 @@ class Runtime:
         console = self.console
         assert console is not None, "the console adapter is built before its reader starts"
         stream = self.stdin if self.stdin is not None else sys.stdin
+        # undecodable bytes become U+FFFD: with strict decoding the error reads as end of input
+        # (the session ends, losing the rest of the chunk); with surrogateescape a lone surrogate
+        # reaches the engine
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         out = console.out
         if stream.isatty():
             out.write("quizbot console: type /help, /as NAME to switch member, Ctrl-D to quit.\n")

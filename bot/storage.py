@@ -191,7 +191,11 @@ class Store:
                         fut.set_exception(exc)
                 continue
             for (_, _, fut), rows in zip(batch, results, strict=True):
-                if not fut.done():
+                if fut.done():
+                    continue
+                if isinstance(rows, Exception):  # this statement alone failed: the others are committed
+                    fut.set_exception(rows)
+                else:
                     fut.set_result(rows)
 
     # -- small shared helpers -----------------------------------------------------------------
@@ -232,11 +236,24 @@ class Store:
         tmp.replace(target)
 
 
-def _run_batch(con: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> list[list[sqlite3.Row]]:
-    """BEGIN IMMEDIATE; every statement; COMMIT — on the connection's own thread."""
+def _run_batch(con: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> list[list[sqlite3.Row] | Exception]:
+    """BEGIN IMMEDIATE; every statement; COMMIT — on the connection's own thread.
+
+    Each statement runs inside its own SAVEPOINT: one that fails (a constraint, a value the
+    driver cannot bind) is rolled back alone and reported to its caller, and the rest of the
+    batch is still committed."""
     con.execute("BEGIN IMMEDIATE")
+    results: list[list[sqlite3.Row] | Exception] = []
     try:
-        results = [con.execute(sql, params).fetchall() for sql, params in statements]
+        for sql, params in statements:
+            con.execute("SAVEPOINT one")
+            try:
+                results.append(con.execute(sql, params).fetchall())
+            except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError,
+                    UnicodeError, OverflowError, ValueError, TypeError) as exc:
+                con.execute("ROLLBACK TO one")
+                results.append(exc)
+            con.execute("RELEASE one")
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -23,6 +23,7 @@ Every event carries ``update_key=f"telegram:{update_id}"`` so a redelivered upda
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -319,7 +320,8 @@ class Handlers:
         locale, key = query.from_user.language_code, update_key(update)
         if data.startswith("qb:pick:"):
             parts = data.split(":")
-            if len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+            # strict ASCII digits of a bounded length: "²".isdigit() is True but int("²") raises
+            if len(parts) == 4 and re.fullmatch(r"[0-9]{1,18}", parts[2]) and re.fullmatch(r"[0-9]{1,3}", parts[3]):
                 return ChoicePick(chat, user, locale, key, round_id=int(parts[2]), option=int(parts[3]))
         return ButtonPress(chat, user, locale, key, data=data)
 
