@@ -7,7 +7,8 @@ Redaction happens twice, on purpose:
   handlers a library attaches later (discord.py, PTB) and pytest's capture handler;
 * a filter on every handler we know of does the same, for records built by other means.
 
-What counts as a secret: the configured tokens themselves, plus anything shaped like a Telegram
+What counts as a secret: the configured tokens themselves in every encoding an HTTP library may
+write them in (URL-encoded, JSON-escaped, Base64, a Telegram token without its ``id:``), plus anything shaped like a Telegram
 (``123456:ABC...``) or Discord (``xxx.yyy.zzz``) bot token — PTB puts the token into the message of
 ``InvalidToken`` and into every request URL, so a shape match is the safety net for a token the
 process was never told about. ``redact`` is also what the CLI runs over error messages it prints.
@@ -15,15 +16,18 @@ process was never told about. ``redact`` is also what the CLI runs over error me
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 import sys
 import threading
 import time
+from urllib.parse import quote, quote_plus
 
 # no \b at the start: in a Bot API URL the token follows "bot" directly (".../bot123456:AA.../getMe")
 TOKEN_PATTERNS = (
-    (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}"), "***"),  # Telegram bot token
+    (re.compile(r"(?<!\d)\d{6,12}(?::|%3[Aa])[A-Za-z0-9_-]{30,}"), "***"),  # Telegram bot token, also URL-encoded
     (re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"), "***"),  # Discord
     # Discord interaction and webhook tokens sit in URL paths that discord.py logs at DEBUG
     (re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_.-]{20,}"), r"\1***"),
@@ -38,11 +42,26 @@ _secrets: tuple[str, ...] = ()
 _lock = threading.Lock()
 
 
+def encodings(secret: str) -> set[str]:
+    """The ways a secret may be written by the HTTP clients and SDKs: as is, URL-encoded (``%3A``,
+    lower-case ``%3a``, ``+`` for spaces), JSON-escaped, Base64 (Basic auth), and a Telegram
+    token's secret part without its ``id:`` prefix."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret, safe="/"), json.dumps(secret)[1:-1]}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), f) for f in list(forms)}
+    raw = secret.encode()
+    forms |= {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode(),
+              base64.b64encode(raw).decode().rstrip("=")}
+    bare = re.fullmatch(r"\d{3,20}:(.{8,})", secret)
+    if bare:
+        forms |= encodings(bare.group(1))
+    return {f for f in forms if len(f) >= 8}
+
+
 def set_secrets(*secrets: str | None) -> None:
     """Remember the configured tokens so they are redacted even if they are not token-shaped."""
     global _secrets
     with _lock:
-        known = set(_secrets) | {s for s in secrets if s and len(s) >= 8}
+        known = set(_secrets) | {form for s in secrets if s and len(s) >= 8 for form in encodings(s)}
         # longest first, so a token that contains another is replaced whole
         _secrets = tuple(sorted(known, key=len, reverse=True))
 
