@@ -58,10 +58,10 @@ async def test_forget_asks_privately_and_deletes(bot, fake, engine, monkeypatch)
         assert "Bob" in text_of(stats)
 
         [confirm] = await fake.wait_response(await fake.slash("forget", bob))
-        assert is_ephemeral(confirm) and custom_ids(confirm) == ["qb:forget:yes", "qb:forget:no"]
-        [no] = await fake.wait_response(await fake.press(confirm, "qb:forget:no", bob))
+        assert is_ephemeral(confirm) and custom_ids(confirm) == ["qb:forget:yes:12", "qb:forget:no:12"]
+        [no] = await fake.wait_response(await fake.press(confirm, "qb:forget:no:12", bob))
         assert is_ephemeral(no)
-        [done] = await fake.wait_response(await fake.press(confirm, "qb:forget:yes", bob))
+        [done] = await fake.wait_response(await fake.press(confirm, "qb:forget:yes:12", bob))
         assert is_ephemeral(done) and "1" in text_of(done)
 
 

@@ -7,7 +7,9 @@ decoded parameters, result), and lets a test:
   long-polling ``getUpdates`` returns at once (it waits on an ``asyncio.Event``, honours ``offset``);
 * wait for the bot's calls (``wait_for``) instead of sleeping;
 * make the next call(s) of a method fail (429 with ``retry_after``, 403, 500 ...);
-* decide who is a chat administrator for ``getChatMember``.
+* decide who is a chat administrator, or not a member at all, for ``getChatMember``: everyone is a
+  ``member`` unless ``set_admin``/``set_status`` says otherwise (``left``, ``kicked``,
+  ``restricted`` with or without ``is_member``).
 
 PTB sends form fields, with every non-string value JSON-encoded; as a string "123" and the number
 123 look the same on the wire, the fields known to be free text are kept as strings and the others
@@ -74,6 +76,7 @@ class FakeBotAPI:
     calls: list[Call] = field(default_factory=list)
     admins: dict[int, dict[int, str]] = field(default_factory=dict)  # chat -> user -> status
     chat_member_lookups: int = 0
+    restricted_members: dict[tuple[int, int], bool] = field(default_factory=dict)  # (chat, user) -> is_member
 
     def __post_init__(self) -> None:
         self._queue: list[dict] = []
@@ -154,6 +157,12 @@ class FakeBotAPI:
 
     def set_admin(self, chat_id: int, user_id: int, status: str = "administrator") -> None:
         self.admins.setdefault(chat_id, {})[user_id] = status
+
+    def set_status(self, chat_id: int, user_id: int, status: str, *, is_member: bool = True) -> None:
+        """What ``getChatMember`` says of this user in this chat: ``left`` for an outsider,
+        ``kicked``, or ``restricted`` (still a member or not, ``is_member``)."""
+        self.admins.setdefault(chat_id, {})[user_id] = status
+        self.restricted_members[(chat_id, user_id)] = is_member
 
     def mark(self) -> int:
         """An index into ``calls``: pass it as ``since`` to wait only for later calls."""
@@ -309,6 +318,16 @@ class FakeBotAPI:
             return {"status": status, "user": user, **{f: f == "can_manage_chat" for f in flags}}
         if status == "creator":
             return {"status": status, "user": user, "is_anonymous": False}
+        if status == "restricted":
+            rights = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+                      "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+                      "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
+                      "can_invite_users", "can_pin_messages", "can_manage_topics")
+            is_member = self.restricted_members.get((int(params["chat_id"]), int(params["user_id"])), True)
+            return {"status": status, "user": user, "is_member": is_member, "until_date": 0,
+                    **{r: False for r in rights}}
+        if status == "kicked":
+            return {"status": status, "user": user, "until_date": 0}
         return {"status": status, "user": user}
 
 

@@ -8,7 +8,7 @@ rank the best answer first; admins are checked with getChatMember.
 from __future__ import annotations
 
 from fake_bot_api import FakeBotAPI
-from tg_support import deadline, deep_link_round, force_questions, visible
+from tg_support import deadline, deep_link_payload, force_questions, visible
 
 GROUP = FakeBotAPI.group(-100500, "LLM study group")
 
@@ -24,7 +24,7 @@ async def test_on_demand_round_with_replies_private_answer_reveal_and_leaderboar
         fake.message(GROUP, alice, "/quiz@quiz_test_bot sft")
         [question] = await fake.wait_for("sendMessage", lambda c: c.chat_id == GROUP["id"])
         assert "为什么SFT之后感觉LLM傻了" in question.text and question.params["parse_mode"] == "HTML"
-        round_id = deep_link_round(question)
+        payload = deep_link_payload(question)
         qmsg = question.result
 
         mark = fake.mark()
@@ -44,7 +44,7 @@ async def test_on_demand_round_with_replies_private_answer_reveal_and_leaderboar
 
         # Dave answers privately through the deep link
         dave_chat = fake.private(dave)
-        fake.message(dave_chat, dave, f"/start ans_{round_id}")
+        fake.message(dave_chat, dave, f"/start {payload}")
         [prompt] = await fake.wait_for("sendMessage", lambda c: c.chat_id == dave["id"], since=mark)
         assert "为什么SFT之后感觉LLM傻了" in visible(prompt.text)
         fake.message(dave_chat, dave, "灾难性遗忘")

@@ -165,8 +165,8 @@ async def test_forget_confirmation_buttons(tg, fake):
     async with deadline():
         fake.message(chat, me, "/forget")
         [confirm] = await fake.wait_for("sendMessage")
-        assert [k["callback_data"] for k in buttons(confirm)] == ["qb:forget:yes", "qb:forget:no"]
-        fake.press(me, confirm.result, "qb:forget:no")
+        assert [k["callback_data"] for k in buttons(confirm)] == ["qb:forget:yes:91", "qb:forget:no:91"]
+        fake.press(me, confirm.result, "qb:forget:no:91")
         [answer] = await fake.wait_for("answerCallbackQuery")
         assert "nothing was deleted" in answer.params["text"]
         [edit] = await fake.wait_for("editMessageReplyMarkup")

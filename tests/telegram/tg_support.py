@@ -91,13 +91,19 @@ def buttons(call) -> list[dict]:
     return [b for row in markup.get("inline_keyboard", []) for b in row]
 
 
-def deep_link_round(call) -> int:
-    """The round id of the 'answer privately' button under a question message."""
+def deep_link_payload(call) -> str:
+    """The ``start`` payload of the 'answer privately' button under a question message: signed,
+    at most 64 characters of ``[A-Za-z0-9_-]`` (Telegram's deep-link limit)."""
     urls = [b["url"] for b in buttons(call) if "url" in b]
     assert urls, f"no URL button in {call.params.get('reply_markup')}"
-    m = re.fullmatch(r"https://t\.me/quiz_test_bot\?start=ans_(\d+)", urls[0])
-    assert m, urls[0]
-    return int(m.group(1))
+    m = re.fullmatch(r"https://t\.me/quiz_test_bot\?start=(ans_\d+_[A-Za-z0-9_-]+)", urls[0])
+    assert m and len(m.group(1)) <= 64, urls[0]
+    return m.group(1)
+
+
+def deep_link_round(call) -> int:
+    """The round id of the 'answer privately' button under a question message."""
+    return int(deep_link_payload(call).split("_")[1])
 
 
 async def eventually(check, timeout: float = 5.0, step: float = 0.01):
