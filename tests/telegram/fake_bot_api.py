@@ -322,7 +322,8 @@ class FakeBotAPI:
             rights = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
                       "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
                       "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
-                      "can_invite_users", "can_pin_messages", "can_manage_topics")
+                      "can_invite_users", "can_pin_messages", "can_manage_topics", "can_edit_tag",
+                      "can_react_to_messages")
             is_member = self.restricted_members.get((int(params["chat_id"]), int(params["user_id"])), True)
             return {"status": status, "user": user, "is_member": is_member, "until_date": 0,
                     **{r: False for r in rights}}
