@@ -196,6 +196,7 @@ _GENERIC_EN = {
     "key findings", "key techniques", "types", "prevention", "detection", "mitigation", "importance",
     "best practices", "how it works", "practical implications", "use case", "use cases", "core idea",
     "key insight", "features", "components", "usage", "results", "pros and cons", "trade-offs", "tradeoffs",
+    "best for", "mathematical intuition", "examples", "definition",
 }
 _GENERIC_ZH = {
     "简介", "特点", "应用场景", "功能作用", "关键能力", "关键特性", "常见类型", "训练方式", "推理流程", "实践经验",
@@ -217,6 +218,10 @@ def _ok(text: str) -> bool:
         return False  # "2:8", "10-20%", "4×"
     if t[0] in "$([（" or t.endswith((":", "：")):
         return False  # formulas and "…分三种:" intros are not things to mention
+    if "|" in t or t.count("(") + t.count("（") != t.count(")") + t.count("）"):
+        return False  # a torn table row or parenthesis
+    if re.match(r"^(?:为什么|为何|如何|怎么|是否)|^(?i:what|why|how|when|which)\b", t):
+        return False  # a sub-question heading ("为什么用正弦函数") is no claim
     return not re.search(r"[。？?！!]", t)
 
 
@@ -387,7 +392,10 @@ def key_points(answer: str | None, hints: list[tuple[str, str]], prompt: str = "
     if not found:
         # a run-together list: "减小批量大小、分布式训练、…" or "Transformer架构  自注意力机制  多头注意力"
         for row in answer.split("\n"):
-            pieces = [strip_markup(p) for p in re.split(r"[、，,]|\s{2,}", row.strip().strip("。")) if p.strip()]
+            if row.lstrip().startswith(("|", "```", "#")):
+                continue
+            pieces = [strip_markup(p) for piece in _split_top(row.strip().strip("。"))
+                      for p in re.split(r"\s{2,}", piece) if p.strip()]
             if 3 <= len(pieces) <= 10 and all(len(p) <= 16 for p in pieces):
                 for p in pieces:
                     take(p)
