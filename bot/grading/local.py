@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, Verdict, assess_point, mentions
+from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, PointIndex, Verdict, mentions
 from bot.grading.normalise import Text, units
 from bot.grading.semantic import (
     affirmed_sentence_units,
@@ -78,7 +78,7 @@ def _round(x: float) -> int:
 class Prepared:
     """What grading needs from one question, computed once."""
 
-    __slots__ = ("points", "threshold", "normal", "vocab", "rubric", "supports")
+    __slots__ = ("points", "threshold", "normal", "vocab", "rubric", "supports", "index")
 
     def __init__(self, question: Question) -> None:
         self.rubric = bool(question.discussion and question.rubric)
@@ -91,6 +91,7 @@ class Prepared:
                 for kp in question.key_points
             )
             self.threshold = FUZZY_THRESHOLD
+        self.index = PointIndex(tuple(phrases for _text, phrases in self.points), self.threshold)
         model = length_of(Text(question.answer)) if question.answer else 0.0
         low, high = NORMAL_LENGTH
         self.normal = max(low, min(high, NORMAL_FACTOR * model))
@@ -155,7 +156,7 @@ class LocalGrader:
         if not prep.points:
             return Grade(PARTICIPATION_POINTS if Text(text).words() else 0)
         answer = Answer(text)
-        verdicts = [(point, assess_point(phrases, answer, prep.threshold)) for point, phrases in prep.points]
+        verdicts = list(zip((point for point, _phrases in prep.points), prep.index.assess(answer), strict=True))
         hit = tuple(p for p, v in verdicts if v is Verdict.HIT)
         contradicted = tuple(p for p, v in verdicts if v is Verdict.CONTRADICTED)
         missed = tuple(p for p, v in verdicts if v is Verdict.MISSED)

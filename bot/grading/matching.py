@@ -19,8 +19,10 @@ has the phrase's polarity, *contradicted* if every mention denies a positive phr
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
+from itertools import chain
 
 from bot.grading.negation import Cue, find_cues, negated, split_polarity
 from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text
@@ -157,10 +159,11 @@ def _may_match(phrase: Phrase, answer: Answer, threshold: float) -> bool:
     return len(phrase.units & answer.all_units) >= threshold * len(phrase.units)
 
 
-def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD) -> Verdict:
+def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD, checked: bool = False) -> Verdict:
+    """``checked``: the caller already knows the phrase may be mentioned (``PointIndex``)."""
     if phrase.full and phrase.full in answer.text.flat:
         return Verdict.HIT  # "说不知道" written as such, even inside a conditional ("如果检索不到就…")
-    if not _may_match(phrase, answer, threshold):
+    if not checked and not _may_match(phrase, answer, threshold):
         return Verdict.MISSED
     denied = False
     for start, end in mentions(phrase, answer, threshold):
@@ -170,6 +173,63 @@ def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD) -
         # a negative phrase ("无需奖励模型") met by a plain mention is not proof of the opposite
         denied = denied or not phrase.negative
     return Verdict.CONTRADICTED if denied else Verdict.MISSED
+
+
+class PointIndex:
+    """The phrases of all key points of one question, indexed once by unit and by token, so that an
+    answer finds the few phrases it may mention with set and counter operations at C level instead
+    of testing every phrase (``_may_match`` for all phrases at once)."""
+
+    __slots__ = ("points", "threshold", "_by_unit", "_by_token", "_units", "_tokens", "_need_units",
+                 "_need_tokens")
+
+    def __init__(self, points: tuple[tuple[Phrase, ...], ...], threshold: float) -> None:
+        self.points = points
+        self.threshold = threshold
+        by_unit: dict[str, list[int]] = {}
+        by_token: dict[str, list[int]] = {}
+        need_units: list[float] = []
+        need_tokens: list[int] = []
+        for i, phrase in enumerate(p for phrases in points for p in phrases):
+            fuzzy = len(phrase.units) >= MIN_FUZZY_UNITS
+            for u in phrase.units if fuzzy else ():
+                by_unit.setdefault(u, []).append(i)
+            for t in set(phrase.tokens) if fuzzy else ():
+                by_token.setdefault(t, []).append(i)
+            need_units.append(threshold * len(phrase.units) if fuzzy else float("inf"))
+            need_tokens.append(len(set(phrase.tokens)) if fuzzy else -1)
+        self._by_unit, self._by_token = by_unit, by_token
+        self._units, self._tokens = frozenset(by_unit), frozenset(by_token)
+        self._need_units, self._need_tokens = need_units, need_tokens
+
+    def candidates(self, answer: Answer) -> set[int]:
+        """Indices (over all phrases in order) of the fuzzy phrases whose units or tokens the answer has."""
+        units = Counter(chain.from_iterable(map(self._by_unit.__getitem__, self._units & answer.all_units)))
+        tokens = Counter(chain.from_iterable(map(self._by_token.__getitem__, self._tokens & answer.token_set)))
+        need_u, need_t = self._need_units, self._need_tokens
+        out = {i for i, n in units.items() if n >= need_u[i]}
+        out.update(i for i, n in tokens.items() if n == need_t[i])
+        return out
+
+    def assess(self, answer: Answer) -> list[Verdict]:
+        """The verdict of every key point, as ``assess_point`` would give it."""
+        flat = answer.text.flat
+        candidates = self.candidates(answer)
+        out = []
+        first = 0  # index of the point's first phrase over all phrases
+        for phrases in self.points:
+            verdict = Verdict.MISSED
+            for i, phrase in enumerate(phrases, first):
+                if (phrase.full and phrase.full in flat) or i in candidates or phrase.flat in flat:
+                    v = assess(phrase, answer, self.threshold, checked=True)
+                    if v is Verdict.HIT:
+                        verdict = v
+                        break
+                    if v is Verdict.CONTRADICTED:
+                        verdict = v
+            first += len(phrases)
+            out.append(verdict)
+        return out
 
 
 def assess_point(phrases: tuple[Phrase, ...], answer: Answer, threshold: float = FUZZY_THRESHOLD) -> Verdict:

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, count
 
 import snowballstemmer
 
@@ -34,6 +34,8 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CLAUSE = "|"  # ASCII, so that "is this token Chinese?" is the single comparison ``token >= CJK_MIN``
 SENTENCE = "#"
 CJK_MIN = "\u3400"
+_SENTENCE_BREAKS = frozenset((SENTENCE,))
+_CLAUSE_BREAKS = frozenset((SENTENCE, CLAUSE))
 
 _KEEP = re.compile(rf"[^0-9a-z{CJK}]+")
 _CONTRACTION = re.compile(r"(?<=[a-z])n[’']t\b")
@@ -139,8 +141,8 @@ class Text:
         self.tokens = tokens
         self.starts = starts
         # (start, end) token ranges of sentences and of clauses, boundaries excluded
-        self.sentences = _spans(tokens, (SENTENCE,))
-        self.clauses = _spans(tokens, (SENTENCE, CLAUSE))
+        self.sentences = _spans(tokens, _SENTENCE_BREAKS)
+        self.clauses = _spans(tokens, _CLAUSE_BREAKS)
 
     def token_at(self, pos: int) -> int:
         """Index of the token that covers flat position ``pos``."""
@@ -158,13 +160,13 @@ class Text:
         return index, index + 1
 
 
-def _spans(tokens: list[str], breaks: tuple[str, ...]) -> list[tuple[int, int]]:
+def _spans(tokens: list[str], breaks: frozenset[str]) -> list[tuple[int, int]]:
+    # the break positions are found at C level; only the few breaks go through Python
     spans, start = [], 0
-    for i, tok in enumerate(tokens):
-        if tok in breaks:
-            if i > start:
-                spans.append((start, i))
-            start = i + 1
+    for i in compress(count(), map(breaks.__contains__, tokens)):
+        if i > start:
+            spans.append((start, i))
+        start = i + 1
     if len(tokens) > start:
         spans.append((start, len(tokens)))
     return spans

@@ -64,11 +64,12 @@ def affirmed_sentence_units(text: Text, cues: list[Cue],
                             found: list[tuple[int, int, dict[str, int]]]) -> list[set[str]]:
     """Units of each sentence of an answer (``found``: per sentence, unit -> first token index),
     without the units first met in a clause that holds a negation cue."""
-    negative = [text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")]
+    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")}
     if not negative:
         return [set(units_at) for _s, _e, units_at in found]
-    return [{u for u, i in units_at.items() if not any(s <= i < e for s, e in negative)}
-            for _s, _e, units_at in found]
+    dropped = {i for s, e in negative for i in range(s, e)}
+    return [{u for u, i in units_at.items() if i not in dropped} if s < max(dropped) and e > min(dropped)
+            else set(units_at) for s, e, units_at in found]
 
 
 def _credit(matched: int) -> float:

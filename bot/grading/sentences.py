@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.normalise import CJK, CJK_MIN, CLAUSE, SENTENCE, Text, fold, normalise
+from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text, fold, normalise
 
 SENTENCE_SHARE = 0.4  # sentence-like clauses must carry at least this share of the answer's length
 MIN_CLAUSE = 5  # a clause shorter than this (in Chinese-character equivalents) states nothing
@@ -44,7 +44,6 @@ _STRONG_EN = {"the", "a", "an", "is", "are", "was", "were", "be", "been", "to", 
               "get", "let", "keep", "allow", "help", "lead", "caus", "need", "mean", "becom", "instead"}
 _WEAK_EN = {"and", "or", "of", "for", "with"}
 
-_CJK = re.compile(f"[{CJK}]")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)、])\s+\S")
 _TABLE_ROW = re.compile(r"^\s*\|?[^|\n]+\|[^|\n]+\|")
 _EQUATION = re.compile(r"[^=<>!\s]\s*(?:=|≈|∝)\s*[^=\s]|\$[^$\n]+\$")
@@ -133,6 +132,8 @@ def is_term_list(text: Text, raw: str = "") -> bool:
 
 def length_of(text: Text) -> float:
     """Length in Chinese-character equivalents, so that the same content weighs alike in zh and en."""
-    cjk = len(_CJK.findall(text.flat))
-    marks = text.flat.count(CLAUSE) + text.flat.count(SENTENCE)
-    return cjk + EN_WEIGHT * (len(text.tokens) - cjk - marks)
+    # an English token is rendered " word " (two spaces), a Chinese character or a mark has none
+    flat = text.flat
+    latin = flat.count(" ") // 2
+    marks = flat.count(CLAUSE) + flat.count(SENTENCE)
+    return len(text.tokens) - latin - marks + EN_WEIGHT * latin
