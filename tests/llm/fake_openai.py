@@ -70,6 +70,7 @@ class FakeOpenAI:
         self.gate: asyncio.Event | None = None
         self._recent: deque[float] = deque()
         self._runner: web.AppRunner | None = None
+        self._closing = asyncio.Event()  # ends hanging and gated replies when the server stops
         self.base_url = ""
 
     async def start(self) -> str:
@@ -84,6 +85,9 @@ class FakeOpenAI:
         return self.base_url
 
     async def stop(self) -> None:
+        self._closing.set()
+        if self.gate is not None:
+            self.gate.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -112,7 +116,8 @@ class FakeOpenAI:
             await self.gate.wait()
         item = self.script.popleft() if self.script else None
         if item == HANG:
-            await asyncio.sleep(3600)
+            await self._closing.wait()
+            return web.Response(status=503, text="shutting down")
         if isinstance(item, Status):
             return web.Response(status=item.status, text=item.body, headers=item.headers,
                                 content_type="application/json")
