@@ -22,7 +22,7 @@ from dc_support import (
 )
 from fake_discord import CHANNEL_ID
 
-BEST = "数据分布偏移，灾难性遗忘，数据质量，混入通用数据"
+BEST = "SFT 之后模型变傻，主要是因为数据分布偏移，模型过拟合到新的分布；同时会发生灾难性遗忘，学新任务时覆盖了旧知识；数据质量低也会让模型变得刻板，所以训练时要混入通用数据。"
 
 
 async def test_quiz_modal_answers_reveal_and_leaderboard(bot, fake, engine, monkeypatch):

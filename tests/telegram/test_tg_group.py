@@ -28,7 +28,7 @@ async def test_on_demand_round_with_replies_private_answer_reveal_and_leaderboar
         qmsg = question.result
 
         mark = fake.mark()
-        best = "数据分布偏移，灾难性遗忘，数据质量，混入通用数据"
+        best = "SFT 之后模型变傻，主要是因为数据分布偏移，模型过拟合到新的分布；同时会发生灾难性遗忘，学新任务时覆盖了旧知识；数据质量低也会让模型变得刻板，所以训练时要混入通用数据。"
         answers = [(alice, best), (bob, "主要是数据分布偏移"), (carol, "不知道为什么")]
         updates = {u["id"]: fake.message(GROUP, u, text, reply_to=qmsg) for u, text in answers}
         reactions = await fake.wait_for("setMessageReaction", count=3, since=mark)
@@ -145,7 +145,8 @@ async def test_timed_reveal_is_pushed_through_the_adapter(tg, fake, engine, cloc
     async with deadline():
         fake.message(GROUP, alice, "/quiz sft")
         [question] = await fake.wait_for("sendMessage")
-        fake.message(GROUP, alice, "数据量大选Base，数据少选Chat", reply_to=question.result)
+        fake.message(GROUP, alice, "如果资源充足、数据量大，就选 Base 模型来做 SFT，因为它的可塑性更好；如果数据少、又希望保留对话能力，就选 Chat 模型。",
+                     reply_to=question.result)
         await fake.wait_for("setMessageReaction")
         clock.advance(engine.settings.open_window + 1)
         assert await engine.expire_due() == 1
