@@ -35,8 +35,17 @@ def only(replies, kind: ReplyKind):
     return found[0]
 
 
+# complete explanations of the fixture's open sft questions: a bare list of key-point terms is capped
+GOOD_ANSWERS = {
+    "sft-why-dumber": "SFT 之后模型变傻，主要是因为数据分布偏移，模型过拟合到新的分布；同时会发生灾难性遗忘，学新任务时覆盖了旧知识；数据质量低也会让模型变得刻板，所以训练时要混入通用数据。",
+    "sft-what-learns": "SFT 阶段模型主要在学习指令遵循，也就是按照用户的要求去回答，同时学会回答格式；知识本身主要来自预训练，SFT 很少注入新知识。",
+    "sft-chat-or-base": "如果资源充足、数据量大，就选 Base 模型来做 SFT，因为它的可塑性更好；如果数据少、又希望保留对话能力，就选 Chat 模型。",
+}
+
+
 def good_answer(engine: QuizEngine, qid: str) -> str:
-    return "，".join(kp.text for kp in engine.bank.question(qid).key_points)
+    assert engine.bank.question(qid).key_points
+    return GOOD_ANSWERS[qid]
 
 
 async def test_full_round_three_members_best_first(engine: QuizEngine):
@@ -221,7 +230,7 @@ async def test_leaderboard_week_boundary_in_chat_zone(engine: QuizEngine, clock)
     # Sunday 2026-11-22 23:30 and Monday 2026-11-23 00:30 in Shanghai (UTC+8)
     sunday = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
     monday = datetime(2026, 11, 22, 16, 30, tzinfo=UTC)
-    await _score_at(engine, clock, sunday, BOB, "数据分布偏移，灾难性遗忘，数据质量，混入通用数据，指令遵循，回答格式，知识来自预训练，base chat")
+    await _score_at(engine, clock, sunday, BOB, " ".join(GOOD_ANSWERS.values()))  # full marks on any of them
     await _score_at(engine, clock, monday, ALICE, "灾难性遗忘 回答格式 chat")
     week = (await engine.handle(cmd("leaderboard", "week")))[0].text
     month = (await engine.handle(cmd("leaderboard", "month")))[0].text
