@@ -312,9 +312,7 @@ class Runtime:
             bank = QuestionBank.load(settings.questions_dir)
             engine = QuizEngine(store, bank, settings)
             await engine.start_judging()  # answers still waiting for the LLM judge before a restart
-            dropped = await engine.review.drop_removed()
-            if dropped:
-                log.info("%d review cards of questions no longer in the bank deleted", dropped)
+            engine.review.start_dropping_removed()  # cards of questions gone from the bank, in the background
             scheduler = build_scheduler(engine, settings)
             if scheduler is not None:
                 await scheduler.start()
@@ -364,6 +362,7 @@ class Runtime:
                 await self._bounded("the scheduler", scheduler.stop(), deadline)
             if engine is not None:  # pending judgements stay pending in the database for the next start
                 await self._bounded("the judge", engine.stop_judging(), deadline)
+                await self._bounded("the review clean-up", engine.review.stop_dropping_removed(), deadline)
             await self._bounded("the database", store.close(), deadline)
             with contextlib.suppress(OSError):
                 settings.heartbeat_path.unlink(missing_ok=True)  # not running: health must fail

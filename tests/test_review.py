@@ -278,11 +278,14 @@ async def test_cards_of_questions_removed_from_the_bank_are_dropped(engine: Quiz
         await record(engine, user, "sft-what-learns", 0, clock() - DAY)
     [shown] = await engine.handle(cmd("review"))  # Ann's waiting card is one of the removed
     assert shown.question_id == "sft-why-dumber"
-    dropped = await ReviewStore(engine.store).drop_removed([q for q in bank.by_id if q != "sft-why-dumber"])
+    dropped = await ReviewStore(engine.store).drop_removed([q for q in bank.by_id if q != "sft-why-dumber"], chunk=1)
     assert dropped == 2
     rows = await engine.store.fetchall("SELECT question_id FROM review_cards")
     assert {r["question_id"] for r in rows} == {"sft-what-learns"}
     assert await engine.review.drop_removed() == 0  # the whole bank: nothing else goes
+    engine.review.start_dropping_removed()  # at start-up it runs in the background; shutdown stops it
+    await engine.review.stop_dropping_removed()
+    assert len(await engine.store.fetchall("SELECT 1 FROM review_cards")) == 2
     [error] = await engine.handle(text("灾难性遗忘"))
     assert error.kind is ReplyKind.ERROR  # the removed card no longer waits for an answer
 

@@ -18,6 +18,7 @@ button, or a second tap on the same one, is refused instead of grading the wrong
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import re
@@ -66,6 +67,7 @@ class ReviewFlow:
         self.chats = chats
         self.rounds = rounds
         self.grader = grader or LocalGrader()
+        self._dropping: asyncio.Task | None = None
 
     # -- where /review may run ----------------------------------------------------------------
 
@@ -277,5 +279,27 @@ class ReviewFlow:
         return await self.queue.count_due_for(user_key, self.clock())
 
     async def drop_removed(self) -> int:
-        """Start-up: the cards of questions no longer in the bank go."""
+        """The cards of questions no longer in the bank go; how many."""
         return await self.queue.drop_removed(self.bank.by_id)
+
+    def start_dropping_removed(self) -> None:
+        """At start-up: ``drop_removed`` in the background (a pass over every card: seconds for
+        millions), logging how many cards went."""
+        self._dropping = asyncio.create_task(self._drop_removed_logged(), name="review-drop-removed")
+
+    async def _drop_removed_logged(self) -> None:
+        try:
+            count = await self.drop_removed()
+        except Exception:
+            log.exception("dropping the review cards of removed questions failed")
+            return
+        if count:
+            log.info("%d review cards of questions no longer in the bank deleted", count)
+
+    async def stop_dropping_removed(self) -> None:
+        """At shutdown: stop the pass (its current chunk rolls back; the next start does it again)."""
+        task, self._dropping = self._dropping, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -20,6 +20,7 @@ import aiosqlite
 
 from bot.storage import Store
 
+DROP_CHUNK = 100  # members per transaction of the start-up clean-up (~50,000 cards: tens of ms)
 NEXT_DUE = "SELECT question_id, due FROM review_cards WHERE member_id = ? ORDER BY due LIMIT 1"
 
 
@@ -153,14 +154,20 @@ class ReviewStore:
 
     # -- deleting -------------------------------------------------------------------------------
 
-    async def drop_removed(self, question_ids: Iterable[str]) -> int:
+    async def drop_removed(self, question_ids: Iterable[str], chunk: int = DROP_CHUNK) -> int:
         """Delete the cards (and a waiting /review card) of questions no longer in the bank; how
-        many cards went. One pass over the cards, made at start-up."""
+        many cards went. One pass over all cards, made after start-up: a short transaction per
+        ``chunk`` members (a range of the primary key), so answers are written in between."""
         known = json.dumps(sorted(set(question_ids)))
+        [(last,)] = await self.store.fetchall("SELECT COALESCE(MAX(id), 0) FROM review_members")
+        count = 0
+        for first in range(1, last + 1, chunk):
+            async with self.store.write() as db:
+                cur = await db.execute(
+                    "DELETE FROM review_cards WHERE member_id >= ? AND member_id < ?"
+                    " AND question_id NOT IN (SELECT value FROM json_each(?))", (first, first + chunk, known))
+                count += cur.rowcount
         async with self.store.write() as db:
-            cur = await db.execute(
-                "DELETE FROM review_cards WHERE question_id NOT IN (SELECT value FROM json_each(?))", (known,))
-            count = cur.rowcount
             await db.execute(
                 "UPDATE review_current SET question_id = '' WHERE question_id <> ''"
                 " AND question_id NOT IN (SELECT value FROM json_each(?))", (known,))
