@@ -14,6 +14,7 @@ import contextlib
 import re
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -40,13 +41,14 @@ class ConsoleAdapter:
     fatal_errors: tuple[type[BaseException], ...] = ()  # nothing to connect to, nothing to reject
 
     def __init__(self, engine: QuizEngine, out: TextIO | None = None, user: str = "me",
-                 group: str = "group") -> None:
+                 group: str = "group", transcript_size: int = 1000) -> None:
         self.engine = engine
         self.out = out if out is not None else sys.stdout
         self.group = ChatRef(PLATFORM, group, private=False, title="console group")
         self.user = self._member(user)
         self.chat = self.group
-        self.transcript: list[Reply] = []  # everything the bot said, for tests
+        # what the bot said lately, for tests (bounded: a long console session must not grow it)
+        self.transcript: deque[Reply] = deque(maxlen=transcript_size)
         self.pending_buttons: dict[str, str] = {}  # '/press N' -> callback id of the last buttons
         engine.add_messenger(PLATFORM, self)
 

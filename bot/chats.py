@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.catalogue import pick_lang
 from bot.config import Settings
+from bot.lru import LRU
 from bot.model import ChatRef, Round, UserRef
 from bot.private_answers import PrivateAnswers
 from bot.storage import Store
@@ -26,8 +27,9 @@ class ChatDirectory:
         self.settings = settings
         self.clock = clock
         self.button_platforms: set[str] = set()  # platforms where open answers go through a button
-        self._chats: dict[str, tuple[str, str]] = {}  # chat key -> (lang, tz)
-        self._names: dict[str, str] = {}  # user key -> last stored name
+        # bounded (least recently used dropped): both are re-read from SQLite when needed
+        self._chats: LRU[str, tuple[str, str]] = LRU(settings.cache_entries)  # chat key -> (lang, tz)
+        self._names: LRU[str, str] = LRU(settings.cache_entries)  # user key -> last stored name
         # who may answer a chat's round from outside it: signed links, membership, pending answers
         self.private_answers = PrivateAnswers(store, clock)
 

@@ -48,6 +48,7 @@ class Settings:
     discussion_share: float = 0.2  # share of daily questions that may be discussion questions
     review_retention: float = 0.9  # FSRS desired retention of the review queue (/review)
     admin_ids: tuple[str, ...] = ()  # bot-level admins as 'platform:user_id'
+    cache_entries: int = 10_000  # entries each in-memory cache keeps (chats, members, open rounds, polls)
     log_level: str = "INFO"
     heartbeat_seconds: float = 30.0
     telegram_api_base_url: str | None = None
@@ -123,6 +124,7 @@ YAML_KEYS: dict[str, str] = {
     "daily.discussion_share": "discussion_share",
     "review.desired_retention": "review_retention",
     "admins": "admin_ids",
+    "memory.cache_entries": "cache_entries",
     "log_level": "log_level",
     "heartbeat_seconds": "heartbeat_seconds",
     "telegram.api_base_url": "telegram_api_base_url",
@@ -198,6 +200,7 @@ CHECKS: dict[str, Callable] = {
     "choice_window": _between(0, 7 * 86400, open_low=True),
     "max_quiz_questions": _between(1, 100),
     "max_answer_chars": _between(1, 100_000),
+    "cache_entries": _between(1, 10_000_000),
     "reveal_delay_hours": _between(0, 24, open_low=True),
     "grace_minutes": _between(0, 24 * 60),
     "discussion_share": _between(0, 1),

@@ -63,7 +63,7 @@ class QuizEngine:
         self.settings = settings
         self.clock = clock
         self.messengers: dict[str, Messenger] = {}
-        self.rounds = Rounds(store, bank, rng)
+        self.rounds = Rounds(store, bank, rng, settings.cache_entries)
         self.stats = Stats(store, bank)
         self.chats = ChatDirectory(store, settings, clock)
         self.sessions = Sessions(store, bank, settings, clock, self.rounds, self.stats, self.chats)

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import aiosqlite
 
 from bot.bank import QuestionBank
+from bot.lru import LRU
 from bot.model import Kind, Question, Round, RoundKind, RoundStatus
 from bot.storage import Store, dumps
 
@@ -64,14 +65,15 @@ def to_round(row: sqlite3.Row) -> Round:
 
 
 class Rounds:
-    def __init__(self, store: Store, bank: QuestionBank, rng: random.Random | None = None) -> None:
+    def __init__(self, store: Store, bank: QuestionBank, rng: random.Random | None = None,
+                 cache_entries: int = 10_000) -> None:
         self.store = store
         self.bank = bank
         self.rng = rng or random.Random()
         # option orders come from their own stream, seeded from the engine's rng without drawing
         # from it: deterministic in tests, and shuffling never changes which questions are chosen
         self.order_rng = random.Random(repr(self.rng.getstate()))
-        self._open: dict[str, Round | None] = {}
+        self._open: LRU[str, Round | None] = LRU(cache_entries)  # chat -> its open round (bounded)
         # run inside the reveal's transaction once the scores are written (the review cards): the
         # grades are final then, and a round is revealed once
         self.score_hooks: list[Callable[[aiosqlite.Connection, int, float], Awaitable[object]]] = []
@@ -203,7 +205,8 @@ class Rounds:
                 for hook in self.score_hooks:
                     await hook(db, round_id, now)
             await db.execute("DELETE FROM pending_private WHERE round_id = ?", (round_id,))
-        self._open = {k: v for k, v in self._open.items() if v is None or v.id != round_id}
+        for key in [k for k, v in self._open.items() if v is not None and v.id == round_id]:
+            del self._open[key]
         return True
 
     async def reveal_soon(self, round_id: int, at: float) -> None:

@@ -42,6 +42,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from adapters.telegram import links as L
 from adapters.telegram.render import html_to_text, render_message, tg_len, to_plain
+from bot.lru import LRU
 from bot.messenger import ChatUnavailable
 from bot.replies import Button, Reply, ReplyKind
 
@@ -100,7 +101,8 @@ class Outbox:
         self.username: str | None = None  # set once getMe ran
         # round -> (chat, message) of its poll, to close the poll at the reveal. Memory only: after
         # a restart the poll still closes by itself at its open_period.
-        self.polls: dict[int, tuple[int | str, int]] = {}
+        # Bounded: the oldest entries go first (their polls close by themselves).
+        self.polls: LRU[int, tuple[int | str, int]] = LRU(engine.settings.cache_entries)
         # questions being sent and not yet linked to their round: a vote or reply can reach us
         # between Telegram accepting the message and our link being stored
         self.in_flight: Counter[str] = Counter()  # chat id -> questions being sent there
@@ -217,10 +219,14 @@ class Outbox:
         if (origin is not None and origin.via == "message" and reply.kind is ReplyKind.ERROR
                 and not origin.private and str(origin.chat_id) == reply.chat.id):
             reply_to = origin.message_id
-        await self.send_text(chat, reply.text, reply.folded, markup=self.keyboard(reply.buttons), reply_to=reply_to)
-        # a reveal, /skip or /stop carries the round: its poll stops taking votes
-        if reply.round_id in self.polls and reply.kind in (ReplyKind.REVEAL, ReplyKind.INFO):
-            await self._close_poll(reply.round_id)
+        try:
+            await self.send_text(chat, reply.text, reply.folded, markup=self.keyboard(reply.buttons),
+                                 reply_to=reply_to)
+        finally:
+            # a reveal, /skip or /stop carries the round: its poll stops taking votes, also when
+            # the reveal itself could not be sent (it is retried; the round is closed already)
+            if reply.round_id in self.polls and reply.kind in (ReplyKind.REVEAL, ReplyKind.INFO):
+                await self._close_poll(reply.round_id)
 
     async def _ack(self, reply: Reply, origin: Origin | None) -> None:
         if origin is None:
