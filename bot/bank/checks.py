@@ -59,6 +59,7 @@ class FileCheck:
     slug: str | None = None
     names: list[tuple[str, int | None]] = field(default_factory=list)  # (name, line) the topic answers to
     ids: list[tuple[str, int | None]] = field(default_factory=list)
+    merged: list[tuple[str, int | None]] = field(default_factory=list)  # (merged id, line)
 
     @property
     def ok(self) -> bool:
@@ -149,6 +150,7 @@ _RULES = {  # what a field must be, said once per field (type errors of every ki
     "difficulty": "difficulty must be 1, 2 or 3",
     "tags": "tags must be a list of non-empty strings",
     "source": "source must be {file: ..., section: ...} or a list of them",
+    "merged_ids": "merged_ids must be a list of non-empty strings (ids of questions merged into this one)",
     "file": "source must be {file: ..., section: ...} or a list of them",
     "section": "source section must be a string",
     "options": "a choice question needs a list of 'options'",
@@ -310,6 +312,11 @@ def _lint_question(check: FileCheck, q: dict, p: YamlPath) -> None:
         check.ids.append((qid.strip(), check.line(*p, "id")))
         if re.search(r"\s", qid.strip()):
             check.warn(p + ("id",), f"id '{qid}' contains spaces")
+    merged = q.get("merged_ids")
+    if isinstance(merged, list):
+        for i, mid in enumerate(merged):
+            if isinstance(mid, str) and mid.strip():
+                check.merged.append((mid.strip(), check.line(*p, "merged_ids", i)))
     name = f"question {qid.strip()}" if isinstance(qid, str) and qid.strip() else "question"
     kps = q.get("key_points")
     if isinstance(kps, list):
@@ -386,4 +393,25 @@ def bank_problems(checks: list[FileCheck]) -> list[Problem]:
                                                   f"'{other[0]}' ({other[1]}:{other[2]})"))
             elif other is None:
                 names[key] = (c.slug, c.label, line)
+    out.extend(_merged_id_problems(checks, ids))
+    return out
+
+
+def _merged_id_problems(checks: list[FileCheck], ids: dict[str, tuple[str, int | None]]) -> list[Problem]:
+    """A merged id names a question that no longer exists: a live id there would make re-imports skip a
+    question the bank still holds, and one listed twice would leave it unclear which entry absorbed it."""
+    out: list[Problem] = []
+    seen: dict[str, tuple[str, int | None]] = {}
+    for c in checks:
+        for mid, line in c.merged:
+            if mid in ids:
+                live = ids[mid]
+                out.append(Problem(c.label, line, f"merged id '{mid}' is the id of a live question "
+                                                  f"({live[0]}:{live[1]}); list only ids of removed questions"))
+            elif mid in seen:
+                first = seen[mid]
+                out.append(Problem(c.label, line, f"merged id '{mid}' is listed twice (first at "
+                                                  f"{first[0]}:{first[1]})"))
+            else:
+                seen[mid] = (c.label, line)
     return out

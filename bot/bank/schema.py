@@ -19,6 +19,7 @@ One YAML file per topic, ``questions/<slug>.yaml``::
         difficulty: 2                            # 1, 2 or 3
         tags: [lora]
         source: {file: 000_x.txt, section: Q2}   # or a list of such mappings
+        merged_ids: [sft-0a1b2c3d]               # ids of questions merged into this one (never reused)
       - id: projects-intro
         prompt: 介绍一个你做过的项目
         discussion: true                         # experience question: no answer, a rubric of 3-5 points
@@ -124,6 +125,9 @@ class _QuestionBase(_Strict):
     difficulty: StrictInt = Field(default=2, ge=1, le=3)
     tags: list[Text] = []
     source: Annotated[list[Source], BeforeValidator(_as_list)] = []
+    # ids of questions merged into this one: re-importing the notes finds them here and adds nothing;
+    # unique across the bank and never a live id (checked with the whole bank in bot.bank.checks)
+    merged_ids: list[Annotated[StrictStr, AfterValidator(_non_empty), AfterValidator(str.strip)]] = []
 
     @field_validator("answer", mode="before")
     @classmethod
