@@ -302,7 +302,7 @@ def take(text: str, room: int) -> tuple[str, str]:
             best[level] = (end, start)
     chosen = next((best[lv] for lv in sorted(best) if best[lv][0] >= limit * MIN_FILL), None)
     hard = chosen is None
-    if hard:
+    if chosen is None:
         cut = _hard_cut(text, limit - 1)
         piece, rest = text[:cut], text[cut:]
     else:
