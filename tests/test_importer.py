@@ -44,6 +44,14 @@ def no_titles(entries) -> None:
         assert not re.search(r"(篇|面|部分)$", e.prompt), e.prompt
 
 
+def assert_only_unanswered_errors(bank: Path, unanswered: set[str]) -> None:
+    """Every validation error of an imported bank is an entry the notes leave without an answer."""
+    for p in validate(bank):
+        if p.is_error:
+            qid = re.search(r"question (\S+):", p.message)
+            assert qid and qid.group(1) in unanswered and "needs an 'answer'" in p.message, str(p)
+
+
 # --- seed shapes (excerpts) -------------------------------------------------------------------
 
 
@@ -186,9 +194,13 @@ def test_all_seeds_merge_and_validate(tmp_path):
     assert result.found == 326 and len(result.entries) == 282
     assert {n[:3]: (r.found, r.answered, r.merged) for n, r in result.files.items()} == {
         "000": (8, 8, 0), "001": (103, 4, 12), "002": (164, 0, 31), "003": (16, 16, 0), "004": (35, 35, 1)}
-    merge_into_bank(result.entries, tmp_path)
-    assert not [p for p in validate(tmp_path) if p.is_error]
-    assert len(QuestionBank.load(tmp_path).by_id) == 282
+    report = merge_into_bank(result.entries, tmp_path)
+    unanswered = {e.id for e in result.entries if not e.answer}
+    assert report.unanswered == len(unanswered) > 0 and sum(report.added.values()) == 282
+    # answered entries carry their origin; the only errors are the questions the notes leave unanswered
+    assert_only_unanswered_errors(tmp_path, unanswered)
+    doc = yaml.safe_load((tmp_path / "basics.yaml").read_text(encoding="utf-8"))
+    assert all(q["answer_origin"] == "notes" for q in doc["questions"] if "answer" in q)
 
 
 # --- general shapes ---------------------------------------------------------------------------
@@ -329,8 +341,9 @@ def test_import_appends_to_existing_choice_file_without_touching_it(tmp_path):
     new_file = (tmp_path / "inference.yaml").read_text(encoding="utf-8")
     assert new_file.splitlines()[1:4] == ["topic: inference", "title: {zh: 推理与部署, en: Inference & deployment}",
                                           "aliases: [推理, 部署, 量化, kv cache, vllm, deployment, quantization]"]
-    assert "    answer: |\n" in new_file
-    assert not [p for p in validate(tmp_path) if p.is_error]
+    assert "    answer: |\n" in new_file and "\n    answer_origin: notes\n" in new_file
+    assert report.unanswered == sum(1 for e in result.entries if not e.answer)
+    assert_only_unanswered_errors(tmp_path, {e.id for e in result.entries if not e.answer})
 
 
 def test_reimport_keeps_curated_prompt_answer_and_key_points(tmp_path):

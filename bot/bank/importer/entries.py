@@ -146,6 +146,7 @@ class Entry:
         out: dict = {"id": self.id, "kind": "open", "prompt": self.prompt}
         if self.answer:
             out["answer"] = self.answer
+            out["answer_origin"] = "notes"  # the answer is the notes' own; curators change it to 'written'
         if self.key_points:
             out["key_points"] = [dict(kp) for kp in self.key_points]
         out["difficulty"] = self.difficulty

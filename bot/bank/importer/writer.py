@@ -4,8 +4,11 @@ Merge rules ("curation survives re-import"):
 
 - an imported entry matches an existing open question by id or by (near-)identical prompt, in any
   topic file; choice questions are never matched and never touched;
-- a matched entry only gains what it lacks: missing sources, and an answer (plus key points) when it
-  has none — its prompt, answer, key points and every curated field are never overwritten;
+- an entry whose id is listed in some question's ``merged_ids`` was merged into that question by a
+  curator: it is already present and left alone;
+- a matched entry only gains what it lacks: missing sources, and an answer (with ``answer_origin:
+  notes`` and key points) when it has none and is not a discussion question — its prompt, answer, key
+  points and every curated field are never overwritten;
 - unmatched entries are appended to their topic's file, which is created with a header when missing.
 
 Files are edited with ruamel.yaml's round-trip mode: comments, key order, flow/block styles, quotes
@@ -166,6 +169,7 @@ def _read(path: Path) -> _Existing:
 @dataclass
 class MergeReport:
     added: dict[str, int] = field(default_factory=dict)  # topic -> new entries
+    unanswered: int = 0  # new entries without an answer: the bank refuses them until a curator answers them
     sources_added: int = 0
     answers_filled: int = 0
     unchanged: int = 0
@@ -177,7 +181,10 @@ class MergeReport:
         return [f"bank: {total} new entr{'y' if total == 1 else 'ies'}" + (f" ({per})" if per else ""),
                 f"      {self.answers_filled} answer(s) filled, {self.sources_added} source(s) added, "
                 f"{self.unchanged} already up to date",
-                "      written: " + (", ".join(self.files_written) or "nothing")]
+                "      written: " + (", ".join(self.files_written) or "nothing")] + (
+            [f"      {self.unanswered} new entr{'y has' if self.unanswered == 1 else 'ies have'} no answer in the "
+             "notes: the bot loads the bank once each has one (answer_origin: written) or is a discussion "
+             "question with a rubric"] if self.unanswered else [])
 
 
 def _sources(value: Any) -> list:
@@ -209,16 +216,22 @@ def _plan(entries: list[Entry], files: dict[Path, _Existing], directory: Path) -
     by_slug = {ex.slug: ex for ex in files.values()}
     index: list[tuple[_Existing, int, str, str]] = []
     by_id: dict[str, tuple[_Existing, int]] = {}
+    merged: set[str] = set()  # ids of questions curators merged into another one
     for ex in files.values():
         for k, item in enumerate(ex.items):
             if not isinstance(item, dict):
                 continue
             if isinstance(item.get("id"), str):
                 by_id[item["id"]] = (ex, k)
+            if isinstance(item.get("merged_ids"), list):
+                merged.update(m.strip() for m in item["merged_ids"] if isinstance(m, str))
             if item.get("kind", "open") != "open" or not isinstance(item.get("prompt"), str):
                 continue
             index.append((ex, k, normalise(item["prompt"]), core_normalise(item["prompt"])))
     for entry in entries:
+        if entry.id in merged and entry.id not in by_id:
+            report.unchanged += 1  # the question lives on in the entry that absorbed it, as curated
+            continue
         hit = by_id.get(entry.id)
         if hit is not None and hit[0].items[hit[1]].get("kind", "open") != "open":
             hit = None  # an id that a choice question happens to use: never touch it
@@ -235,6 +248,8 @@ def _plan(entries: list[Entry], files: dict[Path, _Existing], directory: Path) -
                 by_slug[entry.topic] = files[path] = target
             target.items.append(styled(entry.to_dict()))
             target.added += 1
+            if not entry.answer:
+                report.unanswered += 1
             report.added[entry.topic] = report.added.get(entry.topic, 0) + 1
             continue
         ex, k = hit
@@ -253,10 +268,13 @@ def _plan(entries: list[Entry], files: dict[Path, _Existing], directory: Path) -
             else:
                 _insert_after(item, "source", CommentedSeq([*have, *(_flow_map(dict(s)) for s in new)]), None)
         fill = styled({"answer": entry.answer, "key_points": [dict(kp) for kp in entry.key_points]})
-        if entry.answer and not (isinstance(item.get("answer"), str) and item["answer"].strip()):
+        if (entry.answer and not (isinstance(item.get("answer"), str) and item["answer"].strip())
+                and item.get("discussion") is not True):  # a discussion question stays one: curators chose it
             _insert_after(item, "answer", fill["answer"], "prompt")
+            if "answer_origin" not in item:
+                _insert_after(item, "answer_origin", "notes", "answer")
             if entry.key_points and not item.get("key_points"):
-                _insert_after(item, "key_points", fill["key_points"], "answer")
+                _insert_after(item, "key_points", fill["key_points"], "answer_origin")
             report.answers_filled += 1
             changed = True
         if changed:
