@@ -17,7 +17,7 @@ from bot.bank.validate import Problem, validate
 from bot.model import Kind
 
 HEAD = "topic: t\ntitle: {zh: 测试, en: Test}\nquestions:\n"
-OPEN = "  - id: t-1\n    prompt: 问题？\n"
+OPEN = "  - id: t-1\n    prompt: 问题？\n    answer: 答案。\n    answer_origin: written\n"
 
 
 def write_bank(tmp_path: Path, body: str, name: str = "t.yaml") -> Path:
@@ -70,7 +70,8 @@ CASES = [
     ("  - id: t-1\n    kind: poll\n    prompt: 选？\n", 5, "kind must be 'open' or 'choice', not 'poll'"),
     ("  - id: 7\n    prompt: 问题？\n", 4, "question needs a non-empty string 'id'"),
     ("  - id: t-1\n    prompt: 问题？\n    anwser: x\n", 6, "unknown key 'anwser' in a question"),
-    ("  - id: t-1\n    prompt: 问题？\n    answer: x\n    answer: y\n", 7, "duplicate key 'answer' (first at line 6)"),
+    ("  - id: t-1\n    prompt: 问题？\n    answer_origin: written\n    answer: x\n    answer: y\n", 8,
+     "duplicate key 'answer' (first at line 7)"),
     ("  - id: t-1\n    prompt: 问题？\n    key_points:\n      - text: a\n        aliases: [b, 2024-01-01]\n", 8,
      "key point aliases must be a list of non-empty strings (YAML read datetime.date(2024, 1, 1)"),
     ("  - id: t-1\n    prompt: 问题？\n    source: {file: a.txt, section: 1.10}\n", 6,
@@ -132,8 +133,13 @@ def test_discussion_and_answered_questions_load_with_the_new_fields(tmp_path):
     answer: 答案
 """)
     problems = validate(bank)
-    assert [(p.line, p.message) for p in problems] == [(18, "question t-bare: no 'answer_origin' (notes or written)")]
-    assert not problems[0].is_error
+    assert [(p.line, p.message) for p in problems] == [
+        (18, "question t-bare: an answered question needs 'answer_origin: notes' (from the study notes) or "
+             "'written' (written for the bank)")]
+    assert problems[0].is_error
+    with (bank / "t.yaml").open("a", encoding="utf-8") as f:
+        f.write("    answer_origin: written\n")
+    assert validate(bank) == []
     loaded = QuestionBank.load(bank)
     notes, talk = loaded.question("t-notes"), loaded.question("t-talk")
     assert (notes.answer_origin, notes.correction) == ("notes", "EWC 是弹性权重巩固")

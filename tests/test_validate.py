@@ -116,7 +116,8 @@ questions:
 
 
 def test_topic_slug_defined_twice_and_clean_bank(tmp_path):
-    header = "topic: sft\ntitle: {zh: 微调, en: SFT}\nquestions:\n  - id: %s\n    prompt: 问题？\n"
+    header = ("topic: sft\ntitle: {zh: 微调, en: SFT}\nquestions:\n  - id: %s\n    prompt: 问题？\n"
+              "    answer: 答案。\n    answer_origin: written\n")
     write(tmp_path, "sft.yaml", header % "a")
     assert validate(tmp_path) == []
     write(tmp_path, "sft2.yaml", header % "b")

@@ -11,6 +11,7 @@ An error means the bot refuses the bank; a warning is only reported.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails, core_schema
 
 from bot.bank.reader import ReadError, YamlDoc, YamlPath, read_yaml
-from bot.bank.schema import DISCORD_LABEL_MAX, UNION_TAGS, TopicFile, fold
+from bot.bank.schema import DISCORD_LABEL_MAX, DISCUSSION_SHARE_MAX, UNION_TAGS, OpenQuestion, TopicFile, fold
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PREFERRED_OPTIONS = (3, 6)
@@ -332,9 +333,6 @@ def _lint_question(check: FileCheck, q: dict, p: YamlPath) -> None:
         for key in ("options", "correct", "explanation"):
             if key in q:
                 check.warn(p + (key, "<key>"), f"{name}: '{key}' is ignored for open questions")
-        answer = q.get("answer")
-        if isinstance(answer, str) and answer.strip() and "answer_origin" not in q:
-            check.warn(p + ("answer", "<key>"), f"{name}: no 'answer_origin' (notes or written)")
     elif kind == "choice":
         _lint_choice(check, q, p, name)
 
@@ -365,8 +363,25 @@ def _lint_choice(check: FileCheck, q: dict, p: YamlPath, name: str) -> None:
 # --- the whole bank ----------------------------------------------------------------------------
 
 
+def discussion_share_problem(checks: list[FileCheck]) -> Problem | None:
+    """At most ``DISCUSSION_SHARE_MAX`` of the open questions may be discussion questions (rounded up,
+    so a small bank may hold one): the bank exists to teach answers."""
+    opened = [q for c in checks if c.model is not None for q in c.model.questions or []
+              if isinstance(q, OpenQuestion)]
+    discussion = sum(1 for q in opened if q.discussion)
+    allowed = math.ceil(DISCUSSION_SHARE_MAX * len(opened))
+    if discussion <= allowed:
+        return None
+    where = str(Path(checks[0].label).parent) if checks else "questions"
+    return Problem(where, None, f"{discussion} of {len(opened)} open questions are discussion questions; at most "
+                                f"{DISCUSSION_SHARE_MAX:.0%} ({allowed}) may be: answer the others")
+
+
 def bank_problems(checks: list[FileCheck]) -> list[Problem]:
     out: list[Problem] = []
+    share = discussion_share_problem(checks)
+    if share is not None:
+        out.append(share)
     ids: dict[str, tuple[str, int | None]] = {}
     slugs: dict[str, tuple[str, int | None]] = {}
     names: dict[str, tuple[str, str, int | None]] = {}  # folded name -> (slug, file, line)

@@ -31,6 +31,10 @@ One YAML file per topic, ``questions/<slug>.yaml``::
         correct: [0]                             # 0-based index (or a list of them)
         explanation: 前缀部分双向注意力。             # <= 200 characters, <= 2 line feeds
 
+Every open question has an ``answer`` with its ``answer_origin``, or is ``discussion: true`` with a
+rubric; anything else is an error (imported questions without an answer wait for a writer). At most
+15% of the open questions are discussion questions (checked across the bank in ``bot.bank.checks``).
+
 Types are strict because YAML converts silently: ``answer: 42`` is an int, ``correct: true`` a bool,
 ``1.10`` the float 1.1. Such values are errors, not coerced. Rule violations raise
 ``PydanticCustomError`` with the sentence the user sees; ``bot.bank.checks`` turns every error into a
@@ -68,6 +72,7 @@ EXPLANATION_MAX = 200
 EXPLANATION_MAX_LINE_FEEDS = 2
 DISCORD_LABEL_MAX = 80
 RUBRIC_MIN, RUBRIC_MAX = 3, 5
+DISCUSSION_SHARE_MAX = 0.15  # of a bank's open questions (rounded up to a whole question)
 
 KINDS = ("open", "choice")
 INVALID_KIND = "invalid-kind"  # union tag of a question whose kind is neither
@@ -167,6 +172,16 @@ class OpenQuestion(_QuestionBase):
 
     @model_validator(mode="after")
     def _discussion_rubric(self) -> OpenQuestion:
+        # every open question teaches something at its reveal: a model answer whose origin is
+        # recorded, or (an experience question) the rubric a strong answer covers
+        if not self.discussion and not self.answer:
+            raise PydanticCustomError("open_unanswered", "an open question needs an 'answer' (with "
+                                      "'answer_origin'), or 'discussion: true' with a rubric of {min} to {max} "
+                                      "points", {"min": RUBRIC_MIN, "max": RUBRIC_MAX})
+        if self.answer and self.answer_origin is None:
+            raise PydanticCustomError("answer_origin_missing", "an answered question needs 'answer_origin: "
+                                      "notes' (from the study notes) or 'written' (written for the bank)",
+                                      {"at": "answer"})
         if self.discussion and not (self.rubric and RUBRIC_MIN <= len(self.rubric) <= RUBRIC_MAX):
             n = len(self.rubric or [])
             raise PydanticCustomError("discussion_rubric", "a discussion question needs a 'rubric' of {min} to "
