@@ -20,7 +20,7 @@ import aiosqlite
 
 from bot.storage import Store
 
-DROP_CHUNK = 100  # members per transaction of the start-up clean-up (~50,000 cards: tens of ms)
+DROP_CHUNK = 20  # members per transaction of the start-up clean-up (~10,000 cards: ~15 ms)
 NEXT_DUE = "SELECT question_id, due FROM review_cards WHERE member_id = ? ORDER BY due LIMIT 1"
 
 
