@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.bank import QuestionBank
 from bot.catalogue import say
@@ -19,7 +19,7 @@ from bot.chats import ChatDirectory
 from bot.command_registry import Access, Arg, ArgKind, Choice, CommandRegistry, L10n, command
 from bot.config import Settings
 from bot.events import ButtonPress, ChoicePick, Command, Event
-from bot.model import Round, RoundKind, RoundStatus, UserRef
+from bot.model import ChatRef, Round, RoundKind, RoundStatus, UserRef
 from bot.pushes import PushQueue
 from bot.replies import Button, Reply, ReplyKind
 from bot.round_flow import RoundFlow
@@ -31,13 +31,23 @@ from bot.views import clip, error_reply, md_escape
 TOPIC_ARG = Arg("topic", ArgKind.TOPIC, L10n("Topic (slug, Chinese or English name, or alias)", "主题（代号、中英文名称或别名）"),
                 L10n("[topic]", "[主题]"))
 COUNT_ARG = Arg("count", ArgKind.COUNT, L10n("Number of questions", "题数"), L10n("[n]", "[题数]"))
-PERIOD_ARG = Arg("period", ArgKind.CHOICE, L10n("Period", "时间段"), L10n("[week|month|all]", "[week|month|all]"),
+PERIOD_ARG = Arg("period", ArgKind.CHOICE, L10n("Period", "时间段"), L10n("[week|month|all]", "[本周|本月|总榜]"),
                  choices=(Choice("week", L10n("this week", "本周")), Choice("month", L10n("this month", "本月")),
                           Choice("all", L10n("all time", "全部"))))
 LANG_ARG = Arg("language", ArgKind.CHOICE, L10n("Language", "语言"), L10n("zh|en", "zh|en"), required=True,
                choices=(Choice("zh", L10n("中文", "中文")), Choice("en", L10n("English", "English"))))
 TOPICS_ARG = Arg("topics", ArgKind.WORDS, L10n("Topics to choose from (optional)", "从这些主题中选题（可选）"),
                  L10n("[topics…]", "[主题…]"))
+
+
+# what members type for a leaderboard period, in either language
+PERIODS = {"week": "week", "weekly": "week", "本周": "week", "这周": "week", "周榜": "week", "周": "week",
+           "month": "month", "monthly": "month", "本月": "month", "这个月": "month", "月榜": "month", "月": "month",
+           "all": "all", "alltime": "all", "all-time": "all", "总榜": "all", "总": "all", "全部": "all", "总排行": "all"}
+
+# the chat's schedule as /daily uses it: (topic slugs, reveal time as epoch seconds) for a question
+# posted now, or None when the chat has no schedule (the scheduler provides it when it runs)
+DailyPlan = Callable[[ChatRef], Awaitable[tuple[list[str], float] | None]]
 
 
 def parse_quiz_args(args: tuple[str, ...]) -> tuple[str, int | None]:
@@ -70,6 +80,7 @@ class ChatCommands:
         self.sessions = sessions
         self.flow = flow
         self.registry = registry
+        self.daily_plan: DailyPlan | None = None
 
     # -- quizzes ------------------------------------------------------------------------------
 
@@ -152,8 +163,8 @@ class ChatCommands:
     @command("leaderboard", args=(PERIOD_ARG,), aliases=("top",), summary=L10n("The ranking", "排行榜"),
              help=L10n("the chat's ranking for the period, in the chat's time zone", "本群在该时间段的排名（按本群时区）"))
     async def leaderboard(self, cmd: Command, lang: str) -> list[Reply]:
-        period = (cmd.args[0].lower() if cmd.args else "week")
-        if period not in ("week", "month", "all"):
+        period = PERIODS.get(cmd.args[0].strip().lower()) if cmd.args else "week"
+        if period is None:
             return [error_reply(cmd, lang, "bad_period")]
         _lang, tz = await self.chats.settings_of(cmd.chat)
         text = await self.stats.leaderboard_text(cmd.chat.key, period, tz, self.clock(), lang)
@@ -176,8 +187,9 @@ class ChatCommands:
 
     @command("daily", access=Access.ADMIN, args=(TOPICS_ARG,),
              summary=L10n("Post today's question of the day now (admins)", "立即发布今天的每日一题（管理员）"),
-             help=L10n("post today's question of the day now (once per day per chat)",
-                       "立即发布今天的每日一题（每个群每天一次）"))
+             help=L10n("post today's question of the day now (once per day per chat), on the topics and with the "
+                       "reveal time of the chat's `/schedule` when it has one",
+                       "立即发布今天的每日一题（每个群每天一次）；设置过 `/schedule` 的群沿用其主题和公布时间"))
     async def daily(self, cmd: Command, lang: str) -> list[Reply]:
         topics = []
         for query in cmd.args:
@@ -185,7 +197,10 @@ class ChatCommands:
             if topic is None:
                 return [self.unknown_topic(cmd, lang, query)]
             topics.append(topic.slug)
-        replies = await self.flow.post_daily(cmd.chat, topics=topics or None)
+        plan = await self.daily_plan(cmd.chat) if self.daily_plan is not None else None
+        planned_topics, reveal_at = plan if plan is not None else ([], None)
+        # topics given with the command win over the schedule's; the reveal time is the schedule's
+        replies = await self.flow.post_daily(cmd.chat, topics=topics or planned_topics or None, reveal_at=reveal_at)
         if replies and replies[0].round_id is not None and self.pushes is not None:
             await self.pushes.mark_replied(replies[0].round_id, "question")  # this answer carries it
         if replies or self.pushes is None:

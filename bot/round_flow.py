@@ -15,8 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from bot.bank import QuestionBank
 from bot.catalogue import say
@@ -33,12 +32,15 @@ from bot.sessions import Sessions
 from bot.views import (
     LETTERS,
     ScoredAnswer,
+    ended_text,
     error_reply,
     md_escape,
     model_answer_text,
     next_buttons,
     question_reply,
+    reveal_folded,
     reveal_text,
+    reveal_when,
 )
 
 log = logging.getLogger(__name__)
@@ -91,9 +93,9 @@ class RoundFlow:
         """The question-of-the-day message of a round (also to rebuild a lost push)."""
         closes_at = rnd.closes_at if rnd.closes_at is not None else now
         day = rnd.local_date or self.chats.local_date(tz, rnd.opened_at)
-        when = datetime.fromtimestamp(closes_at, ZoneInfo(tz)).strftime("%H:%M")
+        when = reveal_when(closes_at, day, tz, lang)
         header = say(lang, "daily_header", date=day, topic=self.bank.topics[question.topic].title(lang))
-        hint = (say(lang, "choice_hint", window=when) if question.kind is Kind.CHOICE
+        hint = (say(lang, "choice_hint_daily", when=when) if question.kind is Kind.CHOICE
                 else say(lang, "open_hint_daily_button" if self.chats.answers_by_button(chat)
                          else "open_hint_daily", when=when))
         return question_reply(chat, rnd, question, header, hint, lang, max(0.0, closes_at - now))
@@ -252,7 +254,7 @@ class RoundFlow:
         buttons = next_buttons(chat, lang) if not await self.sessions.continues(rnd) else ()
         buttons = (*buttons, flag_button(rnd.id, lang))  # members report a faulty question from here
         reveal = Reply(chat, ReplyKind.REVEAL, reveal_text(question, answers, lang),
-                       folded=model_answer_text(question, lang), round_id=rnd.id, question_id=question.id,
+                       folded=reveal_folded(question, answers, lang), round_id=rnd.id, question_id=question.id,
                        buttons=buttons)
         return [reveal] + await self.sessions.after_close(chat, rnd, lang)
 
@@ -261,7 +263,7 @@ class RoundFlow:
         if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
             return []
         await self.judgements.finish(rnd.id)
-        replies = [Reply(chat, ReplyKind.INFO, say(lang, "skipped"), round_id=rnd.id)]
+        replies = [self._ended(rnd, chat, say(lang, "skipped"), lang)]
         return replies + await self.sessions.after_close(chat, rnd, lang)
 
     async def stop(self, rnd: Round, chat: ChatRef, lang: str) -> list[Reply]:
@@ -269,11 +271,21 @@ class RoundFlow:
         if not await self.rounds.close(rnd.id, self.clock(), skipped=True):
             return []
         await self.judgements.finish(rnd.id)
-        replies = [Reply(chat, ReplyKind.INFO, say(lang, "stopped"), round_id=rnd.id)]
+        replies = [self._ended(rnd, chat, say(lang, "stopped"), lang)]
         if rnd.session_id is not None:
             await self.sessions.end(rnd.session_id)
             replies += await self.sessions.ranking(chat, rnd.session_id, lang)
         return replies
+
+    def _ended(self, rnd: Round, chat: ChatRef, notice: str, lang: str) -> Reply:
+        """The notice of a question ended unscored, with what it asked and its model answer: a
+        skipped question still teaches."""
+        question = self.bank.question(rnd.question_id)
+        if question is None:  # removed from the bank since it was asked
+            return Reply(chat, ReplyKind.INFO, notice, round_id=rnd.id)
+        question = question.in_order(rnd.option_order)  # letters as the members saw them
+        return Reply(chat, ReplyKind.INFO, ended_text(question, notice, lang), folded=model_answer_text(question, lang),
+                     round_id=rnd.id, question_id=question.id)
 
     async def due(self) -> list[int]:
         """Rounds whose window has ended."""

@@ -54,7 +54,7 @@ class Stats:
         for t in self.bank.topics.values():
             answered = sum(1 for q in t.questions if not q.is_discussion)
             lines.append(f"- `{t.slug}` **{t.title_zh}** / {t.title_en} · {len(t.questions)} ({answered} ✓)")
-        return "\n".join(lines)
+        return "\n".join([*lines, "", say(lang, "topics_legend")])
 
     async def leaderboard(self, chat_key: str, since: float, limit: int = BOARD_SIZE) -> list[tuple[str, int, int]]:
         if since <= 0:  # all time: the running totals, not a scan of every score
@@ -77,7 +77,7 @@ class Stats:
     async def leaderboard_text(self, chat_key: str, period: str, tz: str, now: float, lang: str) -> str:
         rows = await self.leaderboard(chat_key, period_start(period, tz, now))
         title = say(lang, "board_title", period=say(lang, f"period_{period}"))
-        return "\n".join([title, *ranking_lines(rows, say(lang, "board_empty"))])
+        return "\n".join([title, *ranking_lines(rows, say(lang, "board_empty"), say(lang, "ranking_legend"))])
 
     async def session_ranking_text(self, session_id: int, lang: str) -> tuple[str, int]:
         rows = await self.store.fetchall(
@@ -90,7 +90,7 @@ class Stats:
         # an aggregate without GROUP BY always yields exactly one row
         [(count,)] = await self.store.fetchall("SELECT COUNT(*) FROM rounds WHERE session_id = ?", (session_id,))
         lines = [say(lang, "ranking_title", n=count), *ranking_lines(
-            [(r["name"], r["total"], r["n"]) for r in rows], say(lang, "no_answers"))]
+            [(r["name"], r["total"], r["n"]) for r in rows], say(lang, "no_answers"), say(lang, "ranking_legend"))]
         return "\n".join(lines), count
 
     async def due_reviews(self, user_key: str, now: float) -> int:
@@ -117,12 +117,17 @@ class Stats:
 
         def label(slug: str, avg: float) -> str:
             topic = self.bank.topics.get(slug)
-            return f"{topic.title(lang) if topic else slug} ({avg:.1f})"
+            return say(lang, "topic_avg", topic=topic.title(lang) if topic else slug, avg=f"{avg:.1f}")
 
-        strong = label(topics[0]["topic"], topics[0]["avg"]) if topics else "—"
+        def days_text(n: int) -> str:
+            return say(lang, "days_one" if n == 1 else "days_many", n=n)
+
+        # a "strongest" topic needs a score above zero; a "weakest" one a second topic to compare with
+        strong = label(topics[0]["topic"], topics[0]["avg"]) if topics and topics[0]["avg"] > 0 else "—"
         weak = label(topics[-1]["topic"], topics[-1]["avg"]) if len(topics) > 1 else "—"
         avg = f"{row['avg']:.1f}/10" if row["avg"] is not None else "—"
-        body = say(lang, "me_body", answered=answered, avg=avg, streak=current, best=best, strong=strong, weak=weak)
+        body = say(lang, "me_body", answered=answered, avg=avg, streak=days_text(current), best=best,
+                   strong=strong, weak=weak)
         if due_reviews is not None:
             body += "\n" + say_review(lang, "me_due", n=due_reviews)
         return say(lang, "me_title", name=name) + "\n" + body

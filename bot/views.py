@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.catalogue import say
 from bot.events import Event
@@ -43,6 +45,19 @@ def duration(seconds: float, lang: str) -> str:
     if seconds % 60 == 0 and seconds >= 60:
         return f"{seconds // 60} 分钟" if lang == "zh" else f"{seconds // 60} min"
     return f"{seconds} 秒" if lang == "zh" else f"{seconds} s"
+
+
+def reveal_when(closes_at: float, posted_on: str, tz: str, lang: str) -> str:
+    """When a question of the day posted on local date ``posted_on`` is revealed: "today 21:00",
+    "tomorrow 09:00" or a date, so a time alone is never read as a deadline of the wrong day."""
+    local = datetime.fromtimestamp(closes_at, ZoneInfo(tz))
+    time = local.strftime("%H:%M")
+    days = (local.date() - date.fromisoformat(posted_on)).days
+    if days <= 0:
+        return say(lang, "when_today", time=time)
+    if days == 1:
+        return say(lang, "when_tomorrow", time=time)
+    return say(lang, "when_date", date=local.date().isoformat(), time=time)
 
 
 def question_text(q: Question, header: str, hint: str, lang: str) -> str:
@@ -164,8 +179,48 @@ def model_answer_text(q: Question, lang: str) -> str:
     return say(lang, "model_answer") + "\n\n" + q.answer
 
 
-def ranking_lines(rows: Sequence[tuple[str, int, int]], empty: str) -> list[str]:
-    """rows: (name, total score, answers). Ties share a rank."""
+def best_answer(answers: Sequence[ScoredAnswer]) -> ScoredAnswer | None:
+    """The highest-scoring answer the chat itself could read (the first of equals); a private
+    answer is never a candidate, however good: its words stay with its author."""
+    shown = [a for a in answers if not a.private and a.score > 0 and (a.text or "").strip()]
+    return max(shown, key=lambda a: a.score, default=None)  # max keeps the first of equal scores
+
+
+def best_answer_text(answers: Sequence[ScoredAnswer], lang: str) -> str:
+    """The best group answer, quoted and attributed, at most ``ANSWER_PREVIEW`` characters."""
+    best = best_answer(answers)
+    if best is None:
+        return ""
+    quote = md_escape(clip(best.text or "", ANSWER_PREVIEW))
+    return say(lang, "best_answer", name=f"**{md_escape(best.name)}**", score=best.score) + "\n\n> " + quote
+
+
+def reveal_folded(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
+    """What follows the reveal's scores: the model answer, and under it the best answer posted in
+    the chat (open questions only; a discussion's answers are all listed already)."""
+    parts = [model_answer_text(q, lang)]
+    if q.kind is Kind.OPEN and not q.is_discussion:
+        parts.append(best_answer_text(answers, lang))
+    return "\n\n".join(p for p in parts if p)
+
+
+def ended_text(q: Question, notice: str, lang: str) -> str:
+    """A question ended without scores (/skip, /stop): the notice, the question and, for a choice
+    question, its correct option, so the round still teaches something."""
+    lines = [notice, "", say(lang, "reveal_title", prompt=clip(q.prompt, 200))]
+    if q.kind is Kind.CHOICE:
+        correct = ", ".join(f"{LETTERS[i]}. {q.options[i]}" for i in q.correct)
+        lines += [say(lang, "correct_option", option=correct)]
+        if q.explanation:
+            lines.append(q.explanation)
+    elif q.is_discussion:
+        lines.append("_" + say(lang, "discussion_note") + "_")
+    return "\n".join(lines)
+
+
+def ranking_lines(rows: Sequence[tuple[str, int, int]], empty: str, legend: str = "") -> list[str]:
+    """rows: (name, total score, answers). Ties share a rank. ``legend`` (what the number in
+    brackets counts) closes a non-empty ranking."""
     if not rows:
         return [empty]
     out, prev, rank = [], None, 0
@@ -174,4 +229,4 @@ def ranking_lines(rows: Sequence[tuple[str, int, int]], empty: str) -> list[str]
         if total != prev:
             rank, prev = i, total
         out.append(f"{medals.get(rank, f'{rank}.')} **{md_escape(name)}** {total} ({count})")
-    return out
+    return out + ([legend] if legend else [])

@@ -35,7 +35,7 @@ from bot.model import ChatRef
 from bot.replies import Reply, ReplyKind
 from scheduler import store as rows
 from scheduler.messages import say
-from scheduler.parse import DAY_NAMES, Schedule, ScheduleError, parse
+from scheduler.parse import DAY_NAMES, Schedule, ScheduleError, parse, zone_label
 from scheduler.reminders import ReviewReminders
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ class DailyScheduler:
 
     async def start(self) -> None:
         self.engine.register_commands(self)  # /schedule, declared below
+        self.engine.chat_commands.daily_plan = self.daily_plan  # /daily follows the chat's schedule
         self.aps = AsyncIOScheduler(timezone=ZoneInfo("UTC"), job_defaults={
             # a run delayed (busy loop, suspended host) is still made within the grace window;
             # coalesce: several missed runs of one slot become one
@@ -204,12 +205,30 @@ class DailyScheduler:
 
     # -- the /schedule command ------------------------------------------------------------------
 
+    async def daily_plan(self, chat: ChatRef) -> tuple[list[str], float] | None:
+        """For ``/daily``: the chat's scheduled topics and the reveal time of a question posted now
+        (as the schedule would reveal it); None when the chat has no schedule."""
+        sched = await rows.get(self.store, chat.key)
+        if sched is None:
+            return None
+        posted = self.now().astimezone(ZoneInfo(sched.tz))
+        return list(sched.topics), reveal_moment(sched, posted).timestamp()
+
     def summary(self, sched: Schedule, lang: str) -> str:
-        days = say(lang, f"days_{sched.days}") if sched.days in ("daily", "weekdays") else sched.days
-        topics = ", ".join(sched.topics) if sched.topics else say(lang, "all_topics")
+        """The schedule in words: days and zone as people say them, topics by their titles."""
+        if sched.days in ("daily", "weekdays"):
+            days = say(lang, f"days_{sched.days}")
+        elif sched.days == "sat,sun":
+            days = say(lang, "days_weekends")
+        else:
+            names = say(lang, "day_names").split()
+            days = say(lang, "topic_separator").join(names[DAY_NAMES.index(d)] for d in sched.days.split(","))
+        titles = [self.engine.bank.topics[t].title(lang) if t in self.engine.bank.topics else t for t in sched.topics]
+        topics = say(lang, "topic_separator").join(titles) if titles else say(lang, "all_topics")
         reveal = (say(lang, "reveal_after", n=sched.reveal[1:].rstrip("h")) if sched.reveal.startswith("+")
                   else say(lang, "reveal_at", time=sched.reveal))
-        return say(lang, "summary", days=days, time=sched.post_time, tz=sched.tz, topics=topics, reveal=reveal)
+        return say(lang, "summary", days=days, time=sched.post_time, tz=zone_label(sched.tz), topics=topics,
+                   reveal=reveal)
 
     @command("schedule", access=Access.ADMIN, args=(SPEC_ARG,),
              summary=L10n("Question of the day (admins); empty shows the schedule", "每日一题（管理员）；留空查看当前设置"),
