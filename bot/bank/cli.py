@@ -9,6 +9,7 @@ when the main parser set it, else ``questions``.
     quizbot questions validate [PATH]
     quizbot questions stats [PATH]
     quizbot questions flags | unflag ID     (bot.bank.flag_cli: members' reports)
+    quizbot questions duplicates [PATH]     (bot.bank.duplicates: near-duplicate candidates)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.bank import flag_cli
+from bot.bank import duplicates, flag_cli
 
 if TYPE_CHECKING:
     from bot.bank.importer.entries import ImportResult
@@ -47,7 +48,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_import)
 
     q = subparsers.add_parser("questions", help="question bank tools")
-    qsub = q.add_subparsers(dest="questions_command", metavar="{validate,stats,flags,unflag}")
+    qsub = q.add_subparsers(dest="questions_command", metavar="{validate,stats,flags,unflag,duplicates}")
     qsub.required = True
     v = qsub.add_parser("validate", help="report every problem of the bank with file and line")
     v.add_argument("path", nargs="?", metavar="PATH", help="bank directory or one topic file")
@@ -56,6 +57,7 @@ def register(subparsers) -> None:
     s.add_argument("path", nargs="?", metavar="PATH", help="bank directory")
     s.set_defaults(func=cmd_stats)
     flag_cli.register(qsub)
+    duplicates.register(qsub)
 
 
 # --- import ------------------------------------------------------------------------------------
