@@ -115,14 +115,27 @@ class ChatCommands:
         return error_reply(event, lang, "unknown_topic", query=md_escape(clip(query, 40)), suggest=suggest)
 
     @command("next", summary=L10n("Next question", "下一题"),
-             help=L10n("the next question (in a private chat: instant grading and reveal after each answer)",
-                       "下一题（私聊中每次作答后立即评分并公布答案）"))
+             help=L10n("the next question (in a private chat: instant grading and reveal after each answer; "
+                       "`/next` moves on from an open question, revealing it if answered, skipping it if not)",
+                       "下一题（私聊中每次作答后立即评分并公布答案；有未结束的题时 `/next` 继续：已作答的立即公布，未作答的跳过）"))
     async def next(self, cmd: Command, lang: str) -> list[Reply]:
-        if await self.rounds.open_in(cmd.chat.key):
-            return [error_reply(cmd, lang, "round_running")]
+        replies: list[Reply] = []
+        current = await self.rounds.open_in(cmd.chat.key)
+        if current is not None:
+            if not cmd.chat.private or current.kind is RoundKind.DAILY:
+                return [error_reply(cmd, lang, "round_running")]
+            # private practice moves on: an answered question (its result may still be waiting for
+            # the judge) is revealed now, an unanswered one is skipped; a session then posts its
+            # next question itself
+            if cmd.user.key in await self.rounds.answered_users(current.id):
+                replies = await self.flow.reveal(current.id, cmd.chat)
+            else:
+                replies = await self.flow.skip(current, cmd.chat, lang)
+            if any(r.kind is ReplyKind.QUESTION for r in replies):
+                return replies
         topic = await self.sessions.last_topic(cmd.chat.key)
-        return await self.quiz(Command(cmd.chat, cmd.user, cmd.locale, None, "quiz", (topic,) if topic else ()),
-                               lang)
+        return replies + await self.quiz(
+            Command(cmd.chat, cmd.user, cmd.locale, None, "quiz", (topic,) if topic else ()), lang)
 
     async def _controllable_round(self, cmd: Command, lang: str) -> tuple[Round | None, list[Reply]]:
         """The chat's open round if this member may control it (its starter or an admin; the
@@ -245,9 +258,10 @@ class ChatCommands:
         return "\n".join([say(lang, "help"), *self.registry.help_lines(lang)])
 
     @command("start", slash=False, summary=L10n("Welcome", "开始"),
-             help=L10n("welcome and help; `/start ans_<round>` is the private-answer deep link, `/start review` "
+             help=L10n("welcome and help; `/start ans_<signed link>` is the private-answer deep link (members of the "
+                       "question's chat only), `/start review` "
                        "starts a review",
-                       "欢迎与帮助；`/start ans_<题号>` 是私下作答的链接，`/start review` 开始复习"))
+                       "欢迎与帮助；`/start ans_<签名链接>` 是私下作答的链接（仅限该群成员），`/start review` 开始复习"))
     async def start(self, cmd: Command, lang: str) -> list[Reply]:
         payload = cmd.args[0] if cmd.args else ""
         review = self.registry.lookup("review")

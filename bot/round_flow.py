@@ -129,7 +129,7 @@ class RoundFlow:
             refusal = await self.chats.private_answers.refusal(rnd, event.chat, event.user)
             if refusal is not None:
                 return [error_reply(event, lang, refusal)]
-        if rnd.status is not RoundStatus.OPEN:
+        if rnd.status is not RoundStatus.OPEN or self._window_over(rnd):
             return [error_reply(event, lang, "round_closed")]
         question = self.bank.question(rnd.question_id)
         if question is None:
@@ -176,7 +176,7 @@ class RoundFlow:
             refusal = await self.chats.private_answers.refusal(rnd, event.chat, event.user)
             if refusal is not None:
                 return [error_reply(event, lang, refusal)]
-        if rnd.status is not RoundStatus.OPEN:
+        if rnd.status is not RoundStatus.OPEN or self._window_over(rnd):
             return [error_reply(event, lang, "round_closed")]
         question = self.bank.question(rnd.question_id)
         if question is None or question.kind is not Kind.CHOICE:
@@ -196,6 +196,11 @@ class RoundFlow:
         ack = Reply(event.chat, ReplyKind.ACK, say(lang, "ack_pick", name=md_escape(event.user.name or event.user.id)),
                     round_id=rnd.id, to_user=event.user, meta={"status": "new"})
         return [ack] + await self._maybe_early_reveal(rnd, event)
+
+    def _window_over(self, rnd: Round) -> bool:
+        """The answer window has ended and the reveal is due (the ticker, or the LLM judge it waits
+        for, has not closed it yet): a message now was written for the next question, not this one."""
+        return rnd.closes_at is not None and rnd.closes_at <= self.clock()
 
     async def _maybe_early_reveal(self, rnd: Round, event: Event) -> list[Reply]:
         """Reveal at once in a private chat; in a group once everyone who joined the session has

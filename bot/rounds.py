@@ -111,7 +111,8 @@ class Rounds:
     async def choose(self, chat_key: str, topics: Sequence[str], discussion_share: float = 0.0,
                      difficulty: int | None = None) -> Question | None:
         """A question from ``topics`` that this chat has been asked least often (so nothing repeats
-        until the pool is used up); discussion questions only at ``discussion_share``; among the
+        until the pool is used up), never one its running session already asked while the topics
+        have others (discussion questions too); discussion questions only at ``discussion_share``; among the
         least asked, ``difficulty`` is preferred when some question has it. Questions in
         ``excluded()`` are never chosen."""
         pool = [q for t in topics for q in self.bank.topics[t].questions]
@@ -120,16 +121,27 @@ class Rounds:
             pool = [q for q in pool if q.id not in out]
         if not pool:
             return None
-        answered = [q for q in pool if not q.is_discussion]
-        discussion = [q for q in pool if q.is_discussion]
-        if answered and discussion:
-            pool = discussion if self.rng.random() < discussion_share else answered
         marks = ",".join("?" * len(topics))
+        # how often the chat was asked each question, and whether its running session asked it:
+        # "least asked" over the whole history alone would let a session repeat its first question
+        # once every other one had been asked as often before it
         rows = await self.store.fetchall(
-            f"SELECT question_id, COUNT(*) AS n FROM rounds WHERE chat_key = ? AND topic IN ({marks}) GROUP BY question_id",
-            (chat_key, *topics),
+            "SELECT question_id, COUNT(*) AS n, MAX(session_id IS NOT NULL AND session_id = (SELECT MAX(id)"
+            " FROM sessions WHERE chat_key = ? AND status = 'active')) AS in_session"
+            f" FROM rounds WHERE chat_key = ? AND topic IN ({marks}) GROUP BY question_id",
+            (chat_key, chat_key, *topics),
         )
         asked = {r["question_id"]: r["n"] for r in rows}
+        in_session = {r["question_id"] for r in rows if r["in_session"]}
+        answered = [q for q in pool if not q.is_discussion]
+        discussion = [q for q in pool if q.is_discussion]
+        if any(q.id not in in_session for q in pool):  # the session repeats nothing until the pool is used up
+            answered = [q for q in answered if q.id not in in_session]
+            discussion = [q for q in discussion if q.id not in in_session]
+        if answered and discussion:
+            pool = discussion if self.rng.random() < discussion_share else answered
+        else:
+            pool = answered or discussion
         least = min(asked.get(q.id, 0) for q in pool)
         fresh = [q for q in pool if asked.get(q.id, 0) == least]
         preferred = [q for q in fresh if q.difficulty == difficulty]
@@ -215,6 +227,9 @@ class Rounds:
             await db.execute(
                 "UPDATE rounds SET closes_at = ? WHERE id = ? AND status = 'open' AND (closes_at IS NULL OR closes_at > ?)",
                 (at, round_id, at))
+        # the cached open round still has the old time: an answer now must see the window is over
+        for key in [k for k, v in self._open.items() if v is not None and v.id == round_id]:
+            del self._open[key]
 
     async def link(self, round_id: int, kind: str, ref: str) -> None:
         async with self.store.write() as db:
