@@ -377,6 +377,54 @@ def test_reimport_adds_sources_and_fills_missing_answers_only(tmp_path):
     assert again.sources_added == 0 and again.answers_filled == 0 and sum(again.added.values()) == 0
 
 
+MERGED = """\
+topic: sft
+title: {zh: 有监督微调 SFT, en: Supervised fine-tuning}
+questions:
+  - id: sft-kept
+    kind: open
+    prompt: KV cache 是什么，为什么能加速解码？
+    answer: 缓存过去 token 的 K 和 V。
+    answer_origin: written
+    merged_ids: [inference-8b182851]   # 'What is the KV cache?' was merged into this entry
+  - id: sft-talk
+    prompt: 什么是灾难性遗忘？
+    discussion: true
+    rubric: [现象, 原因, 缓解]
+"""
+
+
+def test_reimport_skips_merged_ids_and_leaves_discussion_questions_unanswered(tmp_path):
+    path = tmp_path / "sft.yaml"
+    path.write_text(MERGED, encoding="utf-8")
+    result, report = _import(tmp_path, "qa_lines.md")
+    assert "inference-8b182851" in {e.id for e in result.entries}
+    # the merged question is already present: not appended anywhere; the discussion question matched by
+    # prompt gains the notes' source but no answer (curators made it a discussion question)
+    assert not (tmp_path / "inference.yaml").exists()
+    assert report.added == {"components": 2} and report.answers_filled == 0 and report.sources_added == 1
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert doc["questions"][0] == yaml.safe_load(MERGED)["questions"][0]
+    talk = doc["questions"][1]
+    assert "answer" not in talk and talk["source"] == {"file": "qa_lines.md"}
+    assert not [p for p in validate(tmp_path) if p.is_error]
+    new = yaml.safe_load((tmp_path / "components.yaml").read_text(encoding="utf-8"))["questions"]
+    assert [q["answer_origin"] for q in new] == ["notes", "notes"]
+
+
+def test_a_merged_id_that_is_live_or_listed_twice_is_refused(tmp_path):
+    (tmp_path / "sft.yaml").write_text(MERGED.replace("[inference-8b182851]", "[sft-talk, sft-gone]"),
+                                       encoding="utf-8")
+    (tmp_path / "rag.yaml").write_text(
+        "topic: rag\ntitle: {zh: 检索增强, en: RAG}\nquestions:\n  - id: rag-kept\n    kind: choice\n"
+        "    prompt: 选哪个？\n    options: [a, b, c]\n    correct: [0]\n    merged_ids: [sft-gone]\n",
+        encoding="utf-8")
+    errors = sorted(str(p) for p in validate(tmp_path) if p.is_error)
+    assert errors == [f"{tmp_path / 'sft.yaml'}:9: merged id 'sft-gone' is listed twice (first at "
+                      f"{tmp_path / 'rag.yaml'}:9)",
+                      f"{tmp_path / 'sft.yaml'}:9: merged id 'sft-talk' is the id of a live question "
+                      f"({tmp_path / 'sft.yaml'}:10); list only ids of removed questions"]
+
 # --- CLI --------------------------------------------------------------------------------------
 
 
@@ -486,6 +534,7 @@ def test_reimport_keeps_comments_curated_fields_and_untouched_entries_byte_for_b
     assert text.startswith(curated_part), text
     # the answerless entry was filled in place: answer after the prompt, key points after it, curation kept
     assert "  - id: sft-empty\n    kind: open\n    prompt: What is the KV cache?\n    answer: |\n" in text
+    assert "\n      - **Memory** grows linearly with sequence length.\n    answer_origin: notes\n    difficulty: 3" in text
     assert "    difficulty: 3   # set by a curator\n    tags: ['kv', \"cache\"]\n" in text
     assert text.endswith("# end of file\n")
     assert report.answers_filled == 1 and report.sources_added == 2  # sft-curated, and sft-empty
