@@ -61,7 +61,7 @@ def fold(text: str) -> str:
     """NFKC, case-folded, English contractions expanded ("doesn't" -> "does not")."""
     # NFKC is the costliest step of preparing a Chinese answer, and the only thing it changes in most
     # of them is full-width punctuation, which the patterns below read in either width: skip it then
-    if not unicodedata.is_normalized("NFKC", _FULL_WIDTH_SAFE.sub("", text)):
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", _FULL_WIDTH_SAFE.sub("", text)):
         text = unicodedata.normalize("NFKC", text)
     folded = text.casefold()
     if "'" not in folded and "’" not in folded:
@@ -105,7 +105,9 @@ def render(folded: str) -> str:
     Chinese text never goes through a Python loop, and words are looked up in a dict rather than
     passed to a substitution callback. Brackets of function-like notation ("P(IK)", "Φ(x)") are not
     clause breaks: the notation is one term."""
-    parts = _WORD.split(_CALL.sub(r" \1 ", folded))
+    if "(" in folded or "（" in folded:
+        folded = _CALL.sub(r" \1 ", folded)
+    parts = _WORD.split(folded)
     parts[1::2] = map(_WORD_FORMS.__getitem__, parts[1::2])
     flat = "".join(parts)
     flat = _CLAUSE.sub(CLAUSE, _SENT.sub(SENTENCE, flat))
@@ -120,29 +122,58 @@ def _glossary_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
             key = render(fold(term)).strip(CLAUSE + SENTENCE)
             if key:
                 mapping.setdefault(key, zh)
-    return re.compile(trie_pattern(list(mapping))), mapping
+    # one capturing group: ``split`` then puts every matched term at the odd indices
+    return re.compile(f"({trie_pattern(list(mapping))})"), mapping
 
 
 _GLOSSARY_RE, _GLOSSARY_MAP = _glossary_pattern()
 
 
-class Text:
-    """A text as canonical tokens plus their flat rendering (see the module docstring)."""
+_TOKEN = re.compile(rf"[{CJK}{re.escape(CLAUSE + SENTENCE)}]|[^ {CJK}{re.escape(CLAUSE + SENTENCE)}]+")
 
-    __slots__ = ("flat", "tokens", "starts", "sentences", "clauses")
+
+class Text:
+    """A text as canonical tokens plus their flat rendering (see the module docstring).
+
+    The tokens come from one C-level scan of the flat text (a Chinese character or a mark, or a run
+    of anything else but spaces: an English token). Token offsets and the sentence and clause spans
+    are built on first use: many answers need only some of them."""
+
+    __slots__ = ("flat", "tokens", "_starts", "_sentences", "_clauses")
 
     def __init__(self, raw: str) -> None:
         flat = render(fold(raw))
-        flat = _GLOSSARY_RE.sub(lambda m: _GLOSSARY_MAP[m.group()], flat)
-        pieces = _RENDERED.findall(flat)  # they cover the flat text, so offsets are running sums
-        starts = [0, *accumulate(map(len, pieces))][:-1]
-        tokens = [p[1:-1] if p[0] == " " else p for p in pieces]
+        parts = _GLOSSARY_RE.split(flat)
+        if len(parts) > 1:  # terms replaced by a dict lookup, not a substitution callback
+            parts[1::2] = map(_GLOSSARY_MAP.__getitem__, parts[1::2])
+            flat = "".join(parts)
         self.flat = flat
-        self.tokens = tokens
-        self.starts = starts
-        # (start, end) token ranges of sentences and of clauses, boundaries excluded
-        self.sentences = _spans(tokens, _SENTENCE_BREAKS)
-        self.clauses = _spans(tokens, _CLAUSE_BREAKS)
+        self.tokens: list[str] = _TOKEN.findall(flat)
+        self._starts: list[int] | None = None
+        self._sentences: list[tuple[int, int]] | None = None
+        self._clauses: list[tuple[int, int]] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        """Flat offset of each token."""
+        if self._starts is None:
+            pieces = _RENDERED.findall(self.flat)  # they cover the flat text, so offsets are running sums
+            self._starts = [0, *accumulate(map(len, pieces))][:-1]
+        return self._starts
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        """(start, end) token ranges of sentences, boundaries excluded."""
+        if self._sentences is None:
+            self._sentences = _spans(self.tokens, _SENTENCE_BREAKS)
+        return self._sentences
+
+    @property
+    def clauses(self) -> list[tuple[int, int]]:
+        """(start, end) token ranges of clauses, boundaries excluded."""
+        if self._clauses is None:
+            self._clauses = _spans(self.tokens, _CLAUSE_BREAKS)
+        return self._clauses
 
     def token_at(self, pos: int) -> int:
         """Index of the token that covers flat position ``pos``."""
