@@ -1,6 +1,6 @@
 """What the real Discord refuses, for the fake server: message, modal and command payload limits.
 
-Limits as of discord.py 2.7 / API v10 (see /work/shared/PLATFORMS.md): content 2000; 10 embeds;
+Limits as of discord.py 2.7 / API v10: content 2000; 10 embeds;
 title 256, description 4096, 25 fields (value 1024), 6000 across a message's embeds; 5 action rows of
 5 buttons, custom_id 1..100, label 80; modal title 45, text input up to 4000; command names 1..32,
 descriptions 1..100, 25 options, 100 commands. Lengths count UTF-16 code units, as Discord does.
