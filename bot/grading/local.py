@@ -163,8 +163,7 @@ class LocalGrader:
         term_list = is_term_list(answer.text, text)
         soft = 0.0
         if prep.supports and missed and not term_list:
-            sentences = affirmed_sentence_units(answer.text, answer.cues, answer.sentence_sets,
-                                                lambda: answer.sentence_units)
+            sentences = affirmed_sentence_units(answer.text, answer.cues, answer.sentence_units)
             soft = soft_credit(list(prep.supports), [v is not Verdict.MISSED for _p, v in verdicts], sentences)
         coverage = max(0.0, (len(hit) + soft - CONTRADICTION_COST * len(contradicted)) / len(verdicts))
         if prep.rubric:

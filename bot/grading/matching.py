@@ -18,7 +18,6 @@ has the phrase's polarity, *contradicted* if every mention denies a positive phr
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from enum import Enum
 from itertools import chain
 
 from bot.grading.negation import Cue, find_cues, negated, split_polarity
-from bot.grading.normalise import CJK, CJK_MIN, CLAUSE, SENTENCE, Text
+from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text
 
 FUZZY_THRESHOLD = 0.75  # share of a phrase's units that must appear in one sentence of the answer
 MIN_FUZZY_UNITS = 3  # shorter phrases are only matched verbatim
@@ -76,64 +75,28 @@ class Phrase:
         return cls(source, tuple(core), flat, frozenset(_units_at(core)), negative, full)
 
 
-_BIGRAMS = re.compile(f"(?=([{CJK}]{{2}}))")  # overlapping: every adjacent pair of Chinese characters
-_LONE = re.compile(f"(?<![{CJK}])[{CJK}](?![{CJK}])")
-_LATIN = re.compile(r" ([^ ]+) ")
-
-
-class _Positions(dict):
-    """Token -> its indices, ascending, found on demand in the flat text: a phrase asks for a few
-    tokens, so indexing every token of the answer up front would mostly be wasted."""
-
-    def __init__(self, text: Text) -> None:
-        super().__init__()
-        self._text = text
-
-    def __missing__(self, tok: str) -> list[int]:
-        flat, starts = self._text.flat, self._text.starts
-        needle = tok if tok >= CJK_MIN else f" {tok} "
-        found = []
-        pos = flat.find(needle)
-        while pos != -1:
-            found.append(bisect_right(starts, pos) - 1)
-            pos = flat.find(needle, pos + 1)
-        self[tok] = found
-        return found
-
-
 class Answer:
-    """An answer prepared once: tokens, per-sentence unit sets, and on demand negation cues, token
-    positions and per-sentence units with where they first occur."""
+    """An answer prepared once: tokens, negation cues and per-sentence units."""
 
-    __slots__ = ("text", "sentence_sets", "all_units", "token_set", "positions", "_cues", "_sentence_units")
+    __slots__ = ("text", "cues", "sentence_units", "all_units", "token_set", "_positions")
 
     def __init__(self, raw: str) -> None:
         self.text = Text(raw)
-        # the units of each sentence (as ``_units_at`` finds them), by a few C-level searches of each
-        # sentence's slice of the flat text; a sentence is a non-empty run between sentence breaks
-        self.sentence_sets = [
-            {*_BIGRAMS.findall(piece), *_LONE.findall(piece), *_LATIN.findall(piece)}
-            for piece in self.text.flat.split(SENTENCE) if piece
-        ]
-        self.all_units = set().union(*self.sentence_sets)
-        self.token_set = set(self.text.tokens)
-        self.positions = _Positions(self.text)
-        self._cues: list[Cue] | None = None
-        self._sentence_units: list[tuple[int, int, dict[str, int]]] | None = None
+        self.cues: list[Cue] = find_cues(self.text)
+        toks = self.text.tokens
+        self.sentence_units = [(s, e, _units_at(toks[s:e], s)) for s, e in self.text.sentences]
+        self.all_units = set().union(*(found for _s, _e, found in self.sentence_units))
+        self.token_set = set(toks)
+        self._positions: dict[str, list[int]] | None = None
 
     @property
-    def cues(self) -> list[Cue]:
-        if self._cues is None:
-            self._cues = find_cues(self.text)
-        return self._cues
-
-    @property
-    def sentence_units(self) -> list[tuple[int, int, dict[str, int]]]:
-        """Per sentence: (start, end, unit -> index of the token where it first occurs)."""
-        if self._sentence_units is None:
-            toks = self.text.tokens
-            self._sentence_units = [(s, e, _units_at(toks[s:e], s)) for s, e in self.text.sentences]
-        return self._sentence_units
+    def positions(self) -> dict[str, list[int]]:
+        """Token -> its indices, ascending; built only when a phrase needs the spread match."""
+        if self._positions is None:
+            self._positions = {}
+            for i, tok in enumerate(self.text.tokens):
+                self._positions.setdefault(tok, []).append(i)
+        return self._positions
 
 
 def _exact(phrase: Phrase, answer: Answer):
@@ -147,9 +110,9 @@ def _exact(phrase: Phrase, answer: Answer):
 
 def _spread(phrase: Phrase, answer: Answer):
     need = phrase.tokens
-    if not answer.token_set.issuperset(need):
-        return
     where = answer.positions
+    if any(t not in where for t in need):
+        return
     limit = 2 * len(need)
     for first in where[need[0]]:
         stop = min(answer.text.span_of(first, answer.text.sentences)[1], first + limit)
@@ -166,10 +129,6 @@ def _spread(phrase: Phrase, answer: Answer):
 
 def _overlap(phrase: Phrase, answer: Answer, threshold: float):
     need = phrase.units
-    enough = threshold * len(need)
-    # the sets reject most sentences before the per-sentence positions are built
-    if not any(len(need & found) >= enough for found in answer.sentence_sets):
-        return
     for _s, _e, found in answer.sentence_units:
         common = [found[u] for u in need if u in found]
         if len(common) >= threshold * len(need):

@@ -105,7 +105,7 @@ def render(folded: str) -> str:
     Chinese text never goes through a Python loop, and words are looked up in a dict rather than
     passed to a substitution callback. Brackets of function-like notation ("P(IK)", "Φ(x)") are not
     clause breaks: the notation is one term."""
-    if "(" in folded or "（" in folded:
+    if "(" in folded or "（" in folded:  # a pass saved on most answers
         folded = _CALL.sub(r" \1 ", folded)
     parts = _WORD.split(folded)
     parts[1::2] = map(_WORD_FORMS.__getitem__, parts[1::2])
@@ -129,17 +129,10 @@ def _glossary_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 _GLOSSARY_RE, _GLOSSARY_MAP = _glossary_pattern()
 
 
-_TOKEN = re.compile(rf"[{CJK}{re.escape(CLAUSE + SENTENCE)}]|[^ {CJK}{re.escape(CLAUSE + SENTENCE)}]+")
-
-
 class Text:
-    """A text as canonical tokens plus their flat rendering (see the module docstring).
+    """A text as canonical tokens plus their flat rendering (see the module docstring)."""
 
-    The tokens come from one C-level scan of the flat text (a Chinese character or a mark, or a run
-    of anything else but spaces: an English token). Token offsets and the sentence and clause spans
-    are built on first use: many answers need only some of them."""
-
-    __slots__ = ("flat", "tokens", "_starts", "_sentences", "_clauses")
+    __slots__ = ("flat", "tokens", "starts", "sentences", "clauses")
 
     def __init__(self, raw: str) -> None:
         flat = render(fold(raw))
@@ -147,33 +140,15 @@ class Text:
         if len(parts) > 1:  # terms replaced by a dict lookup, not a substitution callback
             parts[1::2] = map(_GLOSSARY_MAP.__getitem__, parts[1::2])
             flat = "".join(parts)
+        pieces = _RENDERED.findall(flat)  # they cover the flat text, so offsets are running sums
+        starts = [0, *accumulate(map(len, pieces))][:-1]
+        tokens = [p[1:-1] if p[0] == " " else p for p in pieces]
         self.flat = flat
-        self.tokens: list[str] = _TOKEN.findall(flat)
-        self._starts: list[int] | None = None
-        self._sentences: list[tuple[int, int]] | None = None
-        self._clauses: list[tuple[int, int]] | None = None
-
-    @property
-    def starts(self) -> list[int]:
-        """Flat offset of each token."""
-        if self._starts is None:
-            pieces = _RENDERED.findall(self.flat)  # they cover the flat text, so offsets are running sums
-            self._starts = [0, *accumulate(map(len, pieces))][:-1]
-        return self._starts
-
-    @property
-    def sentences(self) -> list[tuple[int, int]]:
-        """(start, end) token ranges of sentences, boundaries excluded."""
-        if self._sentences is None:
-            self._sentences = _spans(self.tokens, _SENTENCE_BREAKS)
-        return self._sentences
-
-    @property
-    def clauses(self) -> list[tuple[int, int]]:
-        """(start, end) token ranges of clauses, boundaries excluded."""
-        if self._clauses is None:
-            self._clauses = _spans(self.tokens, _CLAUSE_BREAKS)
-        return self._clauses
+        self.tokens = tokens
+        self.starts = starts
+        # (start, end) token ranges of sentences and of clauses, boundaries excluded
+        self.sentences = _spans(tokens, _SENTENCE_BREAKS)
+        self.clauses = _spans(tokens, _CLAUSE_BREAKS)
 
     def token_at(self, pos: int) -> int:
         """Index of the token that covers flat position ``pos``."""

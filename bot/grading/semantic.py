@@ -22,8 +22,6 @@ in the bank's terms; naming a point and denying it earns nothing here (negated c
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.grading.negation import Cue
 from bot.grading.normalise import Text, units
 
@@ -62,17 +60,16 @@ def negated_share(text: Text, cues: list[Cue]) -> float:
     return sum(1 for span in clauses if span in negative) / len(clauses)
 
 
-def affirmed_sentence_units(text: Text, cues: list[Cue], sets: list[set[str]],
-                            found: Callable[[], list[tuple[int, int, dict[str, int]]]]) -> list[set[str]]:
-    """Units of each sentence of an answer, without the units first met in a clause that holds a
-    negation cue. ``sets``: per sentence, its units; ``found``: per sentence, unit -> first token
-    index, asked for only when some clause is negative (most answers have none)."""
+def affirmed_sentence_units(text: Text, cues: list[Cue],
+                            found: list[tuple[int, int, dict[str, int]]]) -> list[set[str]]:
+    """Units of each sentence of an answer (``found``: per sentence, unit -> first token index),
+    without the units first met in a clause that holds a negation cue."""
     negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")}
     if not negative:
-        return sets
+        return [set(units_at) for _s, _e, units_at in found]
     dropped = {i for s, e in negative for i in range(s, e)}
     return [{u for u, i in units_at.items() if i not in dropped} if s < max(dropped) and e > min(dropped)
-            else set(units_at) for s, e, units_at in found()]
+            else set(units_at) for s, e, units_at in found]
 
 
 def _credit(matched: int) -> float:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.normalise import CJK, CJK_MIN, CLAUSE, SENTENCE, Text, fold, normalise
+from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text, fold, normalise
 
 SENTENCE_SHARE = 0.4  # sentence-like clauses must carry at least this share of the answer's length
 MIN_CLAUSE = 5  # a clause shorter than this (in Chinese-character equivalents) states nothing
@@ -82,36 +82,13 @@ def _glue(tokens: list[str]) -> tuple[float, float]:
     return length, glue
 
 
-def _counter(words) -> re.Pattern[str]:
-    """A pattern counting whole rendered English words (`` word ``: each match takes its own spaces)."""
-    return re.compile(" (?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + ") ")
-
-
-_STRONG_ZH_RE = re.compile("[" + "".join(sorted(_STRONG_ZH)) + "]")
-_WEAK_ZH_RE = re.compile("[" + "".join(sorted(_WEAK_ZH)) + "]")
-_STRONG_EN_RE = _counter(_STRONG_EN)
-_WEAK_EN_RE = _counter(_WEAK_EN)
-_CJK_CHAR = re.compile(f"[{CJK}]")
-_CLAUSE_SPLIT = re.compile(f"[{re.escape(CLAUSE + SENTENCE)}]")
-
-
 def sentence_share(text: Text) -> float:
-    """Share of the answer's length that sits in sentence-like clauses.
-
-    Works on each clause's slice of the flat rendering with a few C-level counts (what ``_glue``
-    computes token by token), since this runs for every answer."""
+    """Share of the answer's length that sits in sentence-like clauses."""
     total = sentence = 0.0
-    for clause in _CLAUSE_SPLIT.split(text.flat):
-        if not clause:
-            continue
-        latin = clause.count(" ") // 2
-        length = len(_CJK_CHAR.findall(clause)) + EN_WEIGHT * latin
+    for start, end in text.clauses:
+        length, glue = _glue(text.tokens[start:end])
         total += length
         if length >= MIN_CLAUSE:  # a clause with half the glue counts half: "X 用 Y 训练 Z" is terse, not a list
-            glue = (len(_GLUE_WORDS.findall(clause)) + len(_STRONG_ZH_RE.findall(clause))
-                    + 0.5 * len(_WEAK_ZH_RE.findall(clause)))
-            if latin:
-                glue += len(_STRONG_EN_RE.findall(clause)) + 0.5 * len(_WEAK_EN_RE.findall(clause))
             sentence += length * min(1.0, glue / MIN_GLUE)
     return sentence / total if total else 0.0
 
