@@ -11,19 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fake_openai import MODEL, FakeOpenAI  # noqa: E402
+from fake_openai import MODEL, FakeOpenAI, Sleeps  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-
-
-class Sleeps:
-    """Stands in for asyncio.sleep in the judge's retries: records each wait, returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 @pytest.fixture

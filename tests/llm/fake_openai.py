@@ -25,6 +25,16 @@ HANG = "hang"
 MODEL = "fake-judge"
 
 
+class Sleeps:
+    """Stands in for asyncio.sleep in the judge's retries: records each wait, returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
 @dataclass
 class Status:
     status: int

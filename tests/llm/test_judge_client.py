@@ -10,8 +10,7 @@ import logging
 import re
 import time
 
-from conftest import Sleeps
-from fake_openai import HANG, MODEL, FakeOpenAI, Status
+from fake_openai import HANG, MODEL, FakeOpenAI, Sleeps, Status
 
 from bot.bank import QuestionBank
 from bot.config import Settings
