@@ -66,9 +66,15 @@ def fill(path: Path, bank: QuestionBank, members: int, answers: int, chats: int,
             answer_rows.append((r + 1, user, f"bench:{chat}", "", "answer", None, score, "[]", opened, opened,
                                 day, q.topic, 0))
             score_rows.append((r + 1, user, f"bench:{chat}", score, q.topic, opened + 3600))
-    con.executemany("INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", round_rows)
-    con.executemany("INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", answer_rows)
-    con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?)", score_rows)
+    # columns named: later migrations add columns (with defaults) that this history does not fill
+    con.executemany("INSERT INTO rounds(id, chat_key, question_id, topic, kind, status, started_by, opened_at,"
+                    " closes_at, closed_at, session_id, seq, local_date, skipped)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", round_rows)
+    con.executemany("INSERT INTO answers(round_id, user_key, chat_key, user_name, text, choice, score, hits,"
+                    " submitted_at, updated_at, local_date, topic, revisions)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", answer_rows)
+    con.executemany("INSERT INTO scores(round_id, user_key, chat_key, score, topic, scored_at)"
+                    " VALUES (?,?,?,?,?,?)", score_rows)
     con.execute("INSERT INTO totals SELECT chat_key, user_key, SUM(score), COUNT(*) FROM scores"
                 " GROUP BY chat_key, user_key")
     con.execute("COMMIT")
