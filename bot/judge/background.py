@@ -66,6 +66,7 @@ class Judgements:
         self._queue: asyncio.PriorityQueue[Job] = asyncio.PriorityQueue()
         self._pending: dict[int, dict[str, Job]] = {}  # round -> member -> the job for the latest answer
         self._idle: dict[int, asyncio.Event] = {}
+        self._waited: set[int] = set()  # rounds whose reveal already waited its time
         self._workers: list[asyncio.Task] = []
         self._seq = itertools.count()
         self.judged = self.fallbacks = 0
@@ -93,13 +94,18 @@ class Judgements:
 
     async def settle(self, round_id: int, timeout: float | None = None) -> bool:
         """Wait until the round has no pending judgement, at most ``timeout`` (default: the
-        configured reveal wait) seconds. True when none is left."""
+        configured reveal wait) seconds. True when none is left. A round waits once: the ticker
+        settles every due round together, and the reveal that follows does not wait again, so a
+        reveal comes at most one reveal wait after it fell due however many fall due at once."""
         if not self._pending.get(round_id):
             return True
+        if round_id in self._waited:
+            return False
         idle = self._idle.setdefault(round_id, asyncio.Event())
         try:
             await asyncio.wait_for(idle.wait(), self.reveal_wait if timeout is None else timeout)
         except TimeoutError:
+            self._waited.add(round_id)
             return False
         return True
 
@@ -163,6 +169,7 @@ class Judgements:
 
     def _drop(self, round_id: int) -> None:
         self._pending.pop(round_id, None)
+        self._waited.discard(round_id)
         idle = self._idle.pop(round_id, None)
         if idle is not None:
             idle.set()

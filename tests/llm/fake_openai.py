@@ -76,6 +76,7 @@ class FakeOpenAI:
         self.script: deque[Status | str] = deque()
         self.requests: list[dict] = []
         self.served = 0  # requests answered with a judgement
+        self.served_at: list[float] = []  # clock() of each judgement sent
         self.limited = 0  # requests answered 429 by the rate limit
         self.gate: asyncio.Event | None = None
         self._recent: deque[float] = deque()
@@ -134,6 +135,7 @@ class FakeOpenAI:
         content = item if isinstance(item, str) else json.dumps(
             literal_judgement(body["messages"][-1]["content"]), ensure_ascii=False)
         self.served += 1
+        self.served_at.append(self.clock())
         return web.json_response({
             "id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", MODEL),
