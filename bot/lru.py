@@ -27,7 +27,7 @@ class LRU(OrderedDict[K, V]):
         self.move_to_end(key)
         return value
 
-    def get(self, key: K, default=None):  # type: ignore[override]
+    def get(self, key: K, default=None):
         return self[key] if key in self else default
 
     def __setitem__(self, key: K, value: V) -> None:

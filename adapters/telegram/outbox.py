@@ -225,7 +225,8 @@ class Outbox:
         finally:
             # a reveal, /skip or /stop carries the round: its poll stops taking votes, also when
             # the reveal itself could not be sent (it is retried; the round is closed already)
-            if reply.round_id in self.polls and reply.kind in (ReplyKind.REVEAL, ReplyKind.INFO):
+            if (reply.round_id is not None and reply.round_id in self.polls
+                    and reply.kind in (ReplyKind.REVEAL, ReplyKind.INFO)):
                 await self._close_poll(reply.round_id)
 
     async def _ack(self, reply: Reply, origin: Origin | None) -> None:

@@ -36,7 +36,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat -> (lock, users of the lock)
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks process_update final, but its order (global slot first, then our chat lock inside
+    # do_process_update) is exactly what lets one busy chat hold every slot; the override keeps
+    # PTB's contract (same signature, same slot accounting through super()).
+    async def process_update(  # type: ignore[misc]
+        self, update: object, coroutine: Awaitable[Any]
+    ) -> None:
         """Wait for the chat's turn first, then take one of the concurrency slots: a chat with a
         long queue holds one slot at most, so other chats are never stuck behind it."""
         key = order_key(update)
