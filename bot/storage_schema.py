@@ -249,4 +249,24 @@ MIGRATIONS: list[str] = [
         created_at REAL NOT NULL
     ) WITHOUT ROWID
     """,
+    # v7: where groups really are. thread: the forum topic (platform thread id, '' = the chat's main
+    # place) a round was asked in and a schedule posts to; paused: why the bot itself paused a schedule
+    # (inactive: removed from the chat; thread_gone: its topic was deleted), resumed or shown to the
+    # admins by that reason; notice: what the chat's admins are told on their next command;
+    # lang_set: the chat's language was chosen with /lang (else a private chat follows the member's
+    # client language); chat_moves: a chat that changed id (a Telegram group upgraded to a
+    # supergroup) and where its data went; links_round: a round's poll message after a restart
+    """
+    ALTER TABLE rounds ADD COLUMN thread TEXT NOT NULL DEFAULT '';
+    ALTER TABLE schedules ADD COLUMN thread TEXT NOT NULL DEFAULT '';
+    ALTER TABLE schedules ADD COLUMN paused TEXT;
+    ALTER TABLE chats ADD COLUMN notice TEXT;
+    ALTER TABLE chats ADD COLUMN lang_set INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE chat_moves (
+        old_key TEXT PRIMARY KEY,        -- 'platform:old id': no longer reachable
+        new_key TEXT NOT NULL,
+        moved_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX links_round ON links(round_id, kind)
+    """,
 ]
