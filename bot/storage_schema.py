@@ -269,4 +269,28 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX links_round ON links(round_id, kind)
     """,
+    # v8: follow-ups and the weekly recap. parts: what each of the member's messages contributed to
+    # an open answer (JSON list of [message key or null, text]; the answer's text is their join),
+    # so an edited message replaces its own part. recaps: a chat's opt-in weekly recap (weekday
+    # 0 = Monday, HH:MM in tz, next_at the UTC instant of the next one); recap_posts: the week
+    # (ISO year-week of the local date) claimed before its recap is sent, so it goes out once
+    """
+    ALTER TABLE answers ADD COLUMN parts TEXT;
+    CREATE TABLE recaps (
+        chat_key TEXT PRIMARY KEY,
+        weekday INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        next_at REAL,
+        updated_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX recaps_due ON recaps(next_at) WHERE enabled = 1;
+    CREATE TABLE recap_posts (
+        chat_key TEXT NOT NULL,
+        week TEXT NOT NULL,
+        posted_at REAL NOT NULL,
+        PRIMARY KEY (chat_key, week)
+    ) WITHOUT ROWID
+    """,
 ]
