@@ -55,6 +55,8 @@ class Settings:
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None
     discord_dev_guild: str | None = None
+    discord_shard_count: str | None = None  # total shards (empty: Discord's recommendation)
+    discord_shard_ids: str | None = None  # the shards this process runs, "0-3" or "0,2" (empty: all)
     # the optional LLM judge (any OpenAI-compatible chat-completions API): on when both are set
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -69,6 +71,14 @@ class Settings:
     llm_api_key: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if self.discord_shard_ids and not self.discord_shard_count:
+            raise ConfigError("DISCORD_SHARD_IDS (discord.shard_ids)",
+                              "needs DISCORD_SHARD_COUNT (discord.shard_count), the total over all processes")
+        if self.discord_shard_ids and self.discord_shard_count:
+            top = max(int(n) for n in re.findall(r"\d+", self.discord_shard_ids))
+            if top >= int(self.discord_shard_count):
+                raise ConfigError("DISCORD_SHARD_IDS (discord.shard_ids)",
+                                  f"shard {top} is not below DISCORD_SHARD_COUNT {self.discord_shard_count}")
         if bool(self.llm_base_url) != bool(self.llm_model):
             missing = "QUIZBOT_LLM_MODEL (llm.model)" if self.llm_base_url else "QUIZBOT_LLM_BASE_URL (llm.base_url)"
             raise ConfigError(missing, "the LLM judge needs both a base URL and a model; set the other one too")
@@ -131,6 +141,8 @@ YAML_KEYS: dict[str, str] = {
     "discord.api_base_url": "discord_api_base_url",
     "discord.gateway_url": "discord_gateway_url",
     "discord.dev_guild": "discord_dev_guild",
+    "discord.shard_count": "discord_shard_count",
+    "discord.shard_ids": "discord_shard_ids",
     "llm.base_url": "llm_base_url",
     "llm.model": "llm_model",
     "llm.timeout": "llm_timeout",
@@ -149,6 +161,8 @@ ENV_KEYS: dict[str, str] = {
     "DISCORD_API_BASE_URL": "discord_api_base_url",
     "DISCORD_GATEWAY_URL": "discord_gateway_url",
     "DISCORD_DEV_GUILD": "discord_dev_guild",
+    "DISCORD_SHARD_COUNT": "discord_shard_count",
+    "DISCORD_SHARD_IDS": "discord_shard_ids",
     "QUIZBOT_LLM_BASE_URL": "llm_base_url",
     "QUIZBOT_LLM_MODEL": "llm_model",
     "QUIZBOT_LLM_API_KEY": "llm_api_key",
@@ -192,6 +206,16 @@ def _guild(value: str | None) -> None:
         raise ValueError("expected a numeric guild id")
 
 
+def _shard_count(value: str | None) -> None:
+    if value is not None and (not value.isdigit() or int(value) < 1):
+        raise ValueError("expected a whole number of shards, at least 1")
+
+
+def _shard_ids(value: str | None) -> None:
+    if value is not None and not re.fullmatch(r"\d+(-\d+)?(,\d+(-\d+)?)*", value.replace(" ", "")):
+        raise ValueError("expected shard ids like 0-3 or 0,2,5")
+
+
 CHECKS: dict[str, Callable] = {
     "default_lang": _one_of(LANGS),
     "default_tz": _time_zone,
@@ -210,6 +234,8 @@ CHECKS: dict[str, Callable] = {
     "discord_api_base_url": _url("http", "https"),
     "discord_gateway_url": _url("ws", "wss"),
     "discord_dev_guild": _guild,
+    "discord_shard_count": _shard_count,
+    "discord_shard_ids": _shard_ids,
     "llm_base_url": _url("http", "https"),
     "llm_timeout": _between(0, 600, open_low=True),
     "llm_concurrency": _between(1, 64),
