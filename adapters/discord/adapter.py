@@ -1,28 +1,33 @@
 """DiscordAdapter: the running connection to Discord (discord.py 2.7, gateway + slash commands).
 
-Invite the bot with the ``bot`` and ``applications.commands`` scopes. It asks for no privileged
-intent (``Intents.none()``): slash commands, buttons and modals arrive as interactions, which need
-no intent, and the adapter keeps no guild cache (it answers interactions and posts by channel id).
-discord.py warns at start-up that the guilds intent is off ("may cause state related issues"): the
-issues it means are an empty guild/channel cache, which nothing here reads. Without that intent no
-GUILD_CREATE follows READY, so the client does not wait for one (``GUILD_READY_TIMEOUT``).
+Invite the bot with the ``bot`` and ``applications.commands`` scopes. It asks for one intent, the
+non-privileged ``guilds``: slash commands, buttons and modals arrive as interactions (no intent
+needed), and the guild events tell the bot where it is: discord.py caches the guilds, channels and
+active threads (so a push knows a forum from a text channel without asking), and the adapter learns
+when it is removed from a guild or a channel or thread is deleted (the chat is marked inactive, its
+schedule pauses, its data stays) and when it is added back (the chats there resume).
+
+The client is an ``AutoShardedClient`` (``adapters.discord.sharding``): every shard in this process
+by default, or the configured ``DISCORD_SHARD_COUNT`` / ``DISCORD_SHARD_IDS``.
 
 ``start()`` does not block: it runs ``client.start(token)`` in a task and waits (``ready_timeout``)
-for ``on_ready``; a login failure is raised from ``start()``. ``stop()`` closes the client.
-``setup_hook`` registers the persistent buttons (``views.DYNAMIC_ITEMS``) and syncs the slash
-commands only when they changed (``commands.sync_commands``).
+for ``on_ready`` (every shard ready); a login failure is raised from ``start()``. ``stop()`` closes
+the client. ``setup_hook`` registers the persistent buttons (``views.DYNAMIC_ITEMS``) and syncs the
+slash commands only when they changed (``commands.sync_commands``).
 
 ``send(reply)`` is the engine's ``Messenger`` for pushes (timed reveals, daily questions): it posts
-to the channel id in ``reply.chat.id``; ``discord.Forbidden`` / ``NotFound`` become
-``bot.messenger.ChatUnavailable``. discord.py itself waits on rate-limit buckets and retries 429s.
+to the channel id in ``reply.chat.id`` through ``channels.Destinations`` (threads, forum posts,
+archived threads); ``discord.Forbidden`` / ``NotFound`` become ``bot.messenger.ChatUnavailable``.
+discord.py itself waits on rate-limit buckets and retries 429s.
 
 Endpoints: ``settings.discord_api_base_url`` replaces ``discord.http.Route.BASE`` (give the full
 ``.../api/v10`` or a root, to which ``/api/v10`` is added) and ``settings.discord_gateway_url``
-replaces ``DiscordWebSocket.DEFAULT_GATEWAY``. Both are *process-global class attributes* of
-discord.py: the library builds every REST route and the first gateway connection from them and has
-no per-client setting. So they affect every discord.py client in the process; that is fine for one
-bot per process (the intended deployment: a REST proxy in front of Discord, or the tests' fake), and
-``start()`` leaves them untouched when the settings are empty.
+replaces ``DiscordWebSocket.DEFAULT_GATEWAY`` (also over the URL ``GET /gateway/bot`` returns). Both
+are *process-global class attributes* of discord.py: the library builds every REST route and the
+gateway connection from them and has no per-client setting. So they affect every discord.py client
+in the process; that is fine for one bot per process (the intended deployment: a REST proxy in
+front of Discord, or the tests' fake), and ``start()`` leaves them untouched when the settings are
+empty.
 """
 
 from __future__ import annotations
@@ -38,12 +43,12 @@ import discord.gateway
 import discord.http
 import yarl
 
+from adapters.discord.channels import Destinations
 from adapters.discord.commands import QuizTranslator, build_tree, sync_commands
-from adapters.discord.embeds import render
-from adapters.discord.interactions import DEFER_AFTER, NO_MENTIONS, PLATFORM, InteractionHandler
-from adapters.discord.views import DYNAMIC_ITEMS, MODAL_RE, REVIEW_MODAL_RE, build_view
+from adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
+from adapters.discord.sharding import IdentifyPacer, shard_options
+from adapters.discord.views import DYNAMIC_ITEMS, MODAL_RE, REVIEW_MODAL_RE
 from bot.config import Settings
-from bot.messenger import ChatUnavailable
 from bot.replies import Reply
 
 if TYPE_CHECKING:
@@ -51,9 +56,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-READY_TIMEOUT = 30.0
-# discord.py waits this long after READY for GUILD_CREATEs; without the guilds intent none come
-GUILD_READY_TIMEOUT = 0.1
+READY_TIMEOUT = 60.0  # every shard identifies, and its guilds stream in, before the bot is ready
 
 
 def configure_endpoints(settings: Settings) -> None:
@@ -69,18 +72,44 @@ def configure_endpoints(settings: Settings) -> None:
         log.info("Discord gateway: %s", settings.discord_gateway_url)
 
 
-class QuizClient(discord.Client):
-    """discord.py client: the command tree, persistent buttons, modal routing, readiness."""
+def chat_keys(guild: discord.Guild) -> list[str]:
+    """The chat keys of a guild's channels and the threads discord.py holds for it."""
+    ids = [c.id for c in guild.channels] + [t.id for t in guild.threads]
+    return [f"{PLATFORM}:{i}" for i in ids]
+
+
+class QuizClient(discord.AutoShardedClient):
+    """discord.py client: the command tree, persistent buttons, modal routing, readiness, shards,
+    and what the guild events say about the bot's chats."""
 
     def __init__(self, handler: InteractionHandler, engine: QuizEngine, settings: Settings, **options: Any) -> None:
-        options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
-        super().__init__(intents=discord.Intents.none(), **options)
+        options = shard_options(settings.discord_shard_count, settings.discord_shard_ids) | options
+        super().__init__(intents=discord.Intents(guilds=True), **options)
         self.quiz = handler  # the dynamic items find the handler here
+        self.engine = engine
         self.settings = settings
         self.commands = engine.commands
         self.tree = build_tree(self, handler, engine.bank, settings, engine.commands)
         self.ready_event = asyncio.Event()
         self.synced: bool | None = None  # whether the last setup_hook synced commands
+        self.pacer = IdentifyPacer()
+
+    async def launch_shards(self) -> None:
+        """Learn the shard count and the IDENTIFY concurrency from ``GET /gateway/bot``; a configured
+        gateway URL (a proxy, the tests' fake) wins over the one Discord returns."""
+        if not self.is_closed():
+            count, url, limits = await self.http.get_bot_gateway()
+            self.pacer = IdentifyPacer(int(limits.get("max_concurrency", 1)))
+            if self.shard_count is None:
+                self.shard_count = count
+                if not self.settings.discord_gateway_url:
+                    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+            log.info("Discord: %d shards, running %s here", self.shard_count,
+                     self.shard_ids if self.shard_ids is not None else "all")
+        await super().launch_shards()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self.pacer.wait(shard_id)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -110,6 +139,37 @@ class QuizClient(discord.Client):
         else:
             log.warning("modal submit with unknown custom id %r", data.get("custom_id"))
 
+    # -- where the bot is: guilds, channels, threads ------------------------------------------
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a guild (kicked, banned, or the guild deleted): its chats become inactive,
+        which pauses their schedules; rounds, scores and settings stay."""
+        keys = chat_keys(guild)
+        log.info("removed from guild %s (%s): %d chats inactive", guild.id, guild.name, len(keys))
+        for key in keys:
+            await self.engine.set_chat_active(key, False)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Added (back) to a guild: chats there that were paused because the bot was gone resume."""
+        keys = chat_keys(guild)
+        inactive: list[str] = []
+        for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit, with room to spare
+            part = keys[start : start + 500]
+            rows = await self.engine.store.fetchall(
+                f"SELECT key FROM chats WHERE active = 0 AND key IN ({','.join('?' * len(part))})", part)
+            inactive += [row["key"] for row in rows]
+        for key in inactive:
+            await self.engine.set_chat_active(key, True)
+        log.info("joined guild %s (%s): %d chats resumed", guild.id, guild.name, len(inactive))
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        log.info("channel %s (%s) deleted: chat inactive", channel.id, channel.name)
+        await self.engine.set_chat_active(f"{PLATFORM}:{channel.id}", False)
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        log.info("thread %s deleted: chat inactive", payload.thread_id)
+        await self.engine.set_chat_active(f"{PLATFORM}:{payload.thread_id}", False)
+
 
 class DiscordAdapter:
     platform = PLATFORM
@@ -126,6 +186,8 @@ class DiscordAdapter:
         self.client_options = client_options
         self.client: QuizClient | None = None
         self._task: asyncio.Task | None = None
+        self.destinations = Destinations(engine, settings.cache_entries)
+        self.handler.destinations = self.destinations
         engine.add_messenger(PLATFORM, self, answers_by_button=True)
 
     async def start(self) -> None:
@@ -164,14 +226,4 @@ class DiscordAdapter:
         client = self.client
         if client is None:
             raise RuntimeError("the Discord adapter is not running")
-        kind = discord.ChannelType.private if reply.chat.private else discord.ChannelType.text
-        channel = client.get_partial_messageable(int(reply.chat.id), type=kind)
-        for message in render(reply):
-            view = build_view(message.buttons)
-            with_view: dict[str, Any] = {"view": view} if view is not None else {}  # None is send's default
-            try:
-                await channel.send(content=message.content or None, embeds=message.embeds,
-                                   allowed_mentions=NO_MENTIONS, **with_view)
-            except (discord.Forbidden, discord.NotFound) as exc:
-                log.warning("channel %s unreachable: %s", reply.chat.id, exc)
-                raise ChatUnavailable(f"discord channel {reply.chat.id}: {exc}") from exc
+        await self.destinations.send(client, reply)

@@ -9,6 +9,10 @@ becomes a ``bot.events.Command`` (the option values as words, in declaration ord
 carry ``default_member_permissions = Manage Server`` so Discord hides them from members; the engine
 checks again at run time with ``UserRef.is_admin`` (Manage Server, or the member's own DM).
 
+``/schedule`` has one Discord-only option more, ``channel``: the text or forum channel the schedule
+is for (a forum channel has no message box to type a command in); without it, the channel or
+thread the command is run in.
+
 Descriptions are the registry's English summaries with its Chinese texts as localisations
 (``QuizTranslator``).
 
@@ -33,13 +37,32 @@ from discord import app_commands
 
 from adapters.discord.interactions import InteractionHandler
 from bot.bank import QuestionBank, fold
-from bot.command_registry import Arg, ArgKind, CommandRegistry, CommandSpec
+from bot.command_registry import Arg, ArgKind, CommandRegistry, CommandSpec, L10n
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
 HASH_FILE = "discord_commands.sha256"
 MAX_CHOICES = 25
+TARGETED = "schedule"  # the command with a ``channel`` option
+CHANNEL_HELP = L10n("Text or forum channel to post in (default: here); a forum gets one post a day",
+                    "发到哪个文字频道或论坛频道（默认当前）；论坛每天一个帖子")
+
+
+class TargetChannel(app_commands.Transformer):
+    """A text, announcement or forum channel, taken as Discord resolved it (no cache needed)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news, discord.ChannelType.forum,
+                discord.ChannelType.media]
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
+        return value
 
 
 def chinese_texts(commands: CommandRegistry) -> dict[str, str]:
@@ -50,6 +73,7 @@ def chinese_texts(commands: CommandRegistry) -> dict[str, str]:
         for arg in spec.args:
             pairs.append(arg.help)
             pairs.extend(choice.label for choice in arg.choices)
+    pairs.append(CHANNEL_HELP)
     return {text.en: text.zh for text in pairs}
 
 
@@ -113,7 +137,7 @@ def build_tree(client: discord.Client, handler: InteractionHandler, bank: Questi
     async def topic_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return topic_choices(bank, current)
 
-    for spec in commands.specs():
+    for spec in commands.specs("discord"):
         if not spec.slash:
             continue
         command = slash_command(spec, handler, settings, topic_autocomplete)
@@ -154,7 +178,7 @@ def slash_command(spec: CommandSpec, handler: InteractionHandler, settings: Sett
 
     async def callback(interaction: discord.Interaction, **values: object) -> None:
         words = tuple(word for arg in spec.args for word in _words(values.get(arg.name)))
-        await handler.command(interaction, spec.name, words)
+        await handler.command(interaction, spec.name, words, target=values.get("channel"))
 
     params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=discord.Interaction)]
@@ -164,11 +188,17 @@ def slash_command(spec: CommandSpec, handler: InteractionHandler, settings: Sett
             arg.name, inspect.Parameter.KEYWORD_ONLY,
             annotation=annotation if arg.required else Optional[annotation],  # noqa: UP045 (a runtime type)
             default=inspect.Parameter.empty if arg.required else None))
+    if spec.name == TARGETED:
+        params.append(inspect.Parameter("channel", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                        annotation=Optional[app_commands.Transform[Any, TargetChannel]]))  # noqa: UP045
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command: app_commands.Command = app_commands.Command(name=spec.name, description=_t(spec.summary.en),
                                                          callback=callback)
-    if spec.args:
-        app_commands.describe(**{arg.name: _t(arg.help.en) for arg in spec.args})(command)
+    described = {arg.name: _t(arg.help.en) for arg in spec.args}
+    if spec.name == TARGETED:
+        described["channel"] = _t(CHANNEL_HELP.en)
+    if described:
+        app_commands.describe(**described)(command)
     for arg in spec.args:
         if arg.choices:
             app_commands.choices(**{arg.name: [app_commands.Choice(name=_t(c.label.en), value=c.value)

@@ -13,7 +13,12 @@ Deferring picks the visibility the answer will most likely need (public for comm
 deferred "thinking" message is deleted and the reply sent as a follow-up instead, so an error is
 never shown to the whole channel.
 
-Delivery: replies whose ``chat`` is the interaction's channel become the interaction response and
+Where: the chat is the interaction's channel; a thread or forum post is a chat of its own. Two
+exceptions: ``/schedule`` with its ``channel`` option acts for that channel (a forum channel takes
+no commands itself), and a button pressed inside a forum post that asks a forum's question of the
+day answers for the forum chat (the post is linked to its round).
+
+Delivery: replies whose ``chat`` is the interaction's chat become the interaction response and
 follow-ups (ephemeral when ``embeds.is_ephemeral``); replies for other chats (a DM, the group when a
 private answer triggers the reveal) are pushed through the engine's messengers (``channel.send``).
 Failures anywhere reach the member as a short ephemeral apology and the log, never a traceback.
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 from discord.utils import MISSING
@@ -46,9 +51,19 @@ DEFER_AFTER = 1.0  # seconds the engine may take before the interaction is defer
 SLOW_COMMANDS = frozenset({"leaderboard", "me"})
 PRIVATE_COMMANDS = frozenset({"forget", "review"})  # their answer is for the member alone
 NO_MENTIONS = discord.AllowedMentions.none()
-# keys in Interaction.extras: the visibility a deferred response was given, and whether its
-# "thinking" message has been replaced yet
-DEFERRED, PENDING = "qb_deferred_ephemeral", "qb_original_pending"
+# keys in Interaction.extras: the visibility a deferred response was given, whether its
+# "thinking" message has been replaced yet, and the chat the interaction acts for
+DEFERRED, PENDING, CHAT = "qb_deferred_ephemeral", "qb_original_pending", "qb_chat"
+POST_LINK = "discord:post"  # links: forum post (thread id) -> the round it asks
+
+
+class ChannelKinds(Protocol):
+    def learn(self, channel_id: int, channel_type: int) -> None: ...
+
+
+def channel_ref(channel: Any) -> ChatRef:
+    """A guild channel (an interaction's, or a command option's) as a chat."""
+    return ChatRef(PLATFORM, str(channel.id), private=False, title=getattr(channel, "name", None) or "")
 
 
 def chat_of(interaction: discord.Interaction) -> ChatRef:
@@ -79,22 +94,45 @@ class InteractionHandler:
         self.engine = engine
         self.settings = settings
         self.defer_after = defer_after
+        self.destinations: ChannelKinds | None = None  # told the kind of every channel seen
+
+    def _learn(self, channel: Any) -> None:
+        kind = getattr(channel, "type", None)
+        if self.destinations is not None and channel is not None and isinstance(kind, discord.ChannelType):
+            self.destinations.learn(channel.id, kind.value)
+
+    async def _round_chat(self, interaction: discord.Interaction, round_id: int) -> None:
+        """A button inside a forum post answers for the forum: the post's parent is the round's chat."""
+        channel = interaction.channel
+        parent = getattr(channel, "parent_id", None)
+        if parent is None or interaction.guild_id is None:
+            return
+        if await self.engine.round_for_message(POST_LINK, str(interaction.channel_id)) == round_id:
+            interaction.extras[CHAT] = ChatRef(PLATFORM, str(parent), private=False)
 
     def lang(self, interaction: discord.Interaction) -> str:
         return pick_lang(locale_of(interaction), self.settings.default_lang)
 
     def _base(self, interaction: discord.Interaction) -> dict[str, Any]:
-        return {"chat": chat_of(interaction), "user": user_of(interaction), "locale": locale_of(interaction),
+        self._learn(interaction.channel)
+        chat = interaction.extras.get(CHAT) or chat_of(interaction)
+        return {"chat": chat, "user": user_of(interaction), "locale": locale_of(interaction),
                 "update_key": f"{PLATFORM}:{interaction.id}"}
 
     # -- entry points (slash commands, buttons, the modal) --------------------------------------
 
-    async def command(self, interaction: discord.Interaction, name: str, args: tuple[str, ...] = ()) -> None:
+    async def command(self, interaction: discord.Interaction, name: str, args: tuple[str, ...] = (),
+                      target: Any = None) -> None:
+        """A slash command; ``target``: the guild channel it acts for (``/schedule``'s channel option)."""
+        if target is not None and interaction.guild_id is not None:
+            self._learn(target)
+            interaction.extras[CHAT] = channel_ref(target)
         event = Command(**self._base(interaction), name=name, args=tuple(a for a in args if a))
         private = name in PRIVATE_COMMANDS
         await self._run(interaction, event, defer_ephemeral=private, defer_now=name in SLOW_COMMANDS)
 
     async def pick(self, interaction: discord.Interaction, round_id: int, option: int) -> None:
+        await self._round_chat(interaction, round_id)
         event = ChoicePick(**self._base(interaction), round_id=round_id, option=option)
         await self._run(interaction, event, defer_ephemeral=True)
 
@@ -113,6 +151,7 @@ class InteractionHandler:
             await self.report_error(interaction, exc)
 
     async def modal_submit(self, interaction: discord.Interaction, round_id: int) -> None:
+        await self._round_chat(interaction, round_id)
         text = modal_value(interaction.data) or ""  # type: ignore[arg-type]
         event = TextAnswer(**self._base(interaction), text=text, round_id=round_id)
         await self._run(interaction, event, defer_ephemeral=True)
@@ -162,9 +201,10 @@ class InteractionHandler:
     # -- delivering replies -----------------------------------------------------------------------
 
     async def deliver(self, interaction: discord.Interaction, replies: list[Reply]) -> None:
-        here = str(interaction.channel_id)
-        local = [r for r in replies if r.chat.platform == PLATFORM and r.chat.id == here]
-        remote = [r for r in replies if not (r.chat.platform == PLATFORM and r.chat.id == here)]
+        acting = interaction.extras.get(CHAT)
+        here = {str(interaction.channel_id)} | ({acting.id} if acting is not None else set())
+        local = [r for r in replies if r.chat.platform == PLATFORM and r.chat.id in here]
+        remote = [r for r in replies if not (r.chat.platform == PLATFORM and r.chat.id in here)]
         messages = [m for r in local for m in render(r)]
         for message in messages:
             await self.respond(interaction, message)

@@ -66,10 +66,11 @@ def is_ephemeral(message: dict) -> bool:
 
 
 async def answer(fake: FakeDiscord, question: dict, user: dict, text: str) -> dict:
-    """Press Answer, type into the modal, submit; return the acknowledgement message."""
+    """Press Answer, type into the modal, submit (in the question's channel, as Discord sends the
+    submit from where the form was opened); return the acknowledgement message."""
     rid = round_of(question)
     press = await fake.press(question, f"qb:ans:{rid}", user)
     await fake.wait_until(lambda: press.modal)
     assert press.callback_type == 9 and press.ack_delay < 3
-    submit = await fake.submit_modal(press.modal, user, text)
+    submit = await fake.submit_modal(press.modal, user, text, channel=int(question["channel_id"]))
     return (await fake.wait_response(submit))[0]

@@ -24,9 +24,11 @@ def u16(text: str) -> int:
 class Rejected(Exception):
     """A request the real Discord would refuse: becomes an HTTP error reply."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(self, status: int, code: int, message: str, *, violation: bool = True) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        # False: an error the bot is expected to meet and handle (an archived thread), not a bug
+        self.violation = violation
 
 
 

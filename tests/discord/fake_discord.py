@@ -4,8 +4,15 @@ real discord.py client.
 Point the library at it with ``fake.patch(monkeypatch)`` (``Route.BASE`` and
 ``DiscordWebSocket.DEFAULT_GATEWAY`` are process-global). It
 
-* logs the bot in (``GET /users/@me``, ``GET /oauth2/applications/@me``) and runs a gateway that
-  says HELLO, acknowledges heartbeats and answers IDENTIFY with READY;
+* logs the bot in (``GET /users/@me``, ``GET /oauth2/applications/@me``), recommends ``shard_count``
+  shards (``GET /gateway/bot``) and runs a gateway that says HELLO, acknowledges heartbeats and
+  answers each shard's IDENTIFY with READY and a GUILD_CREATE for every guild of that shard
+  (``(guild_id >> 22) % shards``); an event about a guild goes out on its shard's socket;
+* holds guilds with text channels, forum channels and threads (``add_guild``, ``add_channel``,
+  ``add_thread``): ``GET``/``PATCH /channels/{id}``, forum posts (``POST /channels/{id}/threads``),
+  an archived thread that refuses messages (50083) until unarchived, a locked one that the bot may
+  not unarchive (403), and the bot removed from / added back to a guild (``remove_guild``,
+  ``readd_guild``);
 * records every REST call (method, path, query, JSON body, status) in ``calls``;
 * lets a test inject ``INTERACTION_CREATE`` dispatches (``slash``, ``press``, ``submit_modal``,
   ``autocomplete``) and follow what the bot did with each interaction (``Interaction`` below:
@@ -40,8 +47,10 @@ log = logging.getLogger(__name__)
 TOKEN = "fake.discord.token"
 APP_ID = 900_000_000_000_000_001
 BOT_ID = APP_ID  # a bot user's id equals its application's id
-GUILD_ID = 700_000_000_000_000_001
+GUILD_ID = 700_000_000_000_000_001  # on shard 1 of 2
+GUILD2_ID = 700_000_000_004_194_305  # on shard 0 of 2
 CHANNEL_ID = 710_000_000_000_000_001
+TEXT, PUBLIC_THREAD, FORUM = 0, 11, 15  # Discord channel types
 MANAGE_GUILD = 1 << 5
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
@@ -112,6 +121,11 @@ class FakeDiscord:
         self.interactions: dict[str, Interaction] = {}  # by token
         self.commands: dict[str, list[dict]] = {}  # "global" or guild id -> the synced payload
         self.identifies: list[dict] = []
+        self.shard_count = 1  # what GET /gateway/bot recommends
+        self.max_concurrency = 16  # shards that may IDENTIFY together
+        self.guilds: dict[int, dict] = {}  # guild id -> {"name": ..., "channels": [ids]}
+        self.channels: dict[int, dict] = {}  # channel id -> channel payload
+        self.removed: set[int] = set()  # guilds the bot was removed from (their channels answer 403)
         self.forbidden: set[int] = set()  # channels answering 403 Missing Access
         self.unknown: set[int] = set()  # channels answering 404 Unknown Channel
         self.rate_limit_next = 0  # how many next channel messages get a 429 first
@@ -119,8 +133,11 @@ class FakeDiscord:
         self._ids = itertools.count(1_000_000_000_000_000_000)
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
-        self._ws: web.WebSocketResponse | None = None
+        self._shards: dict[int, web.WebSocketResponse] = {}  # shard id -> its socket
+        self._total = 1  # shards the bot said it runs (from IDENTIFY)
         self._ready = asyncio.Event()
+        self.add_guild(GUILD_ID, "Study group")
+        self.add_channel(GUILD_ID, CHANNEL_ID, "quiz")
         self._sockets: set[web.WebSocketResponse] = set()
         self.runner: web.AppRunner | None = None
         self.port = 0
@@ -208,26 +225,94 @@ class FakeDiscord:
                     await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
                 elif payload["op"] == 2:
                     self.identifies.append(payload["d"])
-                    self._ws = ws
+                    shard, total = payload["d"].get("shard") or [0, 1]
+                    self._shards[shard], self._total = ws, total
+                    mine = [g for g in self.guilds if g not in self.removed and self.shard_of(g) == shard]
                     await self._send(ws, "READY", {
-                        "v": 10, "user": BOT_USER, "guilds": [], "session_id": f"session-{len(self.identifies)}",
+                        "v": 10, "user": BOT_USER, "guilds": [{"id": str(g), "unavailable": True} for g in mine],
+                        "session_id": f"session-{len(self.identifies)}", "shard": [shard, total],
                         "resume_gateway_url": self.gateway_url, "application": {"id": str(APP_ID), "flags": 0},
                     })
-                    self._ready.set()
+                    for g in mine:
+                        await self._send(ws, "GUILD_CREATE", self.guild_payload(g))
+                    if all(i in self._shards for i in range(total)):
+                        self._ready.set()
         finally:
             self._sockets.discard(ws)
-            if self._ws is ws:
-                self._ws = None
-                self._ready.clear()
+            for shard, sock in list(self._shards.items()):
+                if sock is ws:
+                    del self._shards[shard]
+                    self._ready.clear()
         return ws
+
+    def shard_of(self, guild_id: int | None) -> int:
+        """The shard Discord sends a guild's events on (DMs: shard 0)."""
+        return 0 if guild_id is None else (guild_id >> 22) % self._total
 
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict) -> None:
         await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
     async def dispatch(self, event: str, data: dict) -> None:
         await self.wait_ready()
-        assert self._ws is not None
-        await self._send(self._ws, event, data)
+        guild = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_") else None)
+        await self._send(self._shards[self.shard_of(int(guild) if guild else None)], event, data)
+
+    # -- guilds, channels, threads ---------------------------------------------------------------
+
+    def add_guild(self, guild_id: int, name: str) -> None:
+        self.guilds[guild_id] = {"name": name, "channels": []}
+
+    def add_channel(self, guild_id: int, channel_id: int, name: str, kind: int = TEXT) -> dict:
+        channel = {"id": str(channel_id), "type": kind, "guild_id": str(guild_id), "name": name, "position": 0,
+                   "permission_overwrites": [], "nsfw": False, "parent_id": None, "flags": 0}
+        if kind == FORUM:
+            channel |= {"available_tags": [], "default_reaction_emoji": None, "default_sort_order": None,
+                        "default_forum_layout": 0, "default_auto_archive_duration": 1440}
+        self.channels[channel_id] = channel
+        self.guilds[guild_id]["channels"].append(channel_id)
+        return channel
+
+    def add_thread(self, parent_id: int, thread_id: int, name: str, *, archived: bool = False,
+                   locked: bool = False) -> dict:
+        parent = self.channels[parent_id]
+        thread = {"id": str(thread_id), "type": PUBLIC_THREAD, "guild_id": parent["guild_id"], "name": name,
+                  "parent_id": str(parent_id), "owner_id": str(BOT_ID), "message_count": 0, "member_count": 1,
+                  "rate_limit_per_user": 0, "flags": 0,
+                  "thread_metadata": {"archived": archived, "locked": locked, "auto_archive_duration": 1440,
+                                      "archive_timestamp": "2026-11-18T12:00:00+00:00"}}
+        self.channels[thread_id] = thread
+        if not archived:  # Discord sends only active threads in GUILD_CREATE
+            self.guilds[int(parent["guild_id"])]["channels"].append(thread_id)
+        return thread
+
+    def guild_payload(self, guild_id: int) -> dict:
+        ids = self.guilds[guild_id]["channels"]
+        chans = [self.channels[i] for i in ids if self.channels[i]["type"] != PUBLIC_THREAD]
+        threads = [self.channels[i] for i in ids if self.channels[i]["type"] == PUBLIC_THREAD]
+        return {
+            "id": str(guild_id), "name": self.guilds[guild_id]["name"], "icon": None, "owner_id": "1",
+            "roles": [{"id": str(guild_id), "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
+                       "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+            "emojis": [], "stickers": [], "features": [], "channels": chans, "threads": threads,
+            "members": [], "voice_states": [], "presences": [], "member_count": 2, "large": False,
+            "joined_at": "2026-01-01T00:00:00+00:00", "premium_tier": 0, "verification_level": 0,
+            "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0,
+            "preferred_locale": "en-US", "system_channel_flags": 0, "afk_timeout": 300,
+        }
+
+    def guild_of(self, channel_id: int) -> int | None:
+        channel = self.channels.get(channel_id)
+        return int(channel["guild_id"]) if channel else None
+
+    async def remove_guild(self, guild_id: int) -> None:
+        """The bot is kicked: GUILD_DELETE (no ``unavailable``), and its channels answer 403."""
+        self.removed.add(guild_id)
+        await self.dispatch("GUILD_DELETE", {"id": str(guild_id)})
+
+    async def readd_guild(self, guild_id: int) -> None:
+        """The bot is invited back: a GUILD_CREATE after READY, which discord.py reports as a join."""
+        self.removed.discard(guild_id)
+        await self.dispatch("GUILD_CREATE", self.guild_payload(guild_id))
 
     # -- injecting interactions ----------------------------------------------------------------------
 
@@ -252,11 +337,13 @@ class FakeDiscord:
             "entitlements": [], "attachment_size_limit": 8 * 1024 * 1024, "channel_id": str(channel),
         }
         if guild is not None:
+            known = self.channels.get(channel)
             payload |= {
                 "guild_id": str(guild), "guild_locale": "en-US", "member": self.member(user, admin),
                 "context": 0, "authorizing_integration_owners": {"0": str(guild)},
-                "channel": {"id": str(channel), "type": 0, "guild_id": str(guild), "name": "quiz",
-                            "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+                "channel": dict(known) if known else {
+                    "id": str(channel), "type": 0, "guild_id": str(guild), "name": "quiz", "position": 0,
+                    "permission_overwrites": [], "nsfw": False, "parent_id": None},
             }
         else:
             payload |= {
@@ -270,10 +357,19 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return rec
 
-    async def slash(self, name: str, user: dict, options: dict | None = None, **kw) -> Interaction:
+    async def slash(self, name: str, user: dict, options: dict | None = None, *, channel_option: int | None = None,
+                    **kw) -> Interaction:
+        """A slash command; ``channel_option``: a channel picked for the command's ``channel`` option
+        (sent with its ``resolved`` data, as Discord does)."""
         types = {str: 3, int: 4, bool: 5}
         opts = [{"name": k, "type": types[type(v)], "value": v} for k, v in (options or {}).items()]
         data: dict[str, Any] = {"id": str(self._command_id(name)), "name": name, "type": 1, "options": opts}
+        if channel_option is not None:
+            picked = self.channels[channel_option]
+            opts.append({"name": "channel", "type": 7, "value": str(channel_option)})
+            data["resolved"] = {"channels": {str(channel_option): {
+                **{k: picked[k] for k in ("id", "type", "name", "parent_id", "guild_id")},
+                "permissions": str((1 << 11) | (1 << 10))}}}
         if kw.get("guild", GUILD_ID) is not None:
             data["guild_id"] = str(kw.get("guild", GUILD_ID))
         return await self.interact(2, data, user, **kw)
@@ -330,7 +426,7 @@ class FakeDiscord:
             status, result = self._route(request.method, path, data)
         except Rejected as exc:
             call.status = exc.status
-            if exc.status == 400 or exc.code in (10062, 40060):
+            if exc.violation and (exc.status == 400 or exc.code in (10062, 40060)):
                 self.violations.append(f"{request.method} {path}: {exc.message}")
                 log.warning("fake discord refused %s %s: %s", request.method, path, exc.message)
             status, result = exc.status, {"code": exc.code, "message": exc.message}
@@ -369,6 +465,16 @@ class FakeDiscord:
                 return 204, None
             case "POST", ["channels", cid, "messages"]:
                 return 200, self._channel_send(int(cid), data)
+            case "GET", ["gateway", "bot"]:
+                return 200, {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": {
+                    "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": self.max_concurrency}}
+            case "GET", ["channels", cid]:
+                self._reachable(int(cid))
+                return 200, self._channel(int(cid))
+            case "PATCH", ["channels", cid]:
+                return 200, self._edit_channel(int(cid), data)
+            case "POST", ["channels", cid, "threads"]:
+                return 201, self._forum_post(int(cid), data)
         raise Rejected(404, 0, f"404: Not Found ({method} {path})")
 
     def _sync(self, scope: str, commands: list[dict]) -> list[dict]:
@@ -487,12 +593,52 @@ class FakeDiscord:
             raise Rejected(404, 10008, "Unknown Message")
         return target
 
-    def _channel_send(self, channel_id: int, body: dict) -> dict:
-        if channel_id in self.forbidden:
+    def _reachable(self, channel_id: int) -> None:
+        if channel_id in self.forbidden or self.guild_of(channel_id) in self.removed:
             raise Rejected(403, 50001, "Missing Access")
         if channel_id in self.unknown:
             raise Rejected(404, 10003, "Unknown Channel")
+
+    def _channel(self, channel_id: int) -> dict:
+        known = self.channels.get(channel_id)
+        if known is None:  # a channel no test declared: an ordinary text channel of the test guild
+            known = self.add_channel(GUILD_ID, channel_id, f"channel-{channel_id}")
+        return known
+
+    def _channel_send(self, channel_id: int, body: dict) -> dict:
+        self._reachable(channel_id)
+        channel = self.channels.get(channel_id)
+        if channel is not None and channel["type"] == FORUM:
+            raise Rejected(400, 50008, "Cannot send messages in a non-text channel")
+        if channel is not None and channel.get("thread_metadata", {}).get("archived"):
+            # what Discord answers; not a violation: the bot is expected to unarchive and retry
+            raise Rejected(400, 50083, "Operation cannot be performed on an archived thread.", violation=False)
         if self.rate_limit_next:
             self.rate_limit_next -= 1
             raise Rejected(429, 20028, "You are being rate limited.")
         return self._message(channel_id, body)
+
+    def _edit_channel(self, channel_id: int, body: dict) -> dict:
+        self._reachable(channel_id)
+        channel = self._channel(channel_id)
+        meta = channel.get("thread_metadata")
+        if meta is None or set(body) - {"archived"}:
+            raise Rejected(400, 50035, f"Invalid Form Body: the fake edits only a thread's archived flag ({body})")
+        if meta["locked"] and not body["archived"]:
+            # locked by a moderator: unarchiving needs Manage Threads, which the bot was not given
+            raise Rejected(403, 50013, "Missing Permissions", violation=False)
+        meta["archived"] = bool(body["archived"])
+        return channel
+
+    def _forum_post(self, forum_id: int, body: dict) -> dict:
+        self._reachable(forum_id)
+        forum = self._channel(forum_id)
+        if forum["type"] != FORUM:
+            raise Rejected(400, 50035, "Invalid Form Body: the fake opens threads in forum channels only")
+        name = body.get("name") or ""
+        if not 1 <= len(name) <= 100 or not isinstance(body.get("message"), dict):
+            raise Rejected(400, 50035, f"Invalid Form Body: a forum post needs a name (1..100) and a message ({body})")
+        thread_id = self.snowflake()
+        thread = self.add_thread(forum_id, thread_id, name)
+        message = self._message(thread_id, body["message"])
+        return {**thread, "message": message}

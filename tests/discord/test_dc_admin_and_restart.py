@@ -41,10 +41,12 @@ async def test_command_set_and_permissions(bot, fake, engine):
     board = synced["leaderboard"]["options"][0]
     assert [c["value"] for c in board["choices"]] == ["week", "month", "all"]
     assert [c["value"] for c in synced["lang"]["options"][0]["choices"]] == ["zh", "en"]
-    assert [o["name"] for o in synced["schedule"]["options"]] == ["spec"]
+    spec, channel = synced["schedule"]["options"]
+    assert spec["name"] == "spec" and channel["name"] == "channel" and channel["type"] == 7  # a channel option
+    assert set(channel["channel_types"]) == {0, 5, 15, 16}  # text, announcement, forum, media
     assert synced["quiz"]["description_localizations"]["zh-CN"] == "开始一轮测验"
-    # no privileged intent: Intents.none() is 0
-    assert fake.identifies[-1]["intents"] == 0
+    # no privileged intent: only guilds (1 << 0), which tells the bot where it is
+    assert fake.identifies[-1]["intents"] == 1
 
 
 async def test_non_admin_refused_admin_commands(bot, fake, engine, monkeypatch):
