@@ -86,12 +86,17 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class ChatRef:
-    """A conversation on one platform. ``id`` is the platform's id as a string."""
+    """A conversation on one platform. ``id`` is the platform's id as a string.
+
+    ``thread`` is where in the chat a message goes: a Telegram forum topic's ``message_thread_id``
+    ('' = the chat's main place, "General" in a forum). It is not part of ``key``: a group's topics
+    share its rounds, board and settings."""
 
     platform: str
     id: str
     private: bool = False
     title: str = ""
+    thread: str = ""
 
     @property
     def key(self) -> str:
@@ -142,6 +147,7 @@ class Round:
     # choice rounds: the bank's option index at each shown position (the options are shuffled per
     # round so that position carries no signal); () means the bank's order
     option_order: tuple[int, ...] = ()
+    thread: str = ""  # the chat's thread (forum topic) it was asked in: its reveal goes there too
 
 
 @dataclass(frozen=True, slots=True)

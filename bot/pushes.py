@@ -58,7 +58,8 @@ def _user(user: UserRef | None) -> dict | None:
 def reply_to_data(reply: Reply) -> dict[str, Any]:
     chat = reply.chat
     return {
-        "chat": {"platform": chat.platform, "id": chat.id, "private": chat.private, "title": chat.title},
+        "chat": {"platform": chat.platform, "id": chat.id, "private": chat.private, "title": chat.title,
+                 "thread": chat.thread},
         "kind": reply.kind.value, "text": reply.text,
         "buttons": [[b.label, b.data, b.url] for b in reply.buttons],
         "options": list(reply.options), "correct": list(reply.correct), "explanation": reply.explanation,

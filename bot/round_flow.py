@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from bot.bank import QuestionBank
@@ -83,7 +84,7 @@ class RoundFlow:
             return []
         closes_at = reveal_at if reveal_at is not None else now + self.settings.reveal_delay_hours * 3600
         rnd = await self.rounds.create(chat.key, question, RoundKind.DAILY, None, now, closes_at,
-                                       local_date=day, daily_key=day)
+                                       local_date=day, daily_key=day, thread=chat.thread)
         if rnd is None:
             log.info("daily question for %s on %s already posted", chat.key, day)
             return []
@@ -91,6 +92,7 @@ class RoundFlow:
 
     def daily_reply(self, chat: ChatRef, rnd: Round, question: Question, lang: str, tz: str, now: float) -> Reply:
         """The question-of-the-day message of a round (also to rebuild a lost push)."""
+        chat = replace(chat, thread=rnd.thread)  # the topic it was posted in, also when rebuilt
         closes_at = rnd.closes_at if rnd.closes_at is not None else now
         day = rnd.local_date or self.chats.local_date(tz, rnd.opened_at)
         when = reveal_when(closes_at, day, tz, lang)
@@ -244,7 +246,8 @@ class RoundFlow:
     async def reveal_replies(self, rnd: Round, chat: ChatRef | None = None) -> list[Reply]:
         """The reveal of a closed round and what follows it (also to rebuild a lost push)."""
         if chat is None or chat.key != rnd.chat_key:
-            chat = await self.chats.stored(rnd.chat_key)
+            # a timed reveal goes where the question was asked (its forum topic)
+            chat = replace(await self.chats.stored(rnd.chat_key), thread=rnd.thread)
         lang, _tz = await self.chats.settings_of(chat)
         question = self.bank.question(rnd.question_id)
         if question is None:  # removed from the bank since it was asked

@@ -20,7 +20,7 @@ from bot.model import Kind, Question, Round, RoundKind, RoundStatus
 from bot.storage import Store, dumps
 
 ROUND_COLS = ("id, chat_key, question_id, topic, kind, status, started_by, opened_at, closes_at, session_id, seq,"
-              " local_date, option_order")
+              " local_date, option_order, thread")
 
 UPSERT_OPEN = """
 INSERT INTO answers(round_id, user_key, chat_key, user_name, text, choice, score, hits,
@@ -61,6 +61,7 @@ def to_round(row: sqlite3.Row) -> Round:
         seq=row["seq"],
         local_date=row["local_date"],
         option_order=tuple(json.loads(row["option_order"])) if row["option_order"] else (),
+        thread=row["thread"] or "",
     )
 
 
@@ -159,6 +160,7 @@ class Rounds:
         seq: int = 1,
         local_date: str | None = None,
         daily_key: str | None = None,
+        thread: str = "",
     ) -> Round | None:
         """Open a round. With ``daily_key`` (the local date) the (chat, date) claim and the round are
         one transaction: a second poster for the same day gets None and nothing is written.
@@ -177,9 +179,9 @@ class Rounds:
                     return None
             cur = await db.execute(
                 "INSERT INTO rounds(chat_key, question_id, topic, kind, status, started_by, opened_at, closes_at,"
-                " session_id, seq, local_date, option_order) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
+                " session_id, seq, local_date, option_order, thread) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (chat_key, question.id, question.topic, kind.value, started_by, now, closes_at, session_id, seq,
-                 local_date, json.dumps(order) if order else None),
+                 local_date, json.dumps(order) if order else None, thread),
             )
             round_id = cur.lastrowid
             if daily_key is not None:
@@ -188,7 +190,7 @@ class Rounds:
                     (round_id, chat_key, daily_key),
                 )
         rnd = Round(round_id, chat_key, question.id, question.topic, kind, RoundStatus.OPEN, started_by, now,
-                    closes_at, session_id, seq, local_date, order)
+                    closes_at, session_id, seq, local_date, order, thread)
         self._open[chat_key] = rnd
         return rnd
 
@@ -238,6 +240,12 @@ class Rounds:
     async def linked(self, kind: str, ref: str) -> int | None:
         row = await self.store.fetchone("SELECT round_id FROM links WHERE kind = ? AND ref = ?", (kind, ref))
         return row["round_id"] if row else None
+
+    async def links_of(self, round_id: int, kind: str) -> list[str]:
+        """The refs of one kind linked to a round (its poll's message, to stop the poll at the
+        reveal after a restart); indexed by ``links_round``."""
+        rows = await self.store.fetchall("SELECT ref FROM links WHERE round_id = ? AND kind = ?", (round_id, kind))
+        return [r["ref"] for r in rows]
 
     async def set_pending_private(self, user_key: str, round_id: int, now: float) -> None:
         """The member's next private message answers this round (the *answer privately* link)."""

@@ -61,7 +61,7 @@ class Sessions:
         window = self.settings.choice_window if question.kind is Kind.CHOICE else self.settings.open_window
         now = self.clock()
         rnd = await self.rounds.create(chat.key, question, RoundKind.QUIZ, started_by, now, now + window,
-                                       session_id, seq)
+                                       session_id, seq, thread=chat.thread)
         assert rnd is not None  # only a daily round can lose the race for its date
         topic = self.bank.topics[question.topic].title(lang)
         header = say(lang, "question_header", seq=seq, total=total, topic=topic)

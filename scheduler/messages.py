@@ -30,6 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "en": "**Question of the day**: {summary}\nNext post: {next_post}\nNext reveal: {next_reveal}"},
     "paused": {"zh": "（已关闭，或因机器人无法在此发消息而暂停；重新设置即可恢复）",
                "en": "(off, or paused because the bot could not post here; set it again to resume)"},
+    "resumed": {"zh": "每日一题照常进行：{summary}", "en": "The question of the day goes on: {summary}"},
     "summary": {"zh": "{days} {time}（{tz}），主题：{topics}，{reveal}",
                 "en": "{days} at {time} ({tz}), topics: {topics}, {reveal}"},
     "all_topics": {"zh": "全部", "en": "all"},

@@ -112,6 +112,9 @@ class DailyScheduler:
     async def start(self) -> None:
         self.engine.register_commands(self)  # /schedule, declared below
         self.engine.chat_commands.daily_plan = self.daily_plan  # /daily follows the chat's schedule
+        # a schedule the bot paused itself (removed from the chat) and resumed: its slot may need a job
+        self.engine.chats.resume_listeners.append(self._resumed)
+        self.engine.chats.welcome_lines.append(self._welcome_line)  # back in a group: show its schedule
         self.aps = AsyncIOScheduler(timezone=ZoneInfo("UTC"), job_defaults={
             # a run delayed (busy loop, suspended host) is still made within the grace window;
             # coalesce: several missed runs of one slot become one
@@ -149,6 +152,16 @@ class DailyScheduler:
                 self.aps.add_job(self.post_slot, trigger_for(sched), id=job_id, args=[sched],
                                  replace_existing=True, name=job_id)
         log.info("daily jobs: %d slots", len(wanted))
+
+    async def _resumed(self, chat_key: str) -> None:
+        if self.aps is not None:
+            await self.sync_jobs()
+
+    async def _welcome_line(self, chat: ChatRef, lang: str) -> str | None:
+        sched = await rows.get(self.store, chat.key)
+        if sched is None or not sched.enabled:
+            return None
+        return say(lang, "resumed", summary=self.summary(sched, lang))
 
     async def post_slot(self, sched: Schedule) -> int:
         """Post the question of the day to every chat of one slot; returns how many were posted."""
@@ -253,7 +266,7 @@ class DailyScheduler:
             if exc.key != "usage":
                 text += "\n" + say(lang, "nothing_changed")
             return [Reply(chat, ReplyKind.ERROR, text, to_user=cmd.user)]
-        await rows.save(self.store, chat.key, sched, now)
+        await rows.save(self.store, chat.key, sched, now, thread=chat.thread)  # posts where it was set
         self.engine.forget_chat_cache(chat.key)
         await self.sync_jobs()
         log.info("schedule for %s: %s", chat.key, sched)

@@ -14,15 +14,17 @@ def _row_to_schedule(row) -> Schedule:
                     row["days"], bool(row["enabled"]))
 
 
-async def save(store: Store, chat_key: str, sched: Schedule, now: float) -> None:
-    """Store the schedule (enabled) and make its zone the chat's zone (leaderboards, streaks)."""
+async def save(store: Store, chat_key: str, sched: Schedule, now: float, thread: str = "") -> None:
+    """Store the schedule (enabled, no longer paused), posting into ``thread`` (the forum topic it
+    was set in, '' for the chat's main place), and make its zone the chat's zone (leaderboards,
+    streaks)."""
     async with store.write() as db:
         await db.execute(
-            "INSERT INTO schedules(chat_key, post_time, tz, topics, reveal, days, enabled, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(chat_key) DO UPDATE SET post_time = excluded.post_time,"
+            "INSERT INTO schedules(chat_key, post_time, tz, topics, reveal, days, enabled, updated_at, thread)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT(chat_key) DO UPDATE SET post_time = excluded.post_time,"
             " tz = excluded.tz, topics = excluded.topics, reveal = excluded.reveal, days = excluded.days,"
-            " enabled = 1, updated_at = excluded.updated_at",
-            (chat_key, sched.post_time, sched.tz, dumps(list(sched.topics)), sched.reveal, sched.days, now),
+            " enabled = 1, paused = NULL, updated_at = excluded.updated_at, thread = excluded.thread",
+            (chat_key, sched.post_time, sched.tz, dumps(list(sched.topics)), sched.reveal, sched.days, now, thread),
         )
         await db.execute("UPDATE chats SET tz = ?, active = 1 WHERE key = ?", (sched.tz, chat_key))
 

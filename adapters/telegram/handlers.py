@@ -15,7 +15,14 @@ Registered explicitly by ``TelegramAdapter`` (``register``). What counts as what
   with ``answer_callback_query`` (an ACK/ERROR for the presser becomes its toast/alert);
 * a quiz-poll vote (``PollAnswer``) -> ``ChoicePick`` on the poll's round, chat = the voter's private
   chat as the contract says;
-* forwarded messages, stickers, photos, other bots' messages: ignored, never an error.
+* forwarded messages, stickers, photos, other bots' messages: ignored, never an error;
+* a message in a forum topic carries the topic on its ``ChatRef.thread``, so the replies (and a
+  quiz or schedule started there) go back into that topic; "General" is the chat's main place.
+  When a deleted topic paused the chat's schedule, an admin's next command also gets the notice;
+* ``migrate_to_chat_id`` / ``migrate_from_chat_id`` (a group upgraded to a supergroup) move the
+  chat's data to the new id (``chats.move``; the second notice of the same move changes nothing);
+* ``my_chat_member``: removed or banned -> the chat is inactive and its schedule paused, nothing
+  deleted; added back -> active again, schedule resumed, and a welcome that shows it.
 
 Every event carries ``update_key=f"telegram:{update_id}"`` so a redelivered update is not counted twice.
 """
@@ -71,9 +78,19 @@ MEMBER_STATUSES = (ChatMemberStatus.MEMBER, *ADMIN_STATUSES)
 CALLBACK_TEXT_MAX = 200
 
 
-def chat_ref(chat: Chat) -> ChatRef:
+def chat_ref(chat: Chat, thread: int | None = None) -> ChatRef:
     private = chat.type == ChatType.PRIVATE
-    return ChatRef(PLATFORM, str(chat.id), private=private, title="" if private else (chat.title or ""))
+    return ChatRef(PLATFORM, str(chat.id), private=private, title="" if private else (chat.title or ""),
+                   thread=str(thread) if thread else "")
+
+
+def message_chat(message: object) -> ChatRef:
+    """The chat of a message, in its forum topic when it was sent in one. Only a topic message's
+    ``message_thread_id`` names a topic: in a group without topics it is a reply thread, and in
+    "General" it is absent (the main place)."""
+    chat = message.chat  # type: ignore[attr-defined]
+    topic = getattr(message, "is_topic_message", None) and getattr(message, "message_thread_id", None)
+    return chat_ref(chat, topic or None)
 
 
 def user_ref(user: User, is_admin: bool = False) -> UserRef:
@@ -151,6 +168,7 @@ class Handlers:
     def register(self, app: Application) -> None:
         new_message = filters.UpdateType.MESSAGE
         commands = sorted(self.engine.commands.names())  # every name and alias the registry knows
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(CommandHandler(commands, self.on_command, filters=new_message))
         app.add_handler(MessageHandler(new_message & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(new_message & filters.TEXT, self.on_text))
@@ -201,9 +219,16 @@ class Handlers:
             user = UserRef(PLATFORM, str(message.sender_chat.id), message.sender_chat.title or "admin", True)
         # a command replying to one of our questions is about that question's round (/flag)
         round_id = await self._reply_round(message, context.bot.id) if message.reply_to_message else None
-        event = Command(chat_ref(message.chat), user, message.from_user.language_code, update_key(update),
+        if not admin and await self.engine.chats.has_notice(f"{PLATFORM}:{message.chat.id}"):
+            user = user_ref(message.from_user, await self.admins.is_admin(message))  # who sees the notice
+        event = Command(message_chat(message), user, message.from_user.language_code, update_key(update),
                         name=name, args=tuple(context.args or ()), round_id=round_id)
-        await self.run(event, self._origin(message))
+        replies = await self.engine.handle(event)
+        if replies:  # handled (not a redelivery): an admin also gets what is waiting for the admins
+            lang, _tz = await self.engine.chat_settings(event.chat)
+            notice = await self.engine.chats.take_notice(event.chat, event.user, lang)
+            replies = [notice, *replies] if notice else replies
+        await self.deliver(replies, self._origin(message))
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -218,7 +243,7 @@ class Handlers:
         if not target and message.chat.type != ChatType.PRIVATE and not late:
             return  # "/foo" in a group may be another bot's command
         admin = await self.admins.is_admin(message) if name in self.engine.commands.admin_checked() else False
-        event = Command(chat_ref(message.chat), user_ref(message.from_user, admin), message.from_user.language_code,
+        event = Command(message_chat(message), user_ref(message.from_user, admin), message.from_user.language_code,
                         update_key(update), name=name, args=tuple(message.text.split()[1:]))
         await self.run(event, self._origin(message))
 
@@ -250,7 +275,7 @@ class Handlers:
         round_id = await self._reply_round(message, context.bot.id)
         if message.chat.type != ChatType.PRIVATE and round_id is None:
             return  # group chatter, not an answer
-        event = TextAnswer(chat_ref(message.chat), user_ref(message.from_user), message.from_user.language_code,
+        event = TextAnswer(message_chat(message), user_ref(message.from_user), message.from_user.language_code,
                            update_key(update), text=message.text, round_id=round_id)
         await self.run(event, self._origin(message))
 
@@ -263,7 +288,7 @@ class Handlers:
         round_id = await self._reply_round(message, context.bot.id)
         if round_id is None:
             return
-        event = TextAnswer(chat_ref(message.chat), user_ref(message.from_user), message.from_user.language_code,
+        event = TextAnswer(message_chat(message), user_ref(message.from_user), message.from_user.language_code,
                            update_key(update), text=message.text, round_id=round_id)
         await self.run(event, self._origin(message))
 
@@ -315,7 +340,7 @@ class Handlers:
     def _button_event(self, update: Update, query: CallbackQuery) -> Event | None:
         data = query.data or ""
         message = query.message
-        chat = chat_ref(message.chat) if message is not None else ChatRef(PLATFORM, str(query.from_user.id), True)
+        chat = message_chat(message) if message is not None else ChatRef(PLATFORM, str(query.from_user.id), True)
         user = user_ref(query.from_user)
         locale, key = query.from_user.language_code, update_key(update)
         if data.startswith("qb:pick:"):
@@ -355,13 +380,35 @@ class Handlers:
     # -- membership, other messages, errors -----------------------------------------------------
 
     async def on_my_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot's own membership changed: removed/banned (or blocked in a private chat) makes the
+        chat inactive and pauses its schedule, keeping every row; added back welcomes the group
+        with its saved schedule."""
         change = update.my_chat_member
         if change is None:
             return
-        status = change.new_chat_member.status
-        active = status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
-        key = f"{PLATFORM}:{change.chat.id}"
-        await self.engine.set_chat_active(key, active)
+        member = change.new_chat_member
+        active = member.status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) and not (
+            isinstance(member, ChatMemberRestricted) and not member.is_member)
+        chat = chat_ref(change.chat)
+        if not active or chat.private:
+            await self.engine.set_chat_active(chat.key, active)
+            return
+        await self.deliver(await self.engine.chats.rejoined(chat), None)
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: both chats announce it (``migrate_to_chat_id`` in the old,
+        ``migrate_from_chat_id`` in the new one); the first moves the data, the second finds nothing
+        left to move."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_to_chat_id:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id:
+            old, new = message.migrate_from_chat_id, message.chat.id
+        else:
+            return
+        await self.outbox.chat_moved(old, new)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, service messages, channel posts ...: nothing to grade."""
@@ -374,7 +421,9 @@ class Handlers:
             return  # a button press already got its answer in on_callback's finally
         user = update.effective_user
         lang = pick_lang(user.language_code if user else None, self.engine.settings.default_lang)
+        message = update.effective_message
+        topic = message.message_thread_id if message is not None and message.is_topic_message else None
         try:
-            await self.outbox.send_text(update.effective_chat.id, say(lang, "internal_error"))
+            await self.outbox.send_text(update.effective_chat.id, say(lang, "internal_error"), thread=topic)
         except Exception as exc:  # the apology is best effort
             log.warning("could not send the apology: %s", exc)

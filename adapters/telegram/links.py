@@ -33,3 +33,7 @@ class Links:
 
     async def round_for(self, kind: str, ref: str) -> int | None:
         return await self.engine.round_for_message(kind, ref)
+
+    async def refs(self, round_id: int, kind: str) -> list[str]:
+        """What of one kind shows the round (its poll, the poll's message), also after a restart."""
+        return await self.engine.rounds.links_of(round_id, kind)

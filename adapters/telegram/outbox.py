@@ -17,6 +17,15 @@ engine for the round and this chat, so it cannot be guessed or reused elsewhere)
 linked to the round so replies to it count as answers. ACK in a group -> a reaction on the member's
 message (👍 new, ✍ changed); in a private chat -> the short text. ERROR in a group -> a reply to the
 member's message. ``folded`` -> an expandable blockquote.
+
+Where in the chat: a reply whose chat carries a ``thread`` (a forum topic) is sent with that
+``message_thread_id``, polls too. When Telegram says the topic no longer exists, the engine pauses
+a schedule posting there (``chats.thread_gone``) and the message goes to the chat's main place
+instead of being lost. When it says the chat became a supergroup (``ChatMigrated``), the chat's
+data moves to the new id (``chats.move``) and the send is made again there.
+
+A reveal stops its quiz poll (``stopPoll``): the poll's message is found in memory, or after a
+restart from the round's links in SQLite.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -38,12 +47,13 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ParseMode, PollLimit, ReactionEmoji
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from adapters.telegram import links as L
 from adapters.telegram.render import html_to_text, render_message, tg_len, to_plain
 from bot.lru import LRU
 from bot.messenger import ChatUnavailable
+from bot.model import Kind
 from bot.replies import Button, Reply, ReplyKind
 
 if TYPE_CHECKING:
@@ -69,6 +79,17 @@ class Origin:
 
 def chat_id_of(reply: Reply) -> int | str:
     return int(reply.chat.id) if reply.chat.id.lstrip("-").isdigit() else reply.chat.id
+
+
+def thread_of(reply: Reply) -> int | None:
+    """The forum topic (``message_thread_id``) a reply goes to; None for the chat's main place."""
+    return int(reply.chat.thread) if reply.chat.thread.isdigit() else None
+
+
+def thread_missing(exc: BadRequest) -> bool:
+    """Telegram's answer when a forum topic was deleted (or never existed)."""
+    text = exc.message.lower()
+    return "thread not found" in text or "topic_deleted" in text or "topic deleted" in text
 
 
 def poll_fits(question: str, options: tuple[str, ...], explanation: str, correct: tuple[int, ...]) -> bool:
@@ -99,9 +120,8 @@ class Outbox:
         self.retries = retries
         self.backoff = backoff
         self.username: str | None = None  # set once getMe ran
-        # round -> (chat, message) of its poll, to close the poll at the reveal. Memory only: after
-        # a restart the poll still closes by itself at its open_period.
-        # Bounded: the oldest entries go first (their polls close by themselves).
+        # round -> (chat, message) of its poll, to close the poll at the reveal without a query;
+        # bounded (the oldest go first): a poll not found here is found through its links.
         self.polls: LRU[int, tuple[int | str, int]] = LRU(engine.settings.cache_entries)
         # questions being sent and not yet linked to their round: a vote or reply can reach us
         # between Telegram accepting the message and our link being stored
@@ -175,13 +195,16 @@ class Outbox:
         return InlineKeyboardMarkup([keys[i : i + per_row] for i in range(0, len(keys), per_row)])
 
     async def send_text(self, chat: int | str, text: str, folded: str = "", *,
-                        markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None) -> list[Message]:
-        """Send Markdown as one or more HTML messages; the keyboard goes under the last one."""
+                        markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None,
+                        thread: int | None = None) -> list[Message]:
+        """Send Markdown as one or more HTML messages (into forum topic ``thread``, if given); the
+        keyboard goes under the last one."""
         chunks = render_message(text, folded)
         sent = []
         for n, chunk in enumerate(chunks):
             last = n == len(chunks) - 1
-            kwargs: dict[str, Any] = {"reply_markup": markup if last else None, "link_preview_options": NO_PREVIEW}
+            kwargs: dict[str, Any] = {"reply_markup": markup if last else None, "link_preview_options": NO_PREVIEW,
+                                      "message_thread_id": thread}
             if n == 0 and reply_to is not None:
                 kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
             try:
@@ -204,6 +227,32 @@ class Outbox:
         await self.deliver(reply, None)
 
     async def deliver(self, reply: Reply, origin: Origin | None = None) -> None:
+        try:
+            await self._deliver(reply, origin)
+        except ChatMigrated as exc:
+            # the group became a supergroup: its data follows it, and the message goes there
+            new_id = str(exc.new_chat_id)
+            log.info("chat %s migrated to %s; moving its data and sending there", reply.chat.id, new_id)
+            await self.chat_moved(reply.chat.id, new_id)
+            await self._deliver(replace(reply, chat=replace(reply.chat, id=new_id)), origin)
+        except BadRequest as exc:
+            if not (reply.chat.thread and thread_missing(exc)):
+                raise
+            # the forum topic was deleted: a schedule posting there pauses (its admins are told on
+            # their next command) and this message goes to the chat's main place instead
+            log.warning("chat %s: topic %s is gone (%s); sending to the main place", reply.chat.key,
+                        reply.chat.thread, exc.message)
+            await self.engine.chats.thread_gone(reply.chat.key, reply.chat.thread)
+            await self._deliver(replace(reply, chat=replace(reply.chat, thread="")), origin)
+
+    async def chat_moved(self, old_id: int | str, new_id: int | str) -> None:
+        """A chat changed id: move its data (idempotent) and forget what was cached under the old id."""
+        old_key, new_key = f"telegram:{old_id}", f"telegram:{new_id}"
+        await self.engine.chats.move(old_key, new_key)
+        for key in (old_key, new_key):
+            self.engine.rounds.forget_open(key)
+
+    async def _deliver(self, reply: Reply, origin: Origin | None = None) -> None:
         chat = chat_id_of(reply)
         if reply.kind is ReplyKind.ACK:
             await self._ack(reply, origin)
@@ -221,13 +270,12 @@ class Outbox:
             reply_to = origin.message_id
         try:
             await self.send_text(chat, reply.text, reply.folded, markup=self.keyboard(reply.buttons),
-                                 reply_to=reply_to)
+                                 reply_to=reply_to, thread=thread_of(reply))
         finally:
             # a reveal, /skip or /stop carries the round: its poll stops taking votes, also when
             # the reveal itself could not be sent (it is retried; the round is closed already)
-            if (reply.round_id is not None and reply.round_id in self.polls
-                    and reply.kind in (ReplyKind.REVEAL, ReplyKind.INFO)):
-                await self._close_poll(reply.round_id)
+            if reply.round_id is not None and reply.kind in (ReplyKind.REVEAL, ReplyKind.INFO):
+                await self._close_poll(reply)
 
     async def _ack(self, reply: Reply, origin: Origin | None) -> None:
         if origin is None:
@@ -280,7 +328,7 @@ class Outbox:
             markup = self.keyboard(reply.buttons, labels)
         else:
             markup = self.keyboard(await self.with_deep_links(reply))
-        for msg in await self.send_text(chat, reply.text, reply.folded, markup=markup):
+        for msg in await self.send_text(chat, reply.text, reply.folded, markup=markup, thread=thread_of(reply)):
             await self.links.link(reply.round_id, L.MESSAGE, L.message_ref(chat, msg.message_id))
 
     @staticmethod
@@ -299,16 +347,42 @@ class Outbox:
         title = f"{header}\n{prompt}" if header and tg_len(header) + 1 + tg_len(prompt) <= PollLimit.MAX_QUESTION_LENGTH else prompt
         msg = await self.call("sendPoll", chat, lambda: self.bot.send_poll(
             chat, title, list(options), is_anonymous=False, type="quiz", correct_option_ids=cast(Any, list(reply.correct)),
-            explanation=explanation or None, open_period=open_period(reply.window)))
+            explanation=explanation or None, open_period=open_period(reply.window),
+            message_thread_id=thread_of(reply)))
         assert reply.round_id is not None and msg.poll is not None
         await self.links.link(reply.round_id, L.POLL, msg.poll.id)
         await self.links.link(reply.round_id, L.MESSAGE, L.message_ref(chat, msg.message_id))
         self.polls[reply.round_id] = (chat, msg.message_id)
         return True
 
-    async def _close_poll(self, round_id: int) -> None:
-        chat, message_id = self.polls.pop(round_id)
+    async def _poll_message(self, reply: Reply) -> tuple[int | str, int] | None:
+        """The (chat, message) of the round's quiz poll: remembered since it was sent, or (after a
+        restart, or once the memory dropped it) read from the round's links."""
+        assert reply.round_id is not None
+        if reply.round_id in self.polls:
+            return self.polls.pop(reply.round_id)
+        question = self.engine.bank.question(reply.question_id) if reply.question_id else None
+        if question is None or question.kind is not Kind.CHOICE:
+            return None  # only a choice round can have a poll: no lookup for the others
+        if not await self.links.refs(reply.round_id, L.POLL):
+            return None  # shown with buttons (over the poll limits)
+        for ref in await self.links.refs(reply.round_id, L.MESSAGE):
+            chat, _, message = ref.rpartition(":")
+            if message.isdigit():
+                return (int(chat) if chat.lstrip("-").isdigit() else chat), int(message)
+        return None
+
+    async def _close_poll(self, reply: Reply) -> None:
+        target = await self._poll_message(reply)
+        if target is None:
+            return
+        chat, message_id = target
         try:
-            await self.call("stopPoll", chat, lambda: self.bot.stop_poll(chat, message_id))
+            try:
+                await self.call("stopPoll", chat, lambda: self.bot.stop_poll(chat, message_id))
+            except ChatMigrated as moved:  # the poll's group became a supergroup meanwhile
+                await self.chat_moved(chat, moved.new_chat_id)
+                new_chat = moved.new_chat_id
+                await self.call("stopPoll", new_chat, lambda: self.bot.stop_poll(new_chat, message_id))
         except TelegramError as exc:  # already closed by its open_period, or deleted: fine
             log.debug("stop_poll %s:%s: %s", chat, message_id, exc)

@@ -9,7 +9,12 @@ decoded parameters, result), and lets a test:
 * make the next call(s) of a method fail (429 with ``retry_after``, 403, 500 ...);
 * decide who is a chat administrator, or not a member at all, for ``getChatMember``: everyone is a
   ``member`` unless ``set_admin``/``set_status`` says otherwise (``left``, ``kicked``,
-  ``restricted`` with or without ``is_member``).
+  ``restricted`` with or without ``is_member``);
+* play a forum: ``forum`` chats, messages in a topic (``topic=``), and ``delete_topic`` after
+  which a send into that topic fails as Telegram's does ("message thread not found");
+* upgrade a group to a supergroup (``migrate``): every later call naming the old id fails with
+  ``migrate_to_chat_id`` (PTB's ``ChatMigrated``), and the two service messages can be injected;
+* change the bot's own membership (``my_member``: ``left``, ``kicked``, ``member`` ...).
 
 PTB sends form fields, with every non-string value JSON-encoded; as a string "123" and the number
 123 look the same on the wire, the fields known to be free text are kept as strings and the others
@@ -90,6 +95,8 @@ class FakeBotAPI:
         self._failures: dict[str, list[Failure]] = {}
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self.deleted_topics: set[tuple[int, int]] = set()  # (chat, message_thread_id)
+        self.migrated: dict[int, int] = {}  # old group id -> its supergroup's id
         self.port = 0
 
     # ------------------------------------------------------------------ server
@@ -121,7 +128,7 @@ class FakeBotAPI:
         if method == "getUpdates":  # not recorded: it is the polling loop's noise
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         call = Call(method, params)
-        failure = self._take_failure(method, params)
+        failure = self._take_failure(method, params) or self._chat_failure(params)
         if failure:
             call.status = failure.status
             body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}
@@ -154,6 +161,50 @@ class FakeBotAPI:
             if failure.match is None or failure.match(params):
                 return self._failures[method].pop(i)
         return None
+
+    def _chat_failure(self, params: dict) -> Failure | None:
+        """What Telegram answers for a chat that became a supergroup or a topic that was deleted."""
+        chat = params.get("chat_id")
+        if isinstance(chat, int) and chat in self.migrated:
+            return Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": self.migrated[chat]})
+        thread = params.get("message_thread_id")
+        if isinstance(chat, int) and (chat, thread) in self.deleted_topics:
+            return Failure(400, "Bad Request: message thread not found")
+        return None
+
+    def delete_topic(self, chat_id: int, thread: int) -> None:
+        """The forum topic is deleted: sends into it fail from now on."""
+        self.deleted_topics.add((chat_id, thread))
+
+    def migrate(self, old: dict, new_id: int) -> tuple[dict, dict]:
+        """Upgrade group ``old`` to supergroup ``new_id``: calls naming the old id fail with
+        ``migrate_to_chat_id`` from now on. Returns the two service messages Telegram sends (in the
+        old chat and in the new one) for the test to inject."""
+        self.migrated[old["id"]] = new_id
+        new = {"id": new_id, "type": "supergroup", "title": old.get("title", "Study group")}
+        to = self.user_message(old, None, migrate_to_chat_id=new_id)
+        to["from"] = self.user(1, "Owner")
+        back = self.user_message(new, None, migrate_from_chat_id=old["id"])
+        back["sender_chat"] = new
+        return to, back
+
+    def my_member(self, chat: dict, status: str, by: dict | None = None, old_status: str = "member") -> dict:
+        """Inject a ``my_chat_member`` update: the bot's status in ``chat`` became ``status``."""
+        def member(state: str) -> dict:
+            data: dict[str, Any] = {"status": state, "user": self.bot_user()}
+            if state == "kicked":
+                data["until_date"] = 0
+            if state == "administrator":
+                data.update({f: False for f in (
+                    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                    "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                    "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+                    "can_delete_stories")})
+            return data
+        change = {"chat": chat, "from": by or self.user(1, "Owner"), "date": int(time.time()),
+                  "old_chat_member": member(old_status), "new_chat_member": member(status)}
+        return self.inject({"my_chat_member": change})
 
     def set_admin(self, chat_id: int, user_id: int, status: str = "administrator") -> None:
         self.admins.setdefault(chat_id, {})[user_id] = status
@@ -218,13 +269,25 @@ class FakeBotAPI:
         return {"id": chat_id, "type": "supergroup", "title": title}
 
     @staticmethod
+    def forum(chat_id: int = -100700, title: str = "Study forum") -> dict:
+        return {"id": chat_id, "type": "supergroup", "title": title, "is_forum": True}
+
+    @staticmethod
+    def basic_group(chat_id: int = -4500, title: str = "Small group") -> dict:
+        """A basic group: what becomes a supergroup (with a new id) when it grows."""
+        return {"id": chat_id, "type": "group", "title": title}
+
+    @staticmethod
     def private(user: dict) -> dict:
         return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
 
     def user_message(self, chat: dict, user: dict | None, text: str | None = None, *,
-                     reply_to: dict | None = None, **extra: Any) -> dict:
-        """A message dict as Telegram would deliver it (a command gets its ``bot_command`` entity)."""
+                     reply_to: dict | None = None, topic: int | None = None, **extra: Any) -> dict:
+        """A message dict as Telegram would deliver it (a command gets its ``bot_command`` entity;
+        ``topic``: sent in that forum topic)."""
         msg: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat}
+        if topic is not None:
+            msg["message_thread_id"], msg["is_topic_message"] = topic, True
         if user is not None:
             msg["from"] = user
         if text is not None:
@@ -237,9 +300,10 @@ class FakeBotAPI:
         return msg
 
     def message(self, chat: dict, user: dict | None, text: str | None = None, *, reply_to: dict | None = None,
-                times: int = 1, **extra: Any) -> dict:
+                times: int = 1, topic: int | None = None, **extra: Any) -> dict:
         """Inject a new message; returns the update (its message is ``update['message']``)."""
-        return self.inject({"message": self.user_message(chat, user, text, reply_to=reply_to, **extra)}, times)
+        return self.inject({"message": self.user_message(chat, user, text, reply_to=reply_to, topic=topic, **extra)},
+                           times)
 
     def press(self, user: dict, message: dict, data: str) -> dict:
         """Inject a callback query: ``user`` pressed the button ``data`` under the bot's ``message``."""
@@ -267,6 +331,8 @@ class FakeBotAPI:
             chat["first_name"] = "User"
         msg = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
                "from": self.bot_user(), **content}
+        if params.get("message_thread_id"):
+            msg["message_thread_id"], msg["is_topic_message"] = params["message_thread_id"], True
         if params.get("reply_markup"):
             msg["reply_markup"] = params["reply_markup"]
         return msg
