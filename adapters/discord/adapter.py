@@ -49,6 +49,7 @@ from adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHand
 from adapters.discord.sharding import IdentifyPacer, shard_options
 from adapters.discord.views import DYNAMIC_ITEMS, MODAL_RE, REVIEW_MODAL_RE
 from bot.config import Settings
+from bot.model import ChatRef
 from bot.replies import Reply
 
 if TYPE_CHECKING:
@@ -150,8 +151,10 @@ class QuizClient(discord.AutoShardedClient):
             await self.engine.set_chat_active(key, False)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        """Added (back) to a guild: chats there that were paused because the bot was gone resume."""
-        keys = chat_keys(guild)
+        """Added (back) to a guild: its chats that were inactive because the bot was gone become
+        active, their schedules resume, and each is welcomed back with what was kept."""
+        names = {f"{PLATFORM}:{c.id}": c.name for c in [*guild.channels, *guild.threads]}
+        keys = list(names)
         inactive: list[str] = []
         for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit, with room to spare
             part = keys[start : start + 500]
@@ -159,7 +162,8 @@ class QuizClient(discord.AutoShardedClient):
                 f"SELECT key FROM chats WHERE active = 0 AND key IN ({','.join('?' * len(part))})", part)
             inactive += [row["key"] for row in rows]
         for key in inactive:
-            await self.engine.set_chat_active(key, True)
+            chat = ChatRef(PLATFORM, key.partition(":")[2], private=False, title=names[key])
+            await self.engine.push(await self.engine.chats.rejoined(chat))
         log.info("joined guild %s (%s): %d chats resumed", guild.id, guild.name, len(inactive))
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:

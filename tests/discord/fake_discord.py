@@ -135,6 +135,8 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self._shards: dict[int, web.WebSocketResponse] = {}  # shard id -> its socket
         self._total = 1  # shards the bot said it runs (from IDENTIFY)
+        self.expect_shards: int | None = None  # shards this process runs (None: all of them)
+        self.sent_on: list[tuple[int, str]] = []  # (shard, event) of every dispatch a test injected
         self._ready = asyncio.Event()
         self.add_guild(GUILD_ID, "Study group")
         self.add_channel(GUILD_ID, CHANNEL_ID, "quiz")
@@ -235,7 +237,7 @@ class FakeDiscord:
                     })
                     for g in mine:
                         await self._send(ws, "GUILD_CREATE", self.guild_payload(g))
-                    if all(i in self._shards for i in range(total)):
+                    if len(self._shards) >= (self.expect_shards or total):
                         self._ready.set()
         finally:
             self._sockets.discard(ws)
@@ -255,7 +257,10 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: dict) -> None:
         await self.wait_ready()
         guild = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_") else None)
-        await self._send(self._shards[self.shard_of(int(guild) if guild else None)], event, data)
+        shard = self.shard_of(int(guild) if guild else None)
+        assert shard in self._shards, f"{event} belongs to shard {shard}, which this bot does not run"
+        self.sent_on.append((shard, event))
+        await self._send(self._shards[shard], event, data)
 
     # -- guilds, channels, threads ---------------------------------------------------------------
 
@@ -321,14 +326,14 @@ class FakeDiscord:
         return _user(uid, name)
 
     @staticmethod
-    def member(user: dict, admin: bool = False) -> dict:
+    def member(user: dict, admin: bool = False, nick: str | None = None) -> dict:
         perms = (MANAGE_GUILD if admin else 0) | (1 << 11) | (1 << 10)  # + send messages, view channel
-        return {"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "nick": None,
+        return {"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "nick": nick,
                 "deaf": False, "mute": False, "flags": 0, "pending": False, "permissions": str(perms)}
 
     async def interact(self, itype: int, data: dict, user: dict, *, channel: int = CHANNEL_ID,
                        guild: int | None = GUILD_ID, admin: bool = False, locale: str = "en-US",
-                       message: dict | None = None) -> Interaction:
+                       message: dict | None = None, nick: str | None = None) -> Interaction:
         iid = self.snowflake()
         token = f"itoken-{iid}"
         payload: dict[str, Any] = {
@@ -339,7 +344,7 @@ class FakeDiscord:
         if guild is not None:
             known = self.channels.get(channel)
             payload |= {
-                "guild_id": str(guild), "guild_locale": "en-US", "member": self.member(user, admin),
+                "guild_id": str(guild), "guild_locale": "en-US", "member": self.member(user, admin, nick),
                 "context": 0, "authorizing_integration_owners": {"0": str(guild)},
                 "channel": dict(known) if known else {
                     "id": str(channel), "type": 0, "guild_id": str(guild), "name": "quiz", "position": 0,
