@@ -9,6 +9,12 @@ stemming, so plurals and verb forms are covered by one entry). It only translate
 with several everyday senses ("key", "value", "plan", "advantage") stays out, because folding it
 would make an ordinary sentence look like a technical claim. A Chinese variant on the right must
 not contain a shorter Chinese variant of another entry, or the rewrite would apply twice.
+
+Terms are matched after Snowball stemming, which gives some different words one stem: "tokenizer"
+and "token", "adapter" and "adaptive", "labeling" and "label", "helpfulness" and "help". Such a word
+stays out (it would fold every "token" into 分词器), and so do the English function and cue words
+the term-list and negation rules read ("more", "need", "reduce"); a direction kept in the Chinese
+form ("more memory" -> 更多显存) lets ``bot.grading.contradiction`` compare it.
 """
 
 from __future__ import annotations
@@ -138,8 +144,11 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "吞吐": ("throughput",),
     # bare "memory" is ambiguous (an agent's or a conversation's memory): only phrases about usage map
     "显存": ("gpu memory", "vram", "memory footprint", "memory usage", "memory consumption", "memory cost",
-           "memory use", "less memory", "more memory", "save memory", "saves memory", "saving memory",
-           "activation memory", "memory-bound", "memory bound"),
+           "memory use", "activation memory", "memory-bound", "memory bound"),
+    # the direction stays in the Chinese form, so that "uses more memory" can contradict "显存更少"
+    "更少显存": ("less memory", "lower memory"),
+    "更多显存": ("more memory", "higher memory"),
+    "节省显存": ("save memory", "saves memory", "saving memory", "saved memory"),
     "内存": ("cpu memory", "host memory", "ram", "system memory"),
     "缓存": ("cache", "caching", "cached"),
     "解码": ("decoding", "decode"),

@@ -12,8 +12,10 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   pasting everything (a text of all the bank's key points) cannot beat a focused answer;
 * "不知道" / "I don't know" scores 0 everywhere; an on-topic answer (one that uses at least
   ``ON_TOPIC_UNITS`` words of the question's own vocabulary, beyond the field's generic words) that
-  hits no key point and denies none scores ``ON_TOPIC_POINTS``, so that a misconception still ranks
-  above an answer about something else.
+  scores nothing from its points scores ``ON_TOPIC_POINTS``, so that a misconception still ranks
+  above an answer about something else; one that mostly denies things (negated clauses) does not;
+* a hit whose sentence reverses the direction the model answer states for that point ("显存更多"
+  where the model answer says 更少) is contradicted too (``bot.grading.contradiction``).
 
 A discussion question with a rubric is graded against the rubric items like key points, more
 leniently (``RUBRIC_THRESHOLD``, ``RUBRIC_FULL``); one with neither a rubric nor a model answer
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import re
 
+from bot.grading.contradiction import directions_for, reverse_hits
 from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, PointIndex, Verdict, mentions
 from bot.grading.normalise import Text, units
 from bot.grading.semantic import (
@@ -156,7 +159,10 @@ class LocalGrader:
         if not prep.points:
             return Grade(PARTICIPATION_POINTS if Text(text).words() else 0)
         answer = Answer(text)
-        verdicts = list(zip((point for point, _phrases in prep.points), prep.index.assess(answer), strict=True))
+        assessed = prep.index.assess(answer)
+        # hook: a hit whose sentence reverses the model answer's direction is contradicted (bot.grading.contradiction)
+        assessed = reverse_hits(directions_for(question, prep.points), prep.points, answer, assessed)
+        verdicts = list(zip((point for point, _phrases in prep.points), assessed, strict=True))
         hit = tuple(p for p, v in verdicts if v is Verdict.HIT)
         contradicted = tuple(p for p, v in verdicts if v is Verdict.CONTRADICTED)
         missed = tuple(p for p, v in verdicts if v is Verdict.MISSED)
@@ -178,10 +184,12 @@ class LocalGrader:
         score = _round(10 * coverage)
         if term_list and score > TERM_LIST_CAP:
             score, capped = TERM_LIST_CAP, "term_list"
-        if (score > NEGATED_CAP and len(answer.text.clauses) >= NEGATED_MIN_CLAUSES
-                and negated_share(answer.text, answer.cues) >= NEGATED_SHARE):
+        denying = (bool(score or contradicted) and len(answer.text.clauses) >= NEGATED_MIN_CLAUSES
+                   and negated_share(answer.text, answer.cues) >= NEGATED_SHARE)
+        if score > NEGATED_CAP and denying:
             score, capped = NEGATED_CAP, "negated"
-        if score == 0 and not contradicted and self._on_topic(prep, answer):
+        # a misconception about this question (points misstated, not just denied) still beats another topic
+        if score == 0 and not denying and self._on_topic(prep, answer):
             score = ON_TOPIC_POINTS
         notes = []
         if term_list:

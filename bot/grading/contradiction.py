@@ -1,0 +1,198 @@
+"""Contradictions of the model answer's claims: a key point named in a sentence that reverses its direction.
+
+Negation (``bot.grading.negation``) catches an answer that denies a key point ("不需要奖励模型").
+A wrong answer more often *names* the point and then states the opposite of what the model answer
+says about it: "DPO ... uses more memory than PPO" where the model answer says DPO's memory is
+lower, "训练 loss 越高越好", "Post-LN 梯度最稳定、训练更快". Such a hit should not earn the point.
+
+The check is general and cheap:
+
+* a *direction cue* is a word that says which way something goes, on one of a few axes: amount
+  (增大/减小, 提高/降低, 更多/更少, increase/decrease, higher/lower, more/less, larger/smaller),
+  speed (更快/更慢, faster/slower), quality (更好/更差, better/worse) and order (之前/之后,
+  before/after). A negation right before the cue ("不会降低", "not faster") flips its sign. English
+  verbs arrive in their Chinese form where the glossary folds them ("reduces" -> 降低);
+* each cue carries its *objects*: the units (Chinese bigrams, English stems) of the few tokens around
+  it in its clause ("显存更少" -> {显存}), without function words and other cue words;
+* once per question, each key point gets the cues of the model-answer sentences that mention it;
+* for an answer, only when it holds a cue word at all (a set intersection at C level), each hit key
+  point whose model cues share an axis is located (the sentences where a phrase of it is affirmed),
+  and the point is *contradicted* when a cue there has the opposite sign of a model cue on the same
+  axis about a shared object, and no cue there agrees with that model cue.
+
+Subjects are not parsed ("A 比 B 快" and "B 比 A 快" look alike), so a swap of the compared things
+is not caught; the check errs towards leaving a hit alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.grading.matching import Answer, Phrase, Verdict, mentions
+from bot.grading.negation import negated
+from bot.grading.normalise import CJK_MIN, Text
+from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, _WEAK_ZH
+
+FLIP_WINDOW = 6  # tokens before a cue, within its clause, where a negation reverses it
+OBJECT_WINDOW = 5  # tokens on each side of a cue, within its clause, that say what the cue is about
+
+# (axis, sign) -> cue words; Chinese words are two characters (they are found as bigram units),
+# English words are Snowball stems (as the answer's tokens are)
+_CUES: dict[tuple[str, int], tuple[str, ...]] = {
+    ("amount", 1): ("增大", "增加", "增多", "提高", "提升", "升高", "加大", "扩大", "变大", "变多", "更多", "更大",
+                    "更高", "越大", "越多", "越高", "上升", "higher", "larger", "bigger", "more", "grow", "rais"),
+    ("amount", -1): ("减小", "减少", "降低", "下降", "变小", "变少", "更少", "更小", "更低", "越小", "越少", "越低",
+                     "缩小", "节省", "减轻", "lower", "smaller", "fewer", "less", "reduc", "shrink", "cut"),
+    ("speed", 1): ("更快", "加快", "加速", "变快", "越快", "faster", "quicker"),
+    ("speed", -1): ("更慢", "变慢", "减慢", "越慢", "拖慢", "slower"),
+    ("quality", 1): ("更好", "越好", "更准", "更优", "better"),
+    ("quality", -1): ("更差", "越差", "变差", "更糟", "wors"),
+    ("order", 1): ("之前", "以前", "befor"),
+    ("order", -1): ("之后", "以后", "after"),
+}
+_KIND: dict[str, tuple[str, int]] = {w: key for key, words in _CUES.items() for w in words}
+CUE_UNITS = frozenset(_KIND)
+_FLIP = frozenset(("不", "没", "未", "别", "not", "no", "never"))
+_STOP = frozenset(_STRONG_EN | _WEAK_EN | {"than", "much", "far", "even", "way"})
+_GLUE_ZH = frozenset(_STRONG_ZH | _WEAK_ZH | set("比越更较"))
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionCue:
+    axis: str
+    sign: int
+    objects: frozenset[str]
+
+
+def _objects(tokens: list[str], lo: int, hi: int) -> frozenset[str]:
+    """Content units of tokens[lo:hi] (no boundaries inside): Chinese bigrams and English stems."""
+    out = set()
+    for i in range(lo, hi):
+        tok = tokens[i]
+        if tok >= CJK_MIN:
+            if i + 1 < hi and tokens[i + 1] >= CJK_MIN:
+                pair = tok + tokens[i + 1]
+                if pair not in _KIND and not (tok in _GLUE_ZH and tokens[i + 1] in _GLUE_ZH):
+                    out.add(pair)
+        elif tok not in _STOP and tok not in _KIND and not tok.isdigit():
+            out.add(tok)
+    return frozenset(out)
+
+
+def direction_cues(text: Text, start: int = 0, end: int | None = None) -> list[DirectionCue]:
+    """Direction cues in tokens [start, end) of a text, each with its sign (negation-flipped) and objects."""
+    tokens = text.tokens
+    end = len(tokens) if end is None else end
+    out = []
+    i = start
+    while i < end:
+        tok = tokens[i]
+        word, width = None, 1
+        if tok >= CJK_MIN:
+            if i + 1 < end and tok + tokens[i + 1] in _KIND:
+                word, width = tok + tokens[i + 1], 2
+        elif tok in _KIND:
+            word = tok
+        if word is None:
+            i += 1
+            continue
+        axis, sign = _KIND[word]
+        cs, ce = text.span_of(i, text.clauses)
+        # "不会让显存变大", "does not make it faster": a negation shortly before the cue in its clause
+        if sum(1 for j in range(max(cs, i - FLIP_WINDOW), i) if tokens[j] in _FLIP) % 2:
+            sign = -sign
+        lo, hi = max(cs, i - OBJECT_WINDOW), min(ce, i + width + OBJECT_WINDOW)
+        objects = _objects(tokens, lo, i) | _objects(tokens, i + width, hi)
+        if objects:
+            out.append(DirectionCue(axis, sign, objects))
+        i += width
+    return out
+
+
+def _opposed(said: list[DirectionCue], model: list[DirectionCue]) -> list[DirectionCue]:
+    """The model cues that a cue of ``said`` reverses (same axis, a shared object, the other sign)."""
+    return [m for m in model if any(a.axis == m.axis and a.sign != m.sign and a.objects & m.objects for a in said)]
+
+
+def _agrees(said: list[DirectionCue], m: DirectionCue) -> bool:
+    return any(a.axis == m.axis and a.sign == m.sign and a.objects & m.objects for a in said)
+
+
+class ModelDirections:
+    """Per key point of one question, the direction cues of the model-answer sentences that mention it."""
+
+    __slots__ = ("points", "axes")
+
+    def __init__(self, model_answer: str, points: tuple[tuple[str, tuple[Phrase, ...]], ...]) -> None:
+        model = Answer(model_answer)
+        spans = model.text.sentences
+        per_sentence = [direction_cues(model.text, s, e) for s, e in spans]
+        self.points: list[list[DirectionCue]] = []
+        for _text, phrases in points:
+            said: set[int] = set()
+            for phrase in phrases:
+                for start, _end in mentions(phrase, model):
+                    said.update(k for k, (s, e) in enumerate(spans) if s <= start < e)
+            self.points.append([c for k in sorted(said) for c in per_sentence[k]])
+        self.axes = frozenset(c.axis for cues in self.points for c in cues)
+
+
+_CACHE: dict[str, tuple[object, ModelDirections | None]] = {}
+CACHE_SIZE = 4096
+
+
+def directions_for(question, points) -> ModelDirections | None:
+    """The question's ``ModelDirections``, built once per question (cached by id, like the grader's own
+    preparation); None for a question without a model answer or graded by a rubric."""
+    entry = _CACHE.get(question.id)
+    if entry is not None and entry[0] is question:
+        return entry[1]
+    if len(_CACHE) >= CACHE_SIZE:
+        _CACHE.clear()
+    found = None
+    if question.answer and not (question.discussion and question.rubric):
+        found = ModelDirections(question.answer, points)
+    _CACHE[question.id] = (question, found)
+    return found
+
+
+def _hit_sentences(phrases: tuple[Phrase, ...], answer: Answer) -> set[tuple[int, int]]:
+    """Sentences of the answer where one of the phrases is mentioned with its own polarity."""
+    text = answer.text
+    out = set()
+    for phrase in phrases:
+        for start, end in mentions(phrase, answer):
+            if negated(text, answer.cues, start, end, weak=phrase.negative) == phrase.negative:
+                out.add(text.span_of(start, text.sentences))
+    return out
+
+
+def reverse_hits(directions: ModelDirections | None, points, answer: Answer,
+                 verdicts: list[Verdict]) -> list[Verdict]:
+    """The verdicts with every hit whose sentence reverses the model answer's direction made CONTRADICTED."""
+    if directions is None or not directions.axes:
+        return verdicts
+    present = answer.all_units & CUE_UNITS
+    if not present or not directions.axes.intersection(_KIND[w][0] for w in present):
+        return verdicts
+    kinds = {_KIND[w] for w in present}
+    units = answer.all_units
+    out = list(verdicts)
+    everywhere: list[DirectionCue] | None = None
+    for k, verdict in enumerate(verdicts):
+        model = directions.points[k]
+        # cheap necessary condition first: an opposite cue word somewhere and an object of the model cue
+        if verdict is not Verdict.HIT or not any((m.axis, -m.sign) in kinds and not m.objects.isdisjoint(units)
+                                                 for m in model):
+            continue
+        said = [c for s, e in _hit_sentences(points[k][1], answer) for c in direction_cues(answer.text, s, e)]
+        opposed = _opposed(said, model) if said else []
+        if not opposed:
+            continue
+        # an answer that states the model's direction anywhere ("减小 batch") is not contradicting it,
+        # even if another sentence describes the opposite as a cause ("batch 拼得更大了")
+        if everywhere is None:
+            everywhere = direction_cues(answer.text)
+        if not all(_agrees(everywhere, m) for m in opposed):
+            out[k] = Verdict.CONTRADICTED
+    return out

@@ -1,0 +1,92 @@
+"""Direction contradictions (bot.grading.contradiction): a key point named in a sentence that reverses the
+model answer's direction (更快/更慢, 增加/降低, more/less, before/after) is contradicted, not hit.
+
+The checks use a made-up question whose model answer states directions, so that each rule is seen on
+its own; the figures on the labelled set live in tests/test_grading_agreement.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.grading import grade
+from bot.grading.contradiction import direction_cues
+from bot.grading.local import LocalGrader
+from bot.grading.normalise import Text
+from bot.model import KeyPoint, Kind, Question
+
+CKPT = Question(
+    id="t-ckpt", topic="infra", kind=Kind.OPEN, prompt="梯度检查点（gradient checkpointing）是怎么省显存的？",
+    answer="前向时只保存少数检查点的激活值，反向传播时重新计算其余激活。这样显存占用大幅降低。"
+           "代价是多做一次前向计算，训练速度变慢约三成。",
+    key_points=(KeyPoint("只保存部分激活", ("只保存少数激活", "save only some activations")),
+                KeyPoint("反向时重算激活", ("重新计算激活", "recompute activations", "recomputes the activations")),
+                KeyPoint("显存占用降低", ("显存降低", "降低显存", "reduces memory usage", "lower memory usage")),
+                KeyPoint("训练速度变慢", ("速度变慢", "slower training", "training is slower"))),
+)
+
+
+def _cues(text: str) -> set[tuple[str, int]]:
+    return {(c.axis, c.sign) for c in direction_cues(Text(text))}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("训练速度变快", {("speed", 1)}),
+    ("训练速度变慢", {("speed", -1)}),
+    ("显存占用降低", {("amount", -1)}),
+    ("样本变多不会让显存变大", {("amount", 1), ("amount", -1)}),  # 变多 (+), 变大 under 不会 (-)
+    ("It uses more memory", {("amount", 1)}),
+    ("training is not faster", {("speed", -1)}),
+    ("apply it before the residual", {("order", 1)}),
+    ("apply it after the residual", {("order", -1)}),
+])
+def test_direction_cues_and_negation_flip(text, expected):
+    assert _cues(text) == expected
+
+
+def test_cue_objects_are_content_words():
+    (cue,) = direction_cues(Text("显存占用降低"))
+    assert "显存" in cue.objects and "降低" not in cue.objects
+    (cue,) = direction_cues(Text("training is much faster"))
+    assert "训练" in cue.objects and "is" not in cue.objects and "much" not in cue.objects
+
+
+@pytest.mark.parametrize("text", [
+    "前向时只保存少数激活，反向时重新计算激活，所以显存占用降低，但训练速度变慢。",
+    "It saves only some activations in the forward pass and recomputes the activations during "
+    "backpropagation, which reduces memory usage; training is slower.",
+])
+def test_the_model_answers_directions_are_hits(text):
+    result = grade(CKPT, text)
+    assert result.score == 10 and not result.contradicted
+
+
+def test_a_hit_that_reverses_the_direction_is_contradicted():
+    text = "前向时只保存少数激活，反向时重新计算激活，所以显存占用增加，训练速度变快。"
+    result = grade(CKPT, text)
+    assert "训练速度变慢" in result.contradicted and "训练速度变慢" not in result.hit
+    assert "否定" in result.feedback
+    right = grade(CKPT, "前向时只保存少数激活，反向时重新计算激活，所以显存占用降低，训练速度变慢。")
+    assert result.score < right.score
+
+
+def test_stating_the_models_direction_anywhere_is_not_a_contradiction():
+    # the opposite direction appears as a cause, the model's direction as the claim
+    text = "不开检查点时训练速度变快，但显存放不下；开了以后反向时重新计算激活，训练速度变慢，显存占用降低。"
+    result = grade(CKPT, text)
+    assert not result.contradicted
+    assert {"反向时重算激活", "训练速度变慢", "显存占用降低"} <= set(result.hit)
+
+
+def test_an_answer_without_direction_words_is_left_alone():
+    text = "前向时只保存少数激活，反向时重新计算激活。"
+    assert set(grade(CKPT, text).hit) == {"只保存部分激活", "反向时重算激活"}
+
+
+def test_question_without_model_answer_or_with_rubric_is_graded_without_directions():
+    bare = Question(id="t-bare", topic="infra", kind=Kind.OPEN, prompt="梯度检查点是什么？", answer=None,
+                    key_points=(KeyPoint("训练速度变慢", ("slower training",)),))
+    assert not grade(bare, "训练速度变快，因为少算了。").contradicted  # nothing to compare the direction with
+    rubric = Question(id="t-rub", topic="projects", kind=Kind.OPEN, prompt="讲讲你做过的一个优化。",
+                      discussion=True, rubric=("背景", "速度变快"))
+    assert LocalGrader().grade(rubric, "背景是训练太慢，优化后速度变快了一倍。").score > 0
