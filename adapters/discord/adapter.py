@@ -85,7 +85,7 @@ class QuizClient(discord.AutoShardedClient):
 
     def __init__(self, handler: InteractionHandler, engine: QuizEngine, settings: Settings, **options: Any) -> None:
         options = shard_options(settings.discord_shard_count, settings.discord_shard_ids) | options
-        super().__init__(intents=discord.Intents(guilds=True), **options)
+        super().__init__(intents=discord.Intents(guilds=True), **options)  # type: ignore[arg-type]
         self.quiz = handler  # the dynamic items find the handler here
         self.engine = engine
         self.settings = settings

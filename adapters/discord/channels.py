@@ -74,7 +74,7 @@ class Destinations:
             return cached
         channel = client.get_channel(channel_id)
         if channel is not None:
-            kind = channel.type.value
+            kind = getattr(channel, "type", discord.ChannelType.text).value
         else:
             try:
                 data: Any = await client.http.get_channel(channel_id)
