@@ -136,6 +136,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the reveal, per member: why a score was held down, and a score the LLM judge could not give
     "cap_term_list": {"zh": "请用完整的句子解释，而不是罗列关键词", "en": "explain in sentences rather than listing terms"},
     "cap_length": {"zh": "答案过长，得分按长度折算", "en": "a long answer: coverage weighed against its length"},
+    "cap_negated": {"zh": "答案大多在否定要点，而不是解释它们", "en": "the answer mostly denies the points instead of explaining them"},
     "local_mark": {"zh": "（本地评分）", "en": "(local score)"},
     "judge_note": {
         "zh": "评分：{judge}；标注「本地评分」的答案由本地评分器打分（模型未能及时评分）。",
@@ -191,6 +192,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown_button": {"zh": "这个按钮已失效。", "en": "This button is no longer valid."},
     "result_title": {"zh": "**你的得分：{score}/10**", "en": "**Your score: {score}/10**"},
+    # "My feedback" under a reveal: a member's own result, shown to them alone (bot.feedback)
+    "feedback_button": {"zh": "📝 我的反馈", "en": "📝 My feedback"},
+    "feedback_title": {"zh": "**你的结果** · {prompt}", "en": "**Your result** · {prompt}"},
+    "feedback_score": {"zh": "得分：{score}/10（{judge}）", "en": "Score: {score}/10 ({judge})"},
+    "feedback_by_local": {"zh": "本地评分", "en": "local grader"},
+    "feedback_by_llm": {"zh": "模型 {model} 评分", "en": "judged by {model}"},
+    "feedback_by_fallback": {"zh": "模型未能评分，按本地评分", "en": "the model could not judge it: local score"},
+    "feedback_hits": {"zh": "命中要点：{points}", "en": "Points hit: {points}"},
+    "feedback_contradicted": {"zh": "被你否定的要点：✗ {points}", "en": "Points your answer denies: ✗ {points}"},
+    "feedback_cap": {"zh": "分数封顶：{reason}", "en": "Score capped: {reason}"},
+    "feedback_notes": {"zh": "评分说明：{text}", "en": "Grader's notes: {text}"},
+    "feedback_judge": {"zh": "模型评语：{text}", "en": "Judge's feedback: {text}"},
+    "feedback_no_answer": {"zh": "你没有回答这道题。", "en": "You did not answer this question."},
+    "feedback_not_yet": {"zh": "公布答案之后才能查看你的反馈。", "en": "Your feedback is available after the reveal."},
+    "feedback_sent_privately": {"zh": "完整反馈已私信发给你。", "en": "The full feedback is in your private chat with me."},
+    "feedback_open_bot": {
+        "zh": "完整反馈放不下：请先私聊我并点“开始”，再点一次这个按钮。",
+        "en": "The full feedback does not fit here: open a private chat with me, press Start, then press this button again.",
+    },
 }
 
 

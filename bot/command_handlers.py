@@ -19,6 +19,8 @@ from bot.chats import ChatDirectory
 from bot.command_registry import Access, Arg, ArgKind, Choice, CommandRegistry, L10n, command
 from bot.config import Settings
 from bot.events import ButtonPress, ChoicePick, Command, Event
+from bot.feedback import BUTTON_PREFIX as FEEDBACK_BUTTON
+from bot.feedback import own_result
 from bot.model import ChatRef, Round, RoundKind, RoundStatus, UserRef
 from bot.pushes import PushQueue
 from bot.replies import Button, Reply, ReplyKind
@@ -305,6 +307,8 @@ class ChatCommands:
             return await self.next(Command(event.chat, event.user, event.locale, None, "next"), lang)
         if data.startswith("qb:forget:"):
             return await self._forget_press(event, lang)
+        if data.startswith(FEEDBACK_BUTTON):  # the presser's own result, for their eyes only
+            return await own_result(event, lang, self.rounds, self.bank)
         if data.startswith("qb:ans:") and data[7:].isdigit():
             # the button under the question, pressed where it was posted (the console; Telegram
             # turns it into a signed deep link, Discord into its private form)

@@ -10,6 +10,7 @@ Callback ids (``Button.data``) are at most 64 bytes so they are valid both as Te
     ``qb:pick:<round_id>:<option>``  pick option <option> of choice round <round_id>
     ``qb:ans:<round_id>``            answer round <round_id> (Discord: open the modal; Telegram: use ``url``)
     ``qb:next``                      next question of a private practice session
+    ``qb:fb:<round_id>``             the presser's own result on revealed round <round_id> (only they see it)
     ``qb:forget:yes`` / ``qb:forget:no``  confirm deleting the user's data
     ``qb:rv:<item>:<option>``   pick option <option> (bank index) of the /review card <item>
     ``qb:rva:<item>``          answer the /review card <item> (Discord: open its form)

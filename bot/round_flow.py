@@ -23,6 +23,7 @@ from bot.catalogue import say
 from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.events import ChoicePick, Event, TextAnswer
+from bot.feedback import feedback_buttons
 from bot.flags import flag_button
 from bot.grading import Grader, LocalGrader, grade, has_words
 from bot.judge.background import Judgements
@@ -260,7 +261,8 @@ class RoundFlow:
                                 judge=r["judge"], fallback=r["judge_state"] == "failed",
                                 private=bool(r["private"])) for r in rows]
         buttons = next_buttons(chat, lang) if not await self.sessions.continues(rnd) else ()
-        buttons = (*buttons, flag_button(rnd.id, lang))  # members report a faulty question from here
+        # each member reads their own result privately; then members report a faulty question
+        buttons = (*buttons, *feedback_buttons(chat, rnd.id, question, answers, lang), flag_button(rnd.id, lang))
         reveal = Reply(chat, ReplyKind.REVEAL, reveal_text(question, answers, lang),
                        folded=reveal_folded(question, answers, lang), round_id=rnd.id, question_id=question.id,
                        buttons=buttons)
