@@ -208,8 +208,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "feedback_not_yet": {"zh": "公布答案之后才能查看你的反馈。", "en": "Your feedback is available after the reveal."},
     "feedback_sent_privately": {"zh": "完整反馈已私信发给你。", "en": "The full feedback is in your private chat with me."},
     "feedback_open_bot": {
-        "zh": "完整反馈放不下：请先私聊我并点“开始”，再点一次这个按钮。",
-        "en": "The full feedback does not fit here: open a private chat with me, press Start, then press this button again.",
+        "zh": "全文请先私聊我并点“开始”，再点一次按钮。",
+        "en": "For the full text, open a private chat with me (Start), then press again.",
     },
 }
 

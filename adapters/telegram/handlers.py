@@ -60,7 +60,7 @@ from telegram.ext import (
 
 from adapters.telegram import links as L
 from adapters.telegram.outbox import Origin, Outbox
-from adapters.telegram.render import to_plain
+from adapters.telegram.render import tg_len, to_plain
 from bot.catalogue import pick_lang, say
 from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
 from bot.messenger import ChatUnavailable
@@ -76,6 +76,16 @@ PLATFORM = "telegram"
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 MEMBER_STATUSES = (ChatMemberStatus.MEMBER, *ADMIN_STATUSES)
 CALLBACK_TEXT_MAX = 200
+
+
+def clip_units(text: str, limit: int) -> str:
+    """``text`` within ``limit`` UTF-16 code units (Telegram's count), cut with "…" when longer."""
+    if tg_len(text) <= limit:
+        return text
+    end = min(len(text), limit)
+    while end > 0 and tg_len(text[:end].rstrip()) + 1 > limit:
+        end -= 1
+    return text[:end].rstrip() + "…"
 
 
 def chat_ref(chat: Chat, thread: int | None = None) -> ChatRef:
@@ -320,10 +330,16 @@ class Handlers:
             private = message is None or message.chat.type == ChatType.PRIVATE
             origin = Origin(chat_id, message.message_id if message else None, private, via="callback")
             replies = await self.engine.handle(event)
+            # for the presser's eyes only (their own feedback): an alert, or their private chat, never the group
+            secrets = [r for r in replies if r.meta.get("secret")]
+            replies = [r for r in replies if not r.meta.get("secret")]
             toast = self._toast(replies, event.user)
             if toast is not None:
                 text = to_plain(toast.text)[:CALLBACK_TEXT_MAX]
                 alert = toast.kind is ReplyKind.ERROR
+            mine = next((r for r in secrets if r.to_user is not None and r.to_user.key == event.user.key), None)
+            if mine is not None:
+                text, alert = await self._secret_alert(mine, query.from_user.id), True
             await self.deliver([r for r in replies if r is not toast], origin)
             if (query.data and query.data.startswith("qb:forget:") and message is not None
                     and not (toast is not None and toast.kind is ReplyKind.ERROR)):
@@ -361,6 +377,21 @@ class Handlers:
                 if reply.to_user is None or reply.to_user.key == user.key:
                     return reply
         return None
+
+    async def _secret_alert(self, reply: Reply, user_id: int) -> str:
+        """The button's alert for a reply only the presser may read. An alert holds 200 characters:
+        a longer reply goes whole to the member's private chat and the alert, clipped, says so; a
+        member who never started the bot (Telegram refuses the message) is told to open it first."""
+        full = "\n".join(line for line in to_plain(reply.text).splitlines() if line.strip())
+        if tg_len(full) <= CALLBACK_TEXT_MAX:
+            return full
+        try:
+            await self.outbox.send_text(user_id, reply.text)
+            note = str(reply.meta.get("sent_privately", ""))
+        except (ChatUnavailable, TelegramError) as exc:
+            log.info("private feedback to %s not sent (%s); the alert says how to get it", user_id, exc)
+            note = str(reply.meta.get("open_bot", ""))
+        return clip_units(full, CALLBACK_TEXT_MAX - tg_len(note) - 1) + "\n" + note
 
     async def _answer(self, query: CallbackQuery, text: str | None, alert: bool) -> None:
         try:
