@@ -79,6 +79,10 @@ async def move_chat(store: Store, old: str, new: str, now: float) -> bool:
             moved[table] = cur.rowcount
             # what is left collided with a row of the new chat (its own schedule, today's post): it wins
             await db.execute(f'DELETE FROM "{table}" WHERE chat_key = ?', (old,))
+        # Telegram may report the bot "left" the old group before the move: the chat lives on at
+        # the new id, so a schedule paused for that reason runs again
+        await db.execute("UPDATE schedules SET enabled = 1, paused = NULL WHERE chat_key = ? AND paused = 'inactive'",
+                         (new,))
         # replies recorded for later still name the old id inside their JSON
         _platform, _, old_id = old.partition(":")
         _platform, _, new_id = new.partition(":")
