@@ -86,6 +86,10 @@ class CommandSpec:
     args: tuple[Arg, ...] = ()
     aliases: tuple[str, ...] = ()
     slash: bool = True  # offered as a Discord slash command (/start is Telegram's deep-link entry)
+    platforms: tuple[str, ...] = ()  # the only platforms it serves and whose menus list it; () = all
+
+    def serves(self, platform: str) -> bool:
+        return not self.platforms or platform in self.platforms
 
     def __post_init__(self) -> None:
         for name in (self.name, *self.aliases, *(a.name for a in self.args)):
@@ -107,9 +111,10 @@ class CommandSpec:
 
 
 def command(name: str, *, summary: L10n, help: L10n, access: Access = Access.ANYONE,
-            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (), slash: bool = True) -> Callable[[F], F]:
+            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (), slash: bool = True,
+            platforms: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Declare the decorated method as the handler of a chat command (see the module docstring)."""
-    spec = CommandSpec(name, summary, help, access, args, aliases, slash)
+    spec = CommandSpec(name, summary, help, access, args, aliases, slash, platforms)
 
     def mark(func: F) -> F:
         setattr(func, SPEC_ATTR, spec)
@@ -180,8 +185,9 @@ class CommandRegistry:
     def __contains__(self, name: object) -> bool:
         return name in self._names
 
-    def specs(self) -> list[CommandSpec]:
-        return [entry.spec for entry in self._entries.values()]
+    def specs(self, platform: str | None = None) -> list[CommandSpec]:
+        """Every command, or those a platform serves (its menus list only these)."""
+        return [entry.spec for entry in self._entries.values() if platform is None or entry.spec.serves(platform)]
 
     def names(self) -> set[str]:
         """Every name and alias."""
