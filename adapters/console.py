@@ -2,8 +2,10 @@
 
 Reads one command or answer per line, from a terminal or a pipe, and prints every reply at once
 (flushed, so a pipe shows a conversation as it happens). ``/as NAME`` switches the acting member so
-one person can play a whole study group; ``/in group`` / ``/in private`` switch the chat. Plain text
-answers the open question; a number or letter picks an option. Everything goes through the same
+one person can play a whole study group; ``/in group`` / ``/in private`` switch the chat. Every
+message about a question shows its number (``#12``). Plain text answers the most recent open
+question (the question of the day and a quiz may be open side by side), or the one ``/to N`` chose;
+a number or letter picks an option. Everything goes through the same
 ``QuizEngine`` the Telegram and Discord adapters use. The console user is an admin.
 """
 
@@ -20,7 +22,7 @@ from typing import TextIO
 
 from bot.engine import QuizEngine
 from bot.events import ButtonPress, Command, Event, TextAnswer
-from bot.model import ChatRef, UserRef
+from bot.model import ChatRef, RoundStatus, UserRef
 from bot.replies import Reply, ReplyKind
 
 PLATFORM = "console"
@@ -50,6 +52,7 @@ class ConsoleAdapter:
         # what the bot said lately, for tests (bounded: a long console session must not grow it)
         self.transcript: deque[Reply] = deque(maxlen=transcript_size)
         self.pending_buttons: dict[str, str] = {}  # '/press N' -> callback id of the last buttons
+        self.answer_to: dict[tuple[str, str], int] = {}  # (chat, member) -> the round `/to N` chose
         engine.add_messenger(PLATFORM, self)
 
     @staticmethod
@@ -71,7 +74,8 @@ class ConsoleAdapter:
         self.transcript.append(reply)
         where = "private" if reply.chat.private else reply.chat.id
         to = f" → {reply.to_user.name}" if reply.to_user else ""
-        lines = [f"[bot @ {where}{to}] ({reply.kind.value})", plain(reply.text)]
+        number = f" #{reply.round_id}" if reply.round_id is not None else ""  # what `/to N` takes
+        lines = [f"[bot @ {where}{to}] ({reply.kind.value}){number}", plain(reply.text)]
         if reply.folded:
             lines += ["", plain(reply.folded)]
         if reply.buttons:
@@ -117,11 +121,35 @@ class ConsoleAdapter:
             args = tuple((m.group(2) or "").split())
             event = Command(self.chat, self.user, name=m.group(1).lower(), args=args)
         else:
-            event = TextAnswer(self.chat, self.user, text=line)
+            event = TextAnswer(self.chat, self.user, text=line, round_id=self.answer_to.get(self._who()))
         replies = await self.engine.handle(event)
         for reply in replies:
+            if "answer_to" in reply.meta and reply.to_user is not None and reply.to_user.key == self.user.key:
+                self._aim(reply.meta["answer_to"])
             self.show(reply)
+        await self._drop_closed_aim(event)
         return replies
+
+    def _who(self) -> tuple[str, str]:
+        return self.chat.key, self.user.key
+
+    def _aim(self, round_id: int | None) -> None:
+        """Where this member's plain answers in this chat go: a chosen round, or (None) the most
+        recent open question."""
+        if round_id is None:
+            self.answer_to.pop(self._who(), None)
+        else:
+            self.answer_to[self._who()] = round_id
+
+    async def _drop_closed_aim(self, event: Event) -> None:
+        """A chosen question that has closed no longer takes answers: back to the most recent."""
+        aim = self.answer_to.get(self._who())
+        if aim is None or not isinstance(event, TextAnswer):
+            return
+        rnd = await self.engine.rounds.get(aim)
+        if rnd is None or rnd.status is not RoundStatus.OPEN:
+            self._aim(None)
+            self._note(f"(#{aim} is closed: answers go to the most recent question again)")
 
     def _private(self) -> ChatRef:
         return ChatRef(PLATFORM, f"dm-{self.user.id}", private=True, title=self.user.name)

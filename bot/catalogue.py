@@ -10,11 +10,17 @@ from __future__ import annotations
 MESSAGES: dict[str, dict[str, str]] = {
     # the title of /help; the command lines follow, generated from the command registry
     "help": {
-        "zh": "**quizbot 面试刷题机器人**\n回复题目消息（Telegram）或点「作答」（Discord）作答；选择题点选选项。",
+        "zh": ("**quizbot 面试刷题机器人**\n回复题目消息（Telegram）或点「作答」（Discord）作答；选择题点选选项。"
+               "公布前再次回复同一道题会补充到你的答案里（合并评分），编辑某条回复只替换那一段。"
+               "每日一题和按需测验可以同时进行：答案交给你回复的那道题；`/skip`、`/stop`、`/next` 只管测验，"
+               "每日一题在公布时结束（管理员可用 `/reveal daily`）。"),
         "en": (
             "**quizbot: interview practice**\n"
             "Answer by replying to the question (Telegram) or tapping Answer (Discord); pick an option for "
-            "choice questions."
+            "choice questions. Another reply to the same question before the reveal adds to your answer (graded "
+            "as a whole); editing a reply replaces that part. The question of the day and a quiz can run side by "
+            "side: an answer goes to the question it replies to; `/skip`, `/stop` and `/next` act on the quiz, and "
+            "the question of the day ends at its reveal (admins: `/reveal daily`)."
         ),
     },
     "welcome": {
@@ -35,23 +41,60 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The number of questions must be a whole number from 1 to {max}.",
     },
     "round_running": {
-        "zh": "这里已经有一道题在进行中。先作答，或用 `/reveal`、`/skip`、`/stop`。",
-        "en": "A question is already open here. Answer it, or use `/reveal`, `/skip` or `/stop`.",
+        "zh": "这里已经有一道测验题在进行中。先作答，或用 `/reveal`、`/skip`、`/stop`。",
+        "en": "A quiz question is already open here. Answer it, or use `/reveal`, `/skip` or `/stop`.",
+    },
+    # /reveal, /skip, /stop act on the quiz; the question of the day ends at its reveal
+    "no_quiz_daily_open": {
+        "zh": "这里没有进行中的测验。每日一题将于{when}公布答案；管理员可用 `/reveal daily` 立即公布。",
+        "en": "No quiz is running here. The question of the day is revealed {when}; admins can reveal it now "
+              "with `/reveal daily`.",
+    },
+    "daily_ends_at_reveal": {
+        "zh": "每日一题不能跳过或结束，它在公布答案时结束（{when}）。管理员可用 `/reveal daily` 立即公布。",
+        "en": "The question of the day cannot be skipped or stopped: it ends at its reveal ({when}). Admins can "
+              "reveal it now with `/reveal daily`.",
+    },
+    "no_daily_open": {"zh": "这里没有进行中的每日一题。", "en": "No question of the day is open here."},
+    "already_revealed": {"zh": "那道题已经结束了，答案已公布或已跳过。", "en": "That question has already ended (revealed or skipped)."},
+    "reveal_just_posted": {
+        "zh": "上一题已经结束，第 {seq} 题刚刚发出，所以这次 `/reveal` 没有公布它。如果要公布这一题，请几秒后再发送 `/reveal`。",
+        "en": "The previous question has ended and question {seq} was posted just now, so this `/reveal` did not "
+              "reveal it. Send `/reveal` again in a few seconds if you mean this one.",
+    },
+    "bad_reveal_arg": {
+        "zh": "`/reveal` 不带参数（公布测验的当前题），或写 `/reveal daily`（公布每日一题）。",
+        "en": "`/reveal` takes nothing (the quiz's current question) or `daily` (the question of the day).",
+    },
+    # /to (the console): which open question plain answers go to
+    "to_set": {
+        "zh": "你接下来的答案会交给 #{n}：{prompt}\n只发 `/to` 恢复为回答最新的题。",
+        "en": "Your answers now go to #{n}: {prompt}\n`/to` alone goes back to the most recent question.",
+    },
+    "to_reset": {"zh": "你的答案恢复为交给最新的题。", "en": "Your answers go to the most recent question again."},
+    "to_usage": {
+        "zh": "用法：`/to N [答案]`，N 是控制台上题目旁显示的 #N。",
+        "en": "Usage: `/to N [answer]`, where N is the #N shown next to a question on the console.",
+    },
+    "to_not_open": {"zh": "这里没有进行中的 #{n} 题。", "en": "Question #{n} is not open here."},
+    "to_console_only": {
+        "zh": "`/to` 只用于控制台。在这里请回复题目消息（Telegram）或点题目下的「作答」按钮（Discord）。",
+        "en": "`/to` is for the console. Here, reply to the question (Telegram) or tap its Answer button (Discord).",
     },
     "no_questions": {"zh": "这个主题暂时没有题目。", "en": "This topic has no questions yet."},
     "question_header": {"zh": "**第 {seq}/{total} 题** · {topic}", "en": "**Question {seq}/{total}** · {topic}"},
     "daily_header": {"zh": "**每日一题** · {date} · {topic}", "en": "**Question of the day** · {date} · {topic}"},
     "open_hint": {
-        "zh": "回复本消息作答（{window}内，公布前可修改）。",
-        "en": "Reply to this message to answer (within {window}; you may change it until the reveal).",
+        "zh": "回复本消息作答（{window}内；公布前再次回复会补充到你的答案里）。",
+        "en": "Reply to this message to answer (within {window}; another reply before the reveal adds to your answer).",
     },
     "open_hint_daily": {
         "zh": "回复本消息或私聊作答，{when} 公布答案。",
         "en": "Reply to this message or answer privately; the answer is revealed {when}.",
     },
     "open_hint_button": {
-        "zh": "点「作答」按钮私下作答（{window}内，公布前可修改）。",
-        "en": "Tap “Answer” to answer privately (within {window}; you may change it until the reveal).",
+        "zh": "点「作答」按钮私下作答（{window}内；公布前再次提交会补充到你的答案里）。",
+        "en": "Tap “Answer” to answer privately (within {window}; another answer before the reveal adds to yours).",
     },
     "open_hint_daily_button": {
         "zh": "点「作答」按钮私下作答，{when} 公布答案。",
@@ -72,7 +115,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "answer_button": {"zh": "作答", "en": "Answer"},
     "next_button": {"zh": "下一题", "en": "Next question"},
     "ack_new": {"zh": "已收到 {name} 的答案。", "en": "Got your answer, {name}."},
-    "ack_changed": {"zh": "已更新 {name} 的答案（以最后一次为准）。", "en": "Updated your answer, {name} (the last one counts)."},
+    "ack_changed": {"zh": "已更新 {name} 的答案。", "en": "Updated your answer, {name}."},
+    # a follow-up to the same question: appended, or an edited message replacing its own part
+    "ack_added": {
+        "zh": "已把 {name} 的补充并入答案：共 {n} 段，合并评分。",
+        "en": "Added to your answer, {name}: {n} parts, graded as a whole.",
+    },
+    "ack_edited": {
+        "zh": "已用修改后的内容替换 {name} 答案中的那一段：共 {n} 段，合并评分。",
+        "en": "Replaced that part of your answer, {name}: {n} parts, graded as a whole.",
+    },
     "ack_pick": {"zh": "已记录 {name} 的选择。", "en": "Recorded your pick, {name}."},
     "already_picked": {"zh": "你已经选过了，以第一次选择为准。", "en": "You already picked; your first pick counts."},
     "round_closed": {
@@ -91,6 +143,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_long": {
         "zh": "答案太长（{n} 字），上限 {max} 字，未记录。请精简后再发。",
         "en": "Your answer is too long ({n} characters, limit {max}); it was not recorded. Please shorten it.",
+    },
+    "too_long_total": {
+        "zh": "加上这一段，你的答案共 {n} 字，超过上限 {max} 字，这一段未添加。",
+        "en": "With this part your answer would be {n} characters, over the limit of {max}; this part was not added.",
+    },
+    "answer_retry": {
+        "zh": "你的几条答案同时到达，这一条没有记录，请再发一次。",
+        "en": "Several of your answers arrived at once and this one was not recorded; please send it again.",
     },
     "pick_option": {
         "zh": "这是选择题：请点选选项，或发送选项编号（如 `1` 或 `A`）。",

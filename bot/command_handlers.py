@@ -18,7 +18,7 @@ from bot.catalogue import say
 from bot.chats import ChatDirectory
 from bot.command_registry import Access, Arg, ArgKind, Choice, CommandRegistry, L10n, command
 from bot.config import Settings
-from bot.events import ButtonPress, ChoicePick, Command, Event
+from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
 from bot.feedback import BUTTON_PREFIX as FEEDBACK_BUTTON
 from bot.feedback import own_result
 from bot.model import ChatRef, Round, RoundKind, RoundStatus, UserRef
@@ -28,7 +28,7 @@ from bot.round_flow import RoundFlow
 from bot.rounds import Rounds
 from bot.sessions import Sessions
 from bot.stats import Stats
-from bot.views import clip, error_reply, md_escape
+from bot.views import clip, error_reply, md_escape, reveal_when
 
 TOPIC_ARG = Arg("topic", ArgKind.TOPIC, L10n("Topic (slug, Chinese or English name, or alias)", "主题（代号、中英文名称或别名）"),
                 L10n("[topic]", "[主题]"))
@@ -38,6 +38,14 @@ PERIOD_ARG = Arg("period", ArgKind.CHOICE, L10n("Period", "时间段"), L10n("[w
                           Choice("all", L10n("all time", "全部"))))
 LANG_ARG = Arg("language", ArgKind.CHOICE, L10n("Language", "语言"), L10n("zh|en", "zh|en"), required=True,
                choices=(Choice("zh", L10n("中文", "中文")), Choice("en", L10n("English", "English"))))
+REVEAL_ARG = Arg("which", ArgKind.CHOICE, L10n("Which question (default: the quiz's)", "哪道题（默认测验的当前题）"),
+                 L10n("[daily]", "[daily]"), choices=(Choice("daily", L10n("the question of the day", "每日一题")),))
+ROUND_ARG = Arg("number", ArgKind.WORDS, L10n("The question's #N", "题目的 #N 编号"), L10n("[N]", "[N]"))
+ANSWER_ARG = Arg("answer", ArgKind.WORDS, L10n("Your answer (optional)", "你的答案（可选）"), L10n("[answer]", "[答案]"))
+# what members type for the question of the day after /reveal
+DAILY_WORDS = frozenset({"daily", "day", "每日", "每日一题", "今日", "今天"})
+# a /reveal this soon after a quiz's next question was posted was meant for the previous one
+REVEAL_GUARD_SECONDS = 5.0
 TOPICS_ARG = Arg("topics", ArgKind.WORDS, L10n("Topics to choose from (optional)", "从这些主题中选题（可选）"),
                  L10n("[topics…]", "[主题…]"))
 
@@ -106,7 +114,8 @@ class ChatCommands:
             topics, topic_slug = [topic.slug], topic.slug
         if not any(self.bank.topics[t].questions for t in topics):
             return [error_reply(cmd, lang, "no_questions")]
-        if await self.rounds.open_in(cmd.chat.key):
+        # one quiz at a time; the question of the day may be open beside it
+        if await self.rounds.open_of_kind(cmd.chat.key, RoundKind.QUIZ):
             return [error_reply(cmd, lang, "round_running")]
         return await self.sessions.start(cmd.chat, cmd.user.key, topic_slug, count or 1, lang)
 
@@ -122,9 +131,9 @@ class ChatCommands:
                        "下一题（私聊中每次作答后立即评分并公布答案；有未结束的题时 `/next` 继续：已作答的立即公布，未作答的跳过）"))
     async def next(self, cmd: Command, lang: str) -> list[Reply]:
         replies: list[Reply] = []
-        current = await self.rounds.open_in(cmd.chat.key)
+        current = await self.rounds.open_of_kind(cmd.chat.key, RoundKind.QUIZ)  # never the question of the day
         if current is not None:
-            if not cmd.chat.private or current.kind is RoundKind.DAILY:
+            if not cmd.chat.private:
                 return [error_reply(cmd, lang, "round_running")]
             # private practice moves on: an answered question (its result may still be waiting for
             # the judge) is revealed now, an unanswered one is skipped; a session then posts its
@@ -139,12 +148,9 @@ class ChatCommands:
         return replies + await self.quiz(
             Command(cmd.chat, cmd.user, cmd.locale, None, "quiz", (topic,) if topic else ()), lang)
 
-    async def _controllable_round(self, cmd: Command, lang: str) -> tuple[Round | None, list[Reply]]:
-        """The chat's open round if this member may control it (its starter or an admin; the
-        question of the day: an admin)."""
-        rnd = await self.rounds.open_in(cmd.chat.key)
-        if rnd is None:
-            return None, [error_reply(cmd, lang, "no_open_round")]
+    def _may_control(self, cmd: Command, rnd: Round, lang: str) -> tuple[Round | None, list[Reply]]:
+        """``rnd`` if this member may control it (its starter or an admin; the question of the
+        day: an admin)."""
         admin = self.chats.is_admin(cmd.chat, cmd.user)
         if rnd.kind is RoundKind.DAILY and not admin:
             return None, [error_reply(cmd, lang, "not_admin", name=cmd.name)]
@@ -152,26 +158,113 @@ class ChatCommands:
             return None, [error_reply(cmd, lang, "not_starter", name=cmd.name)]
         return rnd, []
 
-    @command("reveal", access=Access.STARTER_OR_ADMIN,
+    async def _daily_hint(self, cmd: Command, lang: str, key: str) -> Reply | None:
+        """``key`` (said when a command meant for the quiz meets only the question of the day), with
+        when the open question of the day is revealed; None when none is open."""
+        daily = await self.rounds.open_of_kind(cmd.chat.key, RoundKind.DAILY)
+        if daily is None:
+            return None
+        _lang, tz = await self.chats.settings_of(cmd.chat)
+        closes_at = daily.closes_at if daily.closes_at is not None else self.clock()
+        when = reveal_when(closes_at, self.chats.local_date(tz, self.clock()), tz, lang)  # "today" is now's
+        return error_reply(cmd, lang, key, when=when)
+
+    async def _quiz_round(self, cmd: Command, lang: str) -> tuple[Round | None, list[Reply]]:
+        """The quiz question /skip and /stop act on, if this member may control it. The question of
+        the day is never theirs: it ends at its reveal (a command replying to it says so)."""
+        if cmd.round_id is not None:
+            meant = await self.rounds.get(cmd.round_id)
+            if meant is not None and meant.chat_key == cmd.chat.key and meant.kind is RoundKind.DAILY:
+                hint = await self._daily_hint(cmd, lang, "daily_ends_at_reveal")
+                return None, [hint or error_reply(cmd, lang, "already_revealed")]
+        rnd = await self.rounds.open_of_kind(cmd.chat.key, RoundKind.QUIZ)
+        if rnd is None:
+            hint = await self._daily_hint(cmd, lang, "no_quiz_daily_open")
+            return None, [hint or error_reply(cmd, lang, "no_open_round")]
+        return self._may_control(cmd, rnd, lang)
+
+    async def _reveal_target(self, cmd: Command, lang: str) -> tuple[Round | None, list[Reply]]:
+        """The round /reveal means: the question of the day with ``daily``; the question the
+        command replies to (Telegram); else the quiz's current question, unless it was posted a
+        moment ago as the next question of its quiz: two /reveal sent together (two admins, a
+        double tap) would otherwise reveal that question before anyone saw it."""
+        words = [a.strip().lower() for a in cmd.args if a.strip()]
+        if words and words[0] in DAILY_WORDS:
+            rnd = await self.rounds.open_of_kind(cmd.chat.key, RoundKind.DAILY)
+            if rnd is None:
+                return None, [error_reply(cmd, lang, "no_daily_open")]
+            return self._may_control(cmd, rnd, lang)
+        if words:
+            return None, [error_reply(cmd, lang, "bad_reveal_arg")]
+        if cmd.round_id is not None:
+            meant = await self.rounds.get(cmd.round_id)
+            if meant is None or meant.chat_key != cmd.chat.key:
+                return None, [error_reply(cmd, lang, "no_open_round")]
+            if meant.status is not RoundStatus.OPEN:
+                return None, [error_reply(cmd, lang, "already_revealed")]
+            return self._may_control(cmd, meant, lang)
+        rnd = await self.rounds.open_of_kind(cmd.chat.key, RoundKind.QUIZ)
+        if rnd is None:
+            hint = await self._daily_hint(cmd, lang, "no_quiz_daily_open")
+            return None, [hint or error_reply(cmd, lang, "no_open_round")]
+        if rnd.seq > 1 and self.clock() - rnd.opened_at < REVEAL_GUARD_SECONDS:
+            return None, [error_reply(cmd, lang, "reveal_just_posted", seq=rnd.seq)]
+        return self._may_control(cmd, rnd, lang)
+
+    @command("reveal", access=Access.STARTER_OR_ADMIN, args=(REVEAL_ARG,),
              summary=L10n("Reveal the answer now (admins)", "立即公布答案（管理员）"),
-             help=L10n("reveal now: model answer, key-point checklist, every member's score and the points they hit",
-                       "立即公布：参考答案、要点清单、每位成员的得分和命中的要点"))
+             help=L10n("reveal now: model answer, key-point checklist, every member's score and the points they hit; "
+                       "acts on the quiz's question (on Telegram: the question you reply to); `/reveal daily` reveals "
+                       "the question of the day; a second `/reveal` within a few seconds never reveals the quiz's next "
+                       "question",
+                       "立即公布：参考答案、要点清单、每位成员的得分和命中的要点；作用于测验的当前题（Telegram：你回复的那道题）；"
+                       "`/reveal daily` 公布每日一题；几秒内的第二次 `/reveal` 不会公布测验刚发出的下一题"))
     async def reveal(self, cmd: Command, lang: str) -> list[Reply]:
-        rnd, errors = await self._controllable_round(cmd, lang)
+        rnd, errors = await self._reveal_target(cmd, lang)
         return errors if rnd is None else await self.flow.reveal(rnd.id)
 
     @command("skip", access=Access.STARTER_OR_ADMIN, summary=L10n("Skip this question (admins)", "跳过本题（管理员）"),
-             help=L10n("skip the question unscored (a quiz goes on with its next question)",
-                       "跳过本题，不计分（测验继续下一题）"))
+             help=L10n("skip the quiz's question unscored (the quiz goes on with its next question); never the "
+                       "question of the day",
+                       "跳过测验的当前题，不计分（测验继续下一题）；不作用于每日一题"))
     async def skip(self, cmd: Command, lang: str) -> list[Reply]:
-        rnd, errors = await self._controllable_round(cmd, lang)
+        rnd, errors = await self._quiz_round(cmd, lang)
         return errors if rnd is None else await self.flow.skip(rnd, cmd.chat, lang)
 
     @command("stop", access=Access.STARTER_OR_ADMIN, summary=L10n("End the quiz (admins)", "结束测验（管理员）"),
-             help=L10n("end the quiz with the ranking so far", "结束测验并显示目前的排名"))
+             help=L10n("end the quiz with the ranking so far; the question of the day stays open until its reveal",
+                       "结束测验并显示目前的排名；每日一题保持开放直到公布"))
     async def stop(self, cmd: Command, lang: str) -> list[Reply]:
-        rnd, errors = await self._controllable_round(cmd, lang)
+        rnd, errors = await self._quiz_round(cmd, lang)
         return errors if rnd is None else await self.flow.stop(rnd, cmd.chat, lang)
+
+    @command("to", args=(ROUND_ARG, ANSWER_ARG), slash=False, platforms=("console",),
+             summary=L10n("Answer a given question (console)", "回答指定的题（控制台）"),
+             help=L10n("console only: `/to N text` answers question #N (the number shown next to it), `/to N` sends "
+                       "your next answers there, `/to` alone back to the most recent question (Telegram: reply to "
+                       "the question; Discord: its Answer button)",
+                       "仅控制台：`/to N 答案` 回答第 #N 题（题目旁显示的编号），`/to N` 让之后的答案都交给它，只发 `/to` "
+                       "恢复为最新的题（Telegram 请回复题目，Discord 请点「作答」）"))
+    async def to(self, cmd: Command, lang: str) -> list[Reply]:
+        spec = self.registry.lookup("to")
+        if spec is not None and not spec.spec.serves(cmd.chat.platform):
+            return [error_reply(cmd, lang, "to_console_only")]
+        if not cmd.args:
+            return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "to_reset"), to_user=cmd.user, meta={"answer_to": None})]
+        number = cmd.args[0].lstrip("#")
+        if not re.fullmatch(r"[0-9]{1,18}", number):
+            return [error_reply(cmd, lang, "to_usage")]
+        rnd = await self.rounds.get(int(number))
+        if rnd is None or rnd.chat_key != cmd.chat.key or rnd.status is not RoundStatus.OPEN:
+            return [error_reply(cmd, lang, "to_not_open", n=int(number))]
+        text = " ".join(cmd.args[1:]).strip()
+        if text:  # answered here and now, as a message replying to that question would be
+            return await self.flow.answer(TextAnswer(cmd.chat, cmd.user, cmd.locale, None, text=text,
+                                                     round_id=rnd.id), lang)
+        q = self.bank.question(rnd.question_id)
+        prompt = md_escape(clip(q.prompt, 80)) if q else rnd.question_id
+        return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "to_set", n=rnd.id, prompt=prompt), round_id=rnd.id,
+                      to_user=cmd.user, meta={"answer_to": rnd.id})]
 
     # -- what the chat knows ------------------------------------------------------------------
 

@@ -37,6 +37,9 @@ class TextAnswer(Event):
 
     text: str = ""
     round_id: int | None = None
+    # the platform message this text is (Telegram: chat and message id): a later message of the
+    # member's to the same question adds to their answer, an edit of this one replaces its part
+    part_key: str | None = None
     # the answer form of a /review card (Discord): the card's item number, so an old form is refused
     review_item: int | None = None
 

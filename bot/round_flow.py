@@ -2,8 +2,9 @@
 the round is revealed (once, even across processes) when its window ends, when an admin or its
 starter says so, or early when everyone who is playing has answered.
 
-Open answers are graded by the engine's ``Grader`` when they arrive (the last one counts): the
-local grade at once, and, when an LLM judge is configured, the judge's in the background
+Open answers are graded by the engine's ``Grader`` when they arrive. A member's later message to
+the same question before the reveal is a follow-up: it is appended to their answer and the whole
+is graded again (an edited message replaces its own part); the local grade at once, and, when an LLM judge is configured, the judge's in the background
 (``bot.judge.background.Judgements``); a reveal waits a bounded time for judgements still pending.
 A choice pick scores at once and only the first counts. Revealing closes the round in the same transaction
 that writes its scores, then hands a session's round to ``Sessions.after_close`` for the next
@@ -29,7 +30,7 @@ from bot.grading import Grader, LocalGrader, grade, has_words
 from bot.judge.background import Judgements
 from bot.model import ChatRef, Kind, Question, Round, RoundKind, RoundStatus
 from bot.replies import Reply, ReplyKind
-from bot.rounds import Rounds, contradicted_of, hits_of
+from bot.rounds import AnswerPart, Rounds, contradicted_of, hits_of, join_parts
 from bot.sessions import Sessions
 from bot.views import (
     LETTERS,
@@ -49,6 +50,15 @@ log = logging.getLogger(__name__)
 
 # a choice answered by text: "2", "B", "b)", "3."
 _PICK = re.compile(r"^\s*(?:([1-9]|1[0-2])|([A-La-l]))\s*[.)）]?\s*$")
+
+
+def with_part(parts: list[AnswerPart], part: AnswerPart) -> tuple[list[AnswerPart], str]:
+    """The answer's parts with ``part`` in: an edit of a message already in the answer replaces
+    that message's part ('edited'); anything else is a follow-up appended after the others
+    ('added')."""
+    if part.key is not None and any(p.key == part.key for p in parts):
+        return [part if p.key == part.key else p for p in parts], "edited"
+    return [*parts, part], "added"
 
 
 class RoundFlow:
@@ -149,25 +159,44 @@ class RoundFlow:
             return replies
         if not has_words(text):
             return [error_reply(event, lang, "no_words")]
-        result = self.grader.grade(question, text, lang)
         judged = self.judgements.judges(question)
         _lang, tz = await self.chats.settings_of(self.chats.of_round(rnd, event.chat))
-        now = self.clock()
         # written where the group cannot read it (a private chat, Discord's form): never shown there
         private = rnd.chat_key != event.chat.key or (not event.chat.private and self.chats.answers_by_button(event.chat))
-        status = await self.rounds.record_open(rnd, event.user.key, event.user.name or event.user.id, text,
-                                               result.score, result.hit, now, self.chats.local_date(tz, now),
-                                               contradicted=result.contradicted, capped=result.capped,
-                                               feedback=result.feedback, judge_pending=judged, private=private)
+        status: str | None = "stale"
+        follow_up, parts, whole = "", [AnswerPart(event.part_key, text)], text
+        for _attempt in range(3):  # another message of the member's stored in between: read again
+            revision, stored = await self.rounds.answer_parts(rnd.id, event.user.key)
+            parts, follow_up = with_part(stored, AnswerPart(event.part_key, text))
+            whole = join_parts(parts)
+            if len(whole) > self.settings.max_answer_chars:  # the whole answer is graded: it must fit
+                return [error_reply(event, lang, "too_long_total", n=len(whole), max=self.settings.max_answer_chars)]
+            result = self.grader.grade(question, whole, lang)
+            now = self.clock()
+            status = await self.rounds.record_open(rnd, event.user.key, event.user.name or event.user.id, parts,
+                                                   result.score, result.hit, now, self.chats.local_date(tz, now),
+                                                   revision=revision, contradicted=result.contradicted,
+                                                   capped=result.capped, feedback=result.feedback,
+                                                   judge_pending=judged, private=private)
+            if status != "stale":
+                break
         if status is None:
             return [error_reply(event, lang, "round_closed")]
+        if status == "stale":
+            return [error_reply(event, lang, "answer_retry")]
         if pending:  # answered: the member's next private message is not for this round
             await self.chats.private_answers.clear_pending(event.user.key, rnd.id)
         if judged:  # in the background: the acknowledgement does not wait for the model
-            self.judgements.submit(rnd.id, event.user.key, question, text, _lang, rnd.closes_at)
-        key = "ack_new" if status == "new" else "ack_changed"
-        ack = Reply(event.chat, ReplyKind.ACK, say(lang, key, name=md_escape(event.user.name or event.user.id)),
-                    round_id=rnd.id, to_user=event.user, meta={"status": status})
+            self.judgements.submit(rnd.id, event.user.key, question, whole, _lang, rnd.closes_at)
+        name = md_escape(event.user.name or event.user.id)
+        if status == "new":
+            text_ack = say(lang, "ack_new", name=name)
+        elif len(parts) == 1:  # the only part, edited
+            text_ack = say(lang, "ack_changed", name=name)
+        else:
+            text_ack = say(lang, f"ack_{follow_up}", name=name, n=len(parts))
+        ack = Reply(event.chat, ReplyKind.ACK, text_ack, round_id=rnd.id, to_user=event.user,
+                    meta={"status": status, "follow_up": follow_up, "parts": len(parts)})
         return [ack] + await self._maybe_early_reveal(rnd, event)
 
     async def pick(self, event: ChoicePick, lang: str) -> list[Reply]:

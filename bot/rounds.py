@@ -11,6 +11,7 @@ import json
 import random
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -22,18 +23,22 @@ from bot.storage import Store, dumps
 ROUND_COLS = ("id, chat_key, question_id, topic, kind, status, started_by, opened_at, closes_at, session_id, seq,"
               " local_date, option_order, thread")
 
+# ``revisions`` guards a follow-up: the parts were read at revision N and are written only if the
+# row is still at N (-1: no answer yet); otherwise nothing is returned and the caller reads again.
+# Once any part was written privately the whole answer stays private.
 UPSERT_OPEN = """
 INSERT INTO answers(round_id, user_key, chat_key, user_name, text, choice, score, hits,
                     submitted_at, updated_at, local_date, topic,
-                    local_score, contradicted, capped, feedback, judge_state, judge, judge_score, private)
-SELECT ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'local', NULL, ?
+                    local_score, contradicted, capped, feedback, judge_state, judge, judge_score, private, parts)
+SELECT ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'local', NULL, ?, ?
 WHERE EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = 'open')
 ON CONFLICT(round_id, user_key) DO UPDATE SET
     text = excluded.text, score = excluded.score, hits = excluded.hits,
     updated_at = excluded.updated_at, user_name = excluded.user_name, revisions = answers.revisions + 1,
     local_score = excluded.local_score, contradicted = excluded.contradicted, capped = excluded.capped,
     feedback = excluded.feedback, judge_state = excluded.judge_state, judge = 'local', judge_score = NULL,
-    private = excluded.private
+    private = MAX(answers.private, excluded.private), parts = excluded.parts
+WHERE answers.revisions = ?
 RETURNING revisions
 """
 
@@ -99,6 +104,14 @@ class Rounds:
         self._open[chat_key] = rnd
         return rnd
 
+    async def open_of_kind(self, chat_key: str, kind: RoundKind) -> Round | None:
+        """The chat's open round of one kind: the on-demand question and the question of the day
+        run side by side, and /quiz, /skip, /stop and /reveal each mean one of them."""
+        row = await self.store.fetchone(
+            f"SELECT {ROUND_COLS} FROM rounds WHERE chat_key = ? AND status = 'open' AND kind = ?"
+            " ORDER BY id DESC LIMIT 1", (chat_key, kind.value))
+        return to_round(row) if row else None
+
     def forget_open(self, chat_key: str) -> None:
         self._open.pop(chat_key, None)
 
@@ -112,8 +125,9 @@ class Rounds:
     async def choose(self, chat_key: str, topics: Sequence[str], discussion_share: float = 0.0,
                      difficulty: int | None = None) -> Question | None:
         """A question from ``topics`` that this chat has been asked least often (so nothing repeats
-        until the pool is used up), never one its running session already asked while the topics
-        have others (discussion questions too); discussion questions only at ``discussion_share``; among the
+        until the pool is used up), never one its running session already asked or one open in the
+        chat right now (the question of the day beside a quiz) while the topics have others
+        (discussion questions too); discussion questions only at ``discussion_share``; among the
         least asked, ``difficulty`` is preferred when some question has it. Questions in
         ``excluded()`` are never chosen."""
         pool = [q for t in topics for q in self.bank.topics[t].questions]
@@ -127,8 +141,8 @@ class Rounds:
         # "least asked" over the whole history alone would let a session repeat its first question
         # once every other one had been asked as often before it
         rows = await self.store.fetchall(
-            "SELECT question_id, COUNT(*) AS n, MAX(session_id IS NOT NULL AND session_id = (SELECT MAX(id)"
-            " FROM sessions WHERE chat_key = ? AND status = 'active')) AS in_session"
+            "SELECT question_id, COUNT(*) AS n, MAX(status = 'open' OR (session_id IS NOT NULL AND session_id ="
+            " (SELECT MAX(id) FROM sessions WHERE chat_key = ? AND status = 'active'))) AS in_session"
             f" FROM rounds WHERE chat_key = ? AND topic IN ({marks}) GROUP BY question_id",
             (chat_key, chat_key, *topics),
         )
@@ -286,21 +300,36 @@ class Rounds:
         )
         return {r["user_key"] for r in rows}
 
-    async def record_open(self, rnd: Round, user_key: str, name: str, text: str, score: int,
-                          hits: Sequence[str], now: float, local_date: str, *, contradicted: Sequence[str] = (),
-                          capped: str | None = None, feedback: str = "", judge_pending: bool = False,
-                          private: bool = False) -> str | None:
-        """Store (or replace) an open answer with its local grade (``score`` is also kept as the
-        local score; ``judge_pending``: the LLM judge will grade it in the background; ``private``:
-        written where the round's chat cannot read it). Returns 'new', 'changed' or None if the
-        round closed."""
+    async def answer_parts(self, round_id: int, user_key: str) -> tuple[int, list[AnswerPart]]:
+        """(revision, parts) of the member's open answer; (-1, []) before their first one. An
+        answer stored before parts were kept is one part without a message key."""
+        row = await self.store.fetchone(
+            "SELECT text, parts, revisions FROM answers WHERE round_id = ? AND user_key = ?", (round_id, user_key))
+        if row is None or row["text"] is None:
+            return -1, []
+        if not row["parts"]:
+            return row["revisions"], [AnswerPart(None, row["text"])]
+        return row["revisions"], [AnswerPart(key, text) for key, text in json.loads(row["parts"])]
+
+    async def record_open(self, rnd: Round, user_key: str, name: str, parts: Sequence[AnswerPart], score: int,
+                          hits: Sequence[str], now: float, local_date: str, *, revision: int = -1,
+                          contradicted: Sequence[str] = (), capped: str | None = None, feedback: str = "",
+                          judge_pending: bool = False, private: bool = False) -> str | None:
+        """Store an open answer, the join of its ``parts``, with its local grade (``score`` is also
+        kept as the local score; ``judge_pending``: the LLM judge will grade it in the background;
+        ``private``: written where the round's chat cannot read it), if the stored answer is still
+        at ``revision`` (-1: none yet). Returns 'new', 'changed', 'stale' (another message of the
+        member's came first: read the parts again) or None if the round closed."""
         rows = await self.store.submit(
             UPSERT_OPEN,
-            (rnd.id, user_key, rnd.chat_key, name, text, score, dumps(list(hits)), now, now, local_date,
-             rnd.topic, score, dumps(list(contradicted)), capped, feedback, "pending" if judge_pending else None,
-             int(private), rnd.id),
+            (rnd.id, user_key, rnd.chat_key, name, join_parts(parts), score, dumps(list(hits)), now, now,
+             local_date, rnd.topic, score, dumps(list(contradicted)), capped, feedback,
+             "pending" if judge_pending else None, int(private), dumps([list(p) for p in parts]), rnd.id, revision),
         )
         if not rows:
+            current = await self.get(rnd.id)
+            if current is not None and current.status is RoundStatus.OPEN:
+                return "stale"
             self.forget_open(rnd.chat_key)
             return None
         return "new" if rows[0][0] == 0 else "changed"
@@ -313,6 +342,19 @@ class Rounds:
         if not rows:
             self.forget_open(rnd.chat_key)
         return bool(rows)
+
+
+class AnswerPart(NamedTuple):
+    """What one message contributed to a member's answer: ``key`` names the message (its edit
+    replaces this part; None: a message that cannot be edited), ``text`` what it said."""
+
+    key: str | None
+    text: str
+
+
+def join_parts(parts: Sequence[AnswerPart]) -> str:
+    """The answer as graded and shown: its parts in the order they came, a line each."""
+    return "\n".join(part.text for part in parts)
 
 
 def hits_of(row: sqlite3.Row) -> list[str]:

@@ -1,4 +1,4 @@
-"""What the /schedule command says, in Chinese and English."""
+"""What the /schedule and /recap commands say, in Chinese and English."""
 
 from __future__ import annotations
 
@@ -41,6 +41,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "day_names": {"zh": "周一 周二 周三 周四 周五 周六 周日", "en": "Mon Tue Wed Thu Fri Sat Sun"},
     "reveal_after": {"zh": "{n} 小时后公布答案", "en": "answer revealed {n} h later"},
     "reveal_at": {"zh": "{time} 公布答案", "en": "answer revealed at {time}"},
+    # /recap: the weekly recap
+    "recap_usage": {
+        "zh": "用法：`/recap on [星期 HH:MM]`（默认 周日 21:00，本群时区），如 `/recap on 周五 18:00`；`/recap off` 关闭。",
+        "en": "Usage: `/recap on [weekday HH:MM]` (default Sunday 21:00 in the chat's zone), e.g. "
+              "`/recap on fri 18:00`; `/recap off` turns it off.",
+    },
+    "recap_bad_word": {"zh": "「{value}」既不是星期也不是时间（HH:MM）。没有做任何修改。",
+                       "en": "“{value}” is neither a weekday nor a time (HH:MM). Nothing was changed."},
+    "recap_when": {"zh": "每{day} {time}（{tz}）", "en": "every {day} at {time} ({tz})"},
+    "recap_saved": {"zh": "已开启每周回顾：{when}。下次：{next}。",
+                    "en": "Weekly recap on: {when}. Next one: {next}."},
+    "recap_current": {"zh": "**每周回顾**：{when}。下次：{next}。", "en": "**Weekly recap**: {when}. Next one: {next}."},
+    "recap_none": {"zh": "本群没有开启每周回顾。", "en": "The weekly recap is off for this chat."},
+    "recap_off": {"zh": "已关闭本群的每周回顾。", "en": "The weekly recap is off for this chat."},
 }
 
 

@@ -11,6 +11,8 @@
   while the bot was down are made by ``QuizEngine.expire_due`` right after start-up; later ones by
   the runtime's one-second ticker (the daily round's ``closes_at`` is the reveal time, so nothing
   needs re-scheduling and a reveal survives any restart).
+* The weekly recap (``/recap``, ``scheduler.recap``) runs beside it, started, rebuilt and stopped
+  with it.
 * Fan-out: a slot's chats are posted concurrently (bounded), each through the platform adapter's
   ``send`` and its rate limiter, which paces the burst (Telegram: 30/s overall) and waits out 429s.
   A chat that blocked or removed the bot raises ``ChatUnavailable``; the engine marks it inactive,
@@ -36,6 +38,7 @@ from bot.replies import Reply, ReplyKind
 from scheduler import store as rows
 from scheduler.messages import say
 from scheduler.parse import DAY_NAMES, Schedule, ScheduleError, parse, zone_label
+from scheduler.recap import WeeklyRecaps
 from scheduler.reminders import ReviewReminders
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,8 @@ SPEC_ARG = Arg("spec", ArgKind.WORDS,
                L10n("e.g. 09:00 Asia/Shanghai sft arch reveal 21:00", "例如 09:00 Asia/Shanghai sft arch reveal 21:00"),
                L10n("HH:MM [zone] [topics…] [reveal HH:MM|+Nh] [days …]",
                     "HH:MM [时区] [主题…] [reveal HH:MM|+Nh] [days …]"))
+RECAP_ARG = Arg("spec", ArgKind.WORDS, L10n("on [weekday HH:MM] or off, e.g. on sun 21:00", "on [星期 HH:MM] 或 off，如 on 周日 21:00"),
+                L10n("on [weekday HH:MM]|off", "on [星期 HH:MM]|off"))
 FANOUT_CONCURRENCY = 64  # chats of one slot in flight at once; the adapter's limiter does the pacing
 
 
@@ -103,6 +108,7 @@ class DailyScheduler:
         self.concurrency = concurrency
         self.aps: AsyncIOScheduler | None = None
         self.reminders = ReviewReminders(engine, settings)  # the review queue's daily reminders
+        self.recaps = WeeklyRecaps(engine, settings)  # the opt-in weekly recaps
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.engine.clock(), ZoneInfo("UTC"))
@@ -121,6 +127,7 @@ class DailyScheduler:
             "misfire_grace_time": max(1, int(self.grace)), "coalesce": True, "max_instances": 1})
         self.aps.start()
         self.reminders.start()
+        self.recaps.start()
 
     async def rebuild(self) -> None:
         """Jobs from the table, then the catch-up of missed posts and review reminders, then overdue
@@ -128,10 +135,12 @@ class DailyScheduler:
         await self.sync_jobs()
         await self.catch_up()
         await self.reminders.tick()
+        await self.recaps.tick()
         await self.engine.expire_due()
 
     async def stop(self) -> None:
         self.reminders.stop()
+        self.recaps.stop()
         if self.aps is not None and self.aps.running:
             self.aps.shutdown(wait=False)
 
@@ -242,6 +251,16 @@ class DailyScheduler:
                   else say(lang, "reveal_at", time=sched.reveal))
         return say(lang, "summary", days=days, time=sched.post_time, tz=zone_label(sched.tz), topics=topics,
                    reveal=reveal)
+
+    @command("recap", access=Access.ADMIN, args=(RECAP_ARG,),
+             summary=L10n("Weekly recap (admins); empty shows it", "每周回顾（管理员）；留空查看当前设置"),
+             help=L10n("the weekly recap, opt-in: `/recap on [weekday HH:MM]` (default Sunday 21:00 in the chat's zone) "
+                       "posts the week's top five, the longest streaks and the most-missed question with its model "
+                       "answer, once a week; `/recap off`; `/recap` alone shows it",
+                       "每周回顾（需开启）：`/recap on [星期 HH:MM]`（默认本群时区周日 21:00）每周一次发布本周前五名、"
+                       "连续打卡最长的成员和本周最难的一题及参考答案；`/recap off` 关闭；只发 `/recap` 查看当前设置"))
+    async def recap(self, cmd: Command, lang: str) -> list[Reply]:
+        return await self.recaps.command(cmd, lang)
 
     @command("schedule", access=Access.ADMIN, args=(SPEC_ARG,),
              summary=L10n("Question of the day (admins); empty shows the schedule", "每日一题（管理员）；留空查看当前设置"),

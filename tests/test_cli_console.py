@@ -47,7 +47,7 @@ def test_piped_console_plays_a_full_round(tmp_path):
         "/as Bob",
         "A",  # the same pick: the options are shuffled per round, so the board depends on the open round
         "/as Me",
-        "/reveal",
+        "/reveal daily",
         "/leaderboard all",
         "/me",
     ]) + "\n"

@@ -59,7 +59,7 @@ def test_engine_declares_each_command_once_with_its_handler(engine: QuizEngine):
     assert names == [spec.name for spec, _ in declared(ChatCommands) + declared(FlagCommands) + declared(ReviewCommands)]
     assert len(names) == len(set(names))
     assert {"quiz", "next", "reveal", "skip", "stop", "leaderboard", "me", "topics", "daily", "lang", "forget",
-            "help", "start", "flag", "review"} == set(names)
+            "help", "start", "flag", "review", "to"} == set(names)
     assert engine.commands.lookup("top").spec.name == "leaderboard"
     assert all(engine.commands.lookup(n).handler is not None for n in names)
     assert engine.commands.admin_checked() == {"reveal", "skip", "stop", "daily"}

@@ -91,14 +91,15 @@ async def test_window_end_reveals_and_session_continues(engine: QuizEngine, cloc
     assert "Bob" in replies[-1].text
 
 
-async def test_change_answer_last_counts_and_closed_round_refused(engine: QuizEngine, store: Store):
+async def test_follow_up_adds_to_the_answer_and_closed_round_refused(engine: QuizEngine, store: Store):
     q = only(await engine.handle(cmd("quiz", "sft")), ReplyKind.QUESTION)
     first = await engine.handle(answer("不知道", BOB))
     assert first[0].meta["status"] == "new"
-    second = await engine.handle(answer(good_answer(engine, q.question_id) or "随便", BOB))
-    assert second[0].meta["status"] == "changed"
+    good = good_answer(engine, q.question_id) or "随便"
+    second = await engine.handle(answer(good, BOB))
+    assert (second[0].meta["status"], second[0].meta["follow_up"]) == ("changed", "added")
     rows = await store.fetchall("SELECT text FROM answers WHERE user_key = 'console:bob'")
-    assert len(rows) == 1 and rows[0]["text"] != "不知道"  # one answer per member, the last one
+    assert len(rows) == 1 and rows[0]["text"] == "不知道\n" + good  # one answer per member, its parts joined
     await engine.handle(cmd("reveal"))
     late = await engine.handle(answer("迟到的答案", CAROL, round_id=q.round_id))
     assert late[0].kind is ReplyKind.ERROR and "closed" in late[0].text
@@ -114,7 +115,7 @@ async def test_daily_question_and_timed_reveal(engine: QuizEngine, clock):
     await engine.handle(answer(good_answer(engine, qid), ALICE))
     await engine.handle(answer("不知道", BOB))
     # a member may not reveal the daily question; an admin may
-    refused = await engine.handle(cmd("reveal", user=BOB))
+    refused = await engine.handle(cmd("reveal", "daily", user=BOB))
     assert refused[0].kind is ReplyKind.ERROR and "admin" in refused[0].text
     clock.advance(engine.settings.reveal_delay_hours * 3600 + 1)
     assert await engine.expire_due() == 1
@@ -126,7 +127,7 @@ async def test_discussion_question_shows_answers_and_scores_participation(engine
     posted = await engine.post_daily(GROUP, topics=["sft"], discussion_share=1.0)
     assert engine.bank.question(posted[0].question_id).is_discussion
     await engine.handle(answer("我用 MinHash 去重，然后人工抽检", ALICE))
-    reveal = only(await engine.handle(cmd("reveal", user=ADMIN)), ReplyKind.REVEAL)
+    reveal = only(await engine.handle(cmd("reveal", "daily", user=ADMIN)), ReplyKind.REVEAL)
     assert "MinHash" in reveal.text and not reveal.folded
     row = await store.fetchone("SELECT score FROM scores WHERE user_key = 'console:alice'")
     # graded against the question's rubric (de-duplication and spot checks are two of its points)
@@ -226,7 +227,7 @@ async def _score_at(engine: QuizEngine, clock, when: datetime, user: UserRef, te
     clock.now = when.timestamp()
     await engine.post_daily(GROUP, topics=["sft"], discussion_share=0.0)
     await engine.handle(answer(text, user))
-    await engine.handle(cmd("reveal", user=ADMIN))
+    await engine.handle(cmd("reveal", "daily", user=ADMIN))
 
 
 async def test_leaderboard_week_boundary_in_chat_zone(engine: QuizEngine, clock):

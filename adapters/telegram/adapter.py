@@ -42,7 +42,7 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "poll_answer",
 def menu(commands: CommandRegistry, lang: str) -> list[BotCommand]:
     """The command menu in one language, from the command registry (usage shown when it has arguments)."""
     return [BotCommand(spec.name, f"{spec.summary(lang)}: {spec.usage(lang)}" if spec.args else spec.summary(lang))
-            for spec in commands.specs()]
+            for spec in commands.specs("telegram")]
 
 
 def api_urls(base: str) -> tuple[str, str]:
