@@ -8,8 +8,9 @@ Registered explicitly by ``TelegramAdapter`` (``register``). What counts as what
   an anonymous admin (``sender_chat`` is the group itself) is an admin, and in a private chat the
   user is the admin of their own chat. Unknown commands reach the engine (its polite error) only in
   private chats or when addressed to us by name: in a group they may be another bot's;
-* in a group, a *reply to a question message* -> ``TextAnswer(round_id)``; other chatter is ignored
-  (privacy mode mostly hides it anyway). An edited reply is a changed answer. In a private chat any
+* in a group, a *reply to a question message* -> ``TextAnswer(round_id, part_key)``; other chatter is
+  ignored (privacy mode mostly hides it anyway). Another reply adds to the member's answer; an
+  edited reply (``edited_message``, same ``part_key``) replaces what it contributed. In a private chat any
   text -> ``TextAnswer`` (the engine knows a pending "answer privately" round);
 * a button -> ``ChoicePick`` for ``qb:pick:R:O``, else ``ButtonPress``; always answered exactly once
   with ``answer_callback_query`` (an ACK/ERROR for the presser becomes its toast/alert);
@@ -105,6 +106,12 @@ def message_chat(message: object) -> ChatRef:
 
 def user_ref(user: User, is_admin: bool = False) -> UserRef:
     return UserRef(PLATFORM, str(user.id), user.full_name or user.username or str(user.id), is_admin)
+
+
+def part_key(message: Message) -> str:
+    """The message as a part of a member's answer: an edit of it has the same key, a follow-up
+    reply another one."""
+    return f"{PLATFORM}:{message.chat.id}:{message.message_id}"
 
 
 def update_key(update: Update) -> str:
@@ -286,11 +293,12 @@ class Handlers:
         if message.chat.type != ChatType.PRIVATE and round_id is None:
             return  # group chatter, not an answer
         event = TextAnswer(message_chat(message), user_ref(message.from_user), message.from_user.language_code,
-                           update_key(update), text=message.text, round_id=round_id)
+                           update_key(update), text=message.text, round_id=round_id, part_key=part_key(message))
         await self.run(event, self._origin(message))
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """An edited reply to a question in a group is a changed answer; other edits are ignored."""
+        """An edited reply to a question in a group replaces what that message contributed to the
+        member's answer (its part: same chat and message id); other edits are ignored."""
         message = update.edited_message
         if self._skip(message) or message.text is None or message.chat.type == ChatType.PRIVATE:  # type: ignore[union-attr]
             return
@@ -299,7 +307,7 @@ class Handlers:
         if round_id is None:
             return
         event = TextAnswer(message_chat(message), user_ref(message.from_user), message.from_user.language_code,
-                           update_key(update), text=message.text, round_id=round_id)
+                           update_key(update), text=message.text, round_id=round_id, part_key=part_key(message))
         await self.run(event, self._origin(message))
 
     async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
