@@ -130,8 +130,14 @@ class QuizEngine:
     async def push(self, replies: list[Reply]) -> None:
         """Send replies nobody is waiting for through the chat's platform messenger, durably: they
         are recorded first, and what cannot be sent now is retried by ``deliver_pushes``."""
-        if replies:
-            await self.pushes.deliver(await self.pushes.record(replies))
+        if not replies:
+            return
+        try:
+            push_id = await self.pushes.record(replies)
+        except Exception:  # the database refused: a round's push recorded with it is rebuilt later
+            log.exception("recording a push to %s failed", replies[0].chat.key)
+            return
+        await self.pushes.deliver(push_id)
 
     async def deliver_pushes(self) -> int:
         """Retry the pushes whose time has come (the ticker calls it); how many were completed."""
@@ -248,6 +254,9 @@ class QuizEngine:
             token = timed_reveal.set(True)  # the reveal's transaction records its push
             try:
                 replies = await self.flow.reveal(round_id)
+            except Exception:  # the database refused this one: it stays open and is tried next tick
+                log.exception("revealing round %s failed", round_id)
+                continue
             finally:
                 timed_reveal.reset(token)
             if replies:

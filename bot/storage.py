@@ -152,10 +152,13 @@ class Store:
             await self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                # inside the try: a COMMIT that fails (disk full, I/O error) must not leave the
+                # transaction open, or every later BEGIN on this connection fails too
+                await self.db.execute("COMMIT")
             except BaseException:
-                await self.db.execute("ROLLBACK")
+                if self.db._conn.in_transaction:
+                    await self.db.execute("ROLLBACK")
                 raise
-            await self.db.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         return list(await self.reader.execute_fetchall(sql, tuple(params)))
@@ -240,8 +243,9 @@ def _run_batch(con: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> 
     """BEGIN IMMEDIATE; every statement; COMMIT — on the connection's own thread.
 
     Each statement runs inside its own SAVEPOINT: one that fails (a constraint, a value the
-    driver cannot bind) is rolled back alone and reported to its caller, and the rest of the
-    batch is still committed."""
+    driver cannot bind, a write error SQLite recovered from) is rolled back alone and reported to
+    its caller, and the rest of the batch is still committed. When SQLite has rolled back the
+    whole transaction, or the COMMIT fails, every caller of the batch learns it."""
     con.execute("BEGIN IMMEDIATE")
     results: list[list[sqlite3.Row] | Exception] = []
     try:
@@ -249,15 +253,17 @@ def _run_batch(con: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> 
             con.execute("SAVEPOINT one")
             try:
                 results.append(con.execute(sql, params).fetchall())
-            except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError,
-                    UnicodeError, OverflowError, ValueError, TypeError) as exc:
+            except (sqlite3.Error, UnicodeError, OverflowError, ValueError, TypeError) as exc:
+                if not con.in_transaction:  # SQLite rolled the whole transaction back (disk full, I/O)
+                    raise
                 con.execute("ROLLBACK TO one")
                 results.append(exc)
             con.execute("RELEASE one")
+        con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if con.in_transaction:
+            con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
     return results
 
 
