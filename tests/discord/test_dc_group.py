@@ -54,7 +54,7 @@ async def test_quiz_modal_answers_reveal_and_leaderboard(bot, fake, engine, monk
         assert "Alice" in text_of(alice_ack)
 
         changed = await answer(fake, question, bob, "数据分布偏移和灾难性遗忘")
-        assert is_ephemeral(changed) and "Updated" in text_of(changed)
+        assert is_ephemeral(changed) and "Added to your answer, Bob: 2 parts" in text_of(changed)
         assert len(fake.channel_messages(CHANNEL_ID)) == before  # answers never post publicly
 
         reveal = await fake.slash("reveal", alice, admin=True)
