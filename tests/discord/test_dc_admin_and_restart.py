@@ -19,7 +19,7 @@ from fake_discord import APP_ID, GUILD_ID, FakeDiscord
 from adapters.discord.commands import HASH_FILE
 from bot.replies import Reply, ReplyKind
 
-ADMIN_ONLY = {"reveal", "skip", "stop", "schedule", "daily"}
+ADMIN_ONLY = {"reveal", "skip", "stop", "schedule", "recap", "daily"}
 
 
 def command_puts(fake: FakeDiscord, scope: str = "") -> list:
@@ -30,7 +30,7 @@ def command_puts(fake: FakeDiscord, scope: str = "") -> list:
 async def test_command_set_and_permissions(bot, fake, engine):
     synced = {c["name"]: c for c in fake.commands["global"]}
     assert set(synced) == {"quiz", "next", "topics", "leaderboard", "me", "lang", "reveal", "skip", "stop",
-                           "forget", "help", "schedule", "daily", "flag", "review"}
+                           "forget", "help", "schedule", "daily", "flag", "review", "recap"}
     for name, command in synced.items():
         expected = 1 << 5 if name in ADMIN_ONLY else None  # Manage Server
         assert command["default_member_permissions"] == expected, name
