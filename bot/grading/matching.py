@@ -136,7 +136,8 @@ def _overlap(phrase: Phrase, answer: Answer, threshold: float):
             best: dict[tuple[int, int], list[int]] = {}
             for idx in common:
                 best.setdefault(answer.text.span_of(idx, answer.text.clauses), []).append(idx)
-            where = max(best.values(), key=len)
+            # ties go to the earliest clause: set order varies between processes, grades must not
+            where = max(best.items(), key=lambda item: (len(item[1]), -item[0][0]))[1]
             yield min(where), max(where) + 1
 
 
