@@ -211,13 +211,6 @@ class Store:
             await db.execute("DELETE FROM seen_updates WHERE seen_at < ?", (now - 86400,))
             return cur.rowcount == 1
 
-    async def set_chat_active(self, chat_key: str, active: bool) -> None:
-        async with self.write() as db:
-            await db.execute("UPDATE chats SET active=? WHERE key=?", (int(active), chat_key))
-            if not active:
-                await db.execute("UPDATE schedules SET enabled=0 WHERE chat_key=?", (chat_key,))
-        log.info("chat %s marked %s", chat_key, "active" if active else "inactive")
-
     async def backup(self, target: str | Path) -> None:
         """Consistent online copy with SQLite's backup API (safe while the bot is writing)."""
         target = Path(target)
