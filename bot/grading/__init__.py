@@ -4,10 +4,18 @@ Public API: ``grade(question, text=None, option=None, lang="zh") -> Grade`` (the
 ``LocalGrader`` for open answers), ``has_words`` (is there anything to grade), ``normalise``,
 the ``Grader`` protocol an engine calls, and ``LocalGrader`` implementing it.
 
-The package's modules: ``normalise`` (one canonical token stream for zh/en/mixed text, with the
-Snowball stemmer and the bilingual ``glossary``), ``matching`` (where a key point is mentioned),
-``negation`` (whether the mention affirms it), ``sentences`` (explanations vs term lists, "I don't
-know"), ``local`` (scoring), ``interface`` (the ``Grader`` protocol).
+The package's modules:
+
+* ``normalise``: one canonical token stream for zh/en/mixed text (the Snowball stemmer, the glossary);
+* ``glossary``: the bilingual vocabulary of the field that folds English and variant terms into one form;
+* ``trie``: many literal words compiled into one prefix-tree regular expression (glossary, cues);
+* ``matching``: where a key point is mentioned in an answer;
+* ``negation``: whether a mention affirms the point or denies it;
+* ``contradiction``: a mention whose sentence reverses the model answer's direction for that point;
+* ``semantic``: partial credit for a point explained in other words (unit overlap with its support);
+* ``sentences``: explanations vs term lists, "I don't know", the answer's length;
+* ``local``: ``LocalGrader``, the scoring that combines them (caps, length, the reveal's checklist);
+* ``interface``: the ``Grader`` protocol the engine calls (``bot.judge`` implements it too).
 """
 
 from __future__ import annotations
