@@ -97,3 +97,14 @@ async def moved_to(store: Store, old: str) -> str | None:
     """Where a chat that changed id went (None if it never moved)."""
     row = await store.fetchone("SELECT new_key FROM chat_moves WHERE old_key = ?", (old,))
     return row["new_key"] if row else None
+
+
+async def moved_from(store: Store, new: str) -> list[str]:
+    """Every earlier key of chat ``new``: the chats that moved into it, directly or through a chain
+    of moves (a key signed into something before the move, such as a private-answer link, still
+    names the chat by one of them)."""
+    rows = await store.fetchall(
+        "WITH RECURSIVE earlier(key) AS (SELECT old_key FROM chat_moves WHERE new_key = ?"
+        " UNION SELECT m.old_key FROM chat_moves m JOIN earlier e ON m.new_key = e.key)"
+        " SELECT key FROM earlier WHERE key != ?", (new, new))
+    return [row["key"] for row in rows]

@@ -8,7 +8,9 @@ the channel's own message. Three rules keep that door for members only:
   over the round id and the round's chat key, with a random key kept in the database (table
   ``secrets``, made on first use), cut to 22 URL-safe characters (132 bits). A payload fits
   Telegram's deep-link limit (64 characters of ``[A-Za-z0-9_-]``); a sequential round id alone, or a
-  payload for another chat's round, is refused.
+  payload for another chat's round, is refused. A link issued before its chat changed id (a
+  Telegram group upgraded to a supergroup, ``bot.chat_moves``) was signed with the old key and
+  stays valid for the round, which moved with the chat.
 * **Membership is checked when the link is used** (and for any answer or pick that reaches a round
   from outside its chat) through ``Membership``, a small platform-neutral interface an adapter
   registers with the engine (Telegram: ``getChatMember``, cached briefly). A platform without one
@@ -31,6 +33,7 @@ import secrets
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from bot.chat_moves import moved_from
 from bot.model import ChatRef, Round, UserRef
 from bot.storage import Store
 
@@ -112,11 +115,17 @@ class PrivateAnswers:
         return int(m.group(1)) if m else None
 
     async def verify(self, payload: str, rnd: Round) -> bool:
-        """Whether ``payload`` was signed for this round of its chat."""
+        """Whether ``payload`` was signed for this round of its chat, under the chat's current key
+        or a key it had before it moved (the round moved with it)."""
         m = _PAYLOAD.fullmatch(payload)
         if m is None or int(m.group(1)) != rnd.id:
             return False
-        return hmac.compare_digest(m.group(2), await self._mac(rnd.id, rnd.chat_key))
+        if hmac.compare_digest(m.group(2), await self._mac(rnd.id, rnd.chat_key)):
+            return True
+        for old_key in await moved_from(self.store, rnd.chat_key):
+            if hmac.compare_digest(m.group(2), await self._mac(rnd.id, old_key)):
+                return True
+        return False
 
     # -- who may answer ----------------------------------------------------------------------
 

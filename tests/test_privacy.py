@@ -1,6 +1,7 @@
 """Only members answer, private stays private (through the engine and the console).
 
-* a private-answer link is a signed payload bound to the round and its chat; it is checked for
+* a private-answer link is a signed payload bound to the round and its chat (a key the chat had
+  before it moved counts too); it is checked for
   membership when used (the console: a member is someone who has spoken in the chat), a refusal says
   why and changes nothing, a round cannot be answered from another platform, and a rejected private
   answer keeps the link usable;
@@ -88,6 +89,26 @@ async def test_the_key_survives_a_restart(engine: QuizEngine, store, bank, setti
     payload = await engine.private_answer_payload(q.round_id, GROUP.key)
     again = QuizEngine(store, bank, settings, clock=clock)
     assert await again.private_answer_payload(q.round_id, GROUP.key) == payload
+
+
+async def test_a_link_signed_before_the_chat_moved_still_opens_its_round(engine: QuizEngine, store: Store,
+                                                                         monkeypatch):
+    q = await open_question(engine, monkeypatch)
+    old_payload = await engine.private_answer_payload(q.round_id, GROUP.key)
+    foreign = await engine.private_answer_payload(q.round_id, OTHER_GROUP.key)
+    # the group changes id twice (g1 -> g1b -> g1c): the round moves with it
+    assert await engine.chats.move(GROUP.key, "console:g1b")
+    assert await engine.chats.move("console:g1b", "console:g1c")
+    moved = ChatRef("console", "g1c", private=False, title="study group")
+    await engine.handle(cmd("me", user=BOB, chat=moved))  # Bob is a member of the chat as it is now
+    refused = await engine.handle(cmd("start", foreign, user=BOB, chat=dm(BOB)))  # never moved in: still refused
+    assert refused[0].kind is ReplyKind.ERROR and "not valid" in refused[0].text
+    prompt = await engine.handle(cmd("start", old_payload, user=BOB, chat=dm(BOB)))
+    assert prompt[0].kind is ReplyKind.INFO and prompt[0].round_id == q.round_id
+    ack = await engine.handle(TextAnswer(dm(BOB), BOB, text="灾难性遗忘，数据分布偏移"))
+    assert ack[0].kind is ReplyKind.ACK
+    row = await store.fetchone("SELECT chat_key, private FROM answers WHERE user_key = ?", (BOB.key,))
+    assert (row["chat_key"], row["private"]) == (moved.key, 1)
 
 
 async def test_outsider_is_refused_and_nothing_changes(engine: QuizEngine, store: Store, monkeypatch):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fake_bot_api import FakeBotAPI
-from tg_support import deadline, eventually, force_questions, visible
+from tg_support import deadline, deep_link_payload, eventually, force_questions, visible
 
 from scheduler.parse import parse
 from scheduler.service import DailyScheduler
@@ -151,3 +151,32 @@ async def test_chat_migrated_on_send_moves_the_data_retries_there_and_merges_the
         assert daily_round["chat_key"] == new_key
     finally:
         await daily.stop()
+
+
+async def test_answer_privately_link_from_before_the_upgrade_still_opens_the_round(tg, fake, engine, monkeypatch):
+    """The link under a question was signed with the basic group's id; after the upgrade the round
+    lives at the supergroup's id, and the link still lets a member answer it privately there."""
+    force_questions(monkeypatch, engine, "sft-why-dumber")
+    old = FakeBotAPI.basic_group(-4503, "Evening group")
+    new_id = -1004503
+    alice, bob = fake.user(421, "Alice"), fake.user(422, "Bob")
+    old_key, new_key = f"telegram:{old['id']}", f"telegram:{new_id}"
+    async with deadline():
+        fake.message(old, alice, "/quiz sft")
+        [question] = await fake.wait_for("sendMessage", lambda c: c.chat_id == old["id"])
+        payload = deep_link_payload(question)
+
+        to_new, _from_old = fake.migrate(old, new_id)
+        fake.inject({"message": to_new})
+        await eventually(lambda: _moved(engine, old_key))
+
+        mark = fake.mark()
+        fake.message(fake.private(bob), bob, f"/start {payload}")
+        [prompt] = await fake.wait_for("sendMessage", lambda c: c.chat_id == bob["id"], since=mark)
+        assert "not valid" not in visible(prompt.text) and "SFT" in visible(prompt.text)
+        fake.message(fake.private(bob), bob, BEST)
+        await fake.wait_for("sendMessage", lambda c: c.chat_id == bob["id"] and "Got your answer" in visible(c.text),
+                            since=mark)
+
+    row = await engine.store.fetchone("SELECT chat_key, private FROM answers WHERE user_key = 'telegram:422'")
+    assert (row["chat_key"], row["private"]) == (new_key, 1)
