@@ -1,8 +1,8 @@
 """Only members answer, private stays private (through the engine and the console).
 
 * a private-answer link is a signed payload bound to the round and its chat (a key the chat had
-  before it moved counts too); it is checked for
-  membership when used (the console: a member is someone who has spoken in the chat), a refusal says
+  before it moved counts too); it is checked for membership when used (the console: a member is
+  someone who has spoken in the chat), a refusal says
   why and changes nothing, a round cannot be answered from another platform, and a rejected private
   answer keeps the link usable;
 * /forget's buttons carry the requester: another member's press is refused;
