@@ -1,8 +1,8 @@
 """Parse `/schedule HH:MM [zone] [topics…] [reveal HH:MM | reveal +Nh] [days …]` into a Schedule.
 
 Members write in Chinese as readily as in English: days may be 每天, 工作日, 周末 or 周一,周三,周五,
-and a zone 北京时间, 上海 or UTC+8 as well as an IANA name (a fixed offset is stored as the IANA
-``Etc/GMT±N`` zone, whose sign is inverted; ``zone_label`` shows it as typed).
+and a zone 北京时间, 上海 or UTC+8 as well as an IANA name. Times, weekdays and zones are read by
+``bot.local_time``, which ``/recap`` and ``/review remind`` share.
 
 Errors are ``ScheduleError(key, value)`` with a message key from ``scheduler.messages`` so the
 reply names exactly what was wrong; a failed parse changes nothing.
@@ -12,30 +12,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.bank import QuestionBank
+from bot.local_time import DAY_NAMES, looks_like_offset, parse_time, zh_weekday, zone_of
 
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 _AFTER = re.compile(r"^\+(\d{1,2})h?$", re.I)
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# 周一 / 星期一 / 礼拜一 … ; 日 and 天 both name Sunday
-_ZH_DAY = re.compile(r"^(?:周|星期|礼拜)([一二三四五六日天])$")
-_ZH_DAY_INDEX = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _DAY_SETS = {"daily": "daily", "everyday": "daily", "every-day": "daily", "每天": "daily", "每日": "daily",
              "天天": "daily", "weekdays": "weekdays", "workdays": "weekdays", "工作日": "weekdays",
              "周一到周五": "weekdays", "周一至周五": "weekdays", "weekends": "sat,sun", "weekend": "sat,sun",
              "周末": "sat,sun"}
 _DAY_SEPARATORS = re.compile(r"[,，、;；/]")
-# zones as Chinese speakers name them (the zone's main city, or how the time is called)
-ZONE_NAMES = {"北京时间": "Asia/Shanghai", "北京": "Asia/Shanghai", "上海": "Asia/Shanghai", "中国": "Asia/Shanghai",
-              "中国时间": "Asia/Shanghai", "东八区": "Asia/Shanghai", "香港": "Asia/Hong_Kong", "台北": "Asia/Taipei",
-              "新加坡": "Asia/Singapore", "东京": "Asia/Tokyo", "首尔": "Asia/Seoul", "伦敦": "Europe/London",
-              "柏林": "Europe/Berlin", "巴黎": "Europe/Paris", "纽约": "America/New_York",
-              "洛杉矶": "America/Los_Angeles", "旧金山": "America/Los_Angeles", "西雅图": "America/Los_Angeles",
-              "悉尼": "Australia/Sydney"}
-_OFFSET = re.compile(r"^(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.I)
-_FIXED = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
 
 
 class ScheduleError(Exception):
@@ -67,54 +53,10 @@ class Schedule:
         return {"daily": "*", "weekdays": "mon-fri"}.get(self.days, self.days)
 
 
-def parse_time(token: str) -> str | None:
-    m = _TIME.match(token)
-    return f"{int(m.group(1)):02d}:{m.group(2)}" if m else None
-
-
-def is_zone(token: str) -> bool:
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-/]*", token):
-        return False
-    try:
-        ZoneInfo(token)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def looks_like_offset(token: str) -> bool:
-    return _OFFSET.match(token.replace("＋", "+").replace("－", "-")) is not None
-
-
-def zone_of(token: str) -> str | None:
-    """The IANA zone a member means: an IANA name, a Chinese name (北京时间, 上海), or a whole-hour
-    offset (UTC+8, GMT+8 -> ``Etc/GMT-8``); None if it is none of these."""
-    if token in ZONE_NAMES:
-        return ZONE_NAMES[token]
-    m = _OFFSET.match(token.replace("＋", "+").replace("－", "-"))
-    if m:
-        sign, hours, minutes = m.group(1), int(m.group(2)), int(m.group(3) or 0)
-        # Etc/GMT zones exist for whole hours from -14 to +12 only (UTC+5:30 needs its IANA name)
-        if minutes or not (hours <= 14 if sign == "+" else hours <= 12):
-            return None
-        if hours == 0:
-            return "UTC"
-        return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
-    return token if is_zone(token) else None
-
-
-def zone_label(tz: str) -> str:
-    """A zone as people write it: ``Etc/GMT-8`` is UTC+8 (IANA inverts the sign of these)."""
-    m = _FIXED.match(tz)
-    if m:
-        return f"UTC{'-' if m.group(1) == '+' else '+'}{m.group(2)}"
-    return tz
-
-
 def _day_index(part: str) -> int | None:
-    m = _ZH_DAY.match(part)
-    if m:
-        return _ZH_DAY_INDEX[m.group(1)]
+    day = zh_weekday(part)
+    if day is not None:
+        return day
     part = part[:3]
     return DAY_NAMES.index(part) if part in DAY_NAMES else None
 

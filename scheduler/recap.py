@@ -3,7 +3,7 @@ chat's zone by default; ``/recap off``), sent once a week, through restarts.
 
 Scheduled like the question of the day, on the pattern of the review reminders: the chat's row in
 ``recaps`` keeps the weekday, the time and ``next_at`` (the UTC instant of the next recap). A job
-on a scheduler of its own runs at the start of every minute and takes the rows that fell due:
+at the start of every minute (``scheduler.minutely``) takes the rows that fell due:
 
 * Exactly once a week: a row is claimed with a compare-and-set ``UPDATE`` that moves ``next_at``
   to the following week, and the week (ISO year-week of the recap's local date) is claimed in
@@ -21,31 +21,24 @@ on a scheduler of its own runs at the start of every minute and takes the rows t
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Settings
 from bot.engine import QuizEngine
 from bot.events import Command
+from bot.local_time import DAY_NAMES, next_local, parse_time, weekday_of, zone_label
 from bot.recap import Recaps
 from bot.replies import Reply, ReplyKind
 from scheduler.messages import say
-from scheduler.parse import DAY_NAMES, parse_time, zone_label
+from scheduler.minutely import EveryMinute
 
 log = logging.getLogger(__name__)
 
 JOB_ID = "weekly-recaps"
 BATCH = 200  # rows claimed per query; a tick loops until none is due
 DEFAULT_DAY, DEFAULT_TIME = 6, "21:00"  # Sunday 21:00
-_ZH_DAY = re.compile(r"^(?:周|星期|礼拜)([一二三四五六日天])$")
-_ZH_DAY_INDEX = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_EN_DAYS = {name: i for i, name in enumerate(DAY_NAMES)} | {
-    full: i for i, full in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
 ON_WORDS = frozenset({"on", "开", "开启", "打开"})
 OFF_WORDS = frozenset({"off", "stop", "disable", "关", "关闭"})
 
@@ -54,14 +47,6 @@ class RecapError(Exception):
     def __init__(self, key: str, value: str = "") -> None:
         super().__init__(f"{key}: {value}")
         self.key, self.value = key, value
-
-
-def weekday_of(token: str) -> int | None:
-    """0 (Monday) .. 6 (Sunday) from mon/monday/周一/星期一 …; None if it is no day."""
-    m = _ZH_DAY.match(token)
-    if m:
-        return _ZH_DAY_INDEX[m.group(1)]
-    return _EN_DAYS.get(token.lower())
 
 
 def parse_recap(words: list[str]) -> tuple[int, str]:
@@ -82,15 +67,7 @@ def parse_recap(words: list[str]) -> tuple[int, str]:
 
 def next_recap(weekday: int, at: str, tz: str, after: float) -> float:
     """The UTC instant of the first ``weekday`` ``at`` (local, in ``tz``) strictly after ``after``."""
-    zone = ZoneInfo(tz)
-    local = datetime.fromtimestamp(after, zone)
-    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
-    for _ in range(3):
-        moment = datetime(day.year, day.month, day.day, int(at[:2]), int(at[3:]), tzinfo=zone).timestamp()
-        if moment > after:
-            return moment
-        day += timedelta(days=7)
-    raise AssertionError("unreachable: a week later is always later")
+    return next_local(at, tz, after, weekday)
 
 
 def week_of(when: float, tz: str) -> str:
@@ -113,18 +90,13 @@ class WeeklyRecaps:
         self.store = engine.store
         self.grace = settings.grace_minutes * 60
         self.recaps = Recaps(engine.store, engine.bank, engine.stats)
-        self.aps: AsyncIOScheduler | None = None
+        self.minutely = EveryMinute(JOB_ID, self.tick)
 
     def start(self) -> None:
-        # a run delayed past its minute is still made (coalesced); the next tick would take it anyway
-        self.aps = AsyncIOScheduler(timezone=ZoneInfo("UTC"), job_defaults={
-            "misfire_grace_time": 60, "coalesce": True, "max_instances": 1})
-        self.aps.add_job(self.tick, CronTrigger(second=0), id=JOB_ID, name=JOB_ID, replace_existing=True)
-        self.aps.start()
+        self.minutely.start()
 
     def stop(self) -> None:
-        if self.aps is not None and self.aps.running:
-            self.aps.shutdown(wait=False)
+        self.minutely.stop()
 
     # -- sending --------------------------------------------------------------------------------
 

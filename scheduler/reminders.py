@@ -1,9 +1,9 @@
 """ReviewReminders: the opt-in daily "N cards are due" message of the review queue.
 
 A member sets ``/review remind 20:30 [zone]``; their row in ``review_members`` keeps the time, the
-zone and ``remind_next``, the UTC instant of the next reminder (indexed). One APScheduler job runs
-(on a scheduler of its own, started and stopped with the ``DailyScheduler``) runs at the start of
-every minute and takes the rows whose ``remind_next`` has passed:
+zone and ``remind_next``, the UTC instant of the next reminder (indexed). A job at the start of
+every minute (``scheduler.minutely``, started and stopped with the ``DailyScheduler``) takes the
+rows whose ``remind_next`` has passed:
 
 * Exactly once a day, like the question of the day: each row is claimed with a compare-and-set
   ``UPDATE`` that moves ``remind_next`` to the next day's time and writes the local date into
@@ -25,19 +25,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Settings
 from bot.engine import QuizEngine
+from bot.local_time import end_of_day, local_date, next_local
 from bot.messenger import ChatUnavailable
 from bot.model import ChatRef
 from bot.replies import Button, Reply, ReplyKind
 from bot.review.store import ReviewStore
 from bot.review.texts import say
-from bot.review.times import end_of_day, local_date, next_reminder
+from scheduler.minutely import EveryMinute
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +61,13 @@ class ReviewReminders:
         self.queue = ReviewStore(engine.store)
         self.grace = settings.grace_minutes * 60
         self.concurrency = concurrency
-        self.aps: AsyncIOScheduler | None = None
+        self.minutely = EveryMinute(JOB_ID, self.tick)
 
     def start(self) -> None:
-        # a run delayed past its minute is still made (coalesced); the next tick would take it anyway
-        self.aps = AsyncIOScheduler(timezone=ZoneInfo("UTC"), job_defaults={
-            "misfire_grace_time": 60, "coalesce": True, "max_instances": 1})
-        self.aps.add_job(self.tick, CronTrigger(second=0), id=JOB_ID, name=JOB_ID, replace_existing=True)
-        self.aps.start()
+        self.minutely.start()
 
     def stop(self) -> None:
-        if self.aps is not None and self.aps.running:
-            self.aps.shutdown(wait=False)
+        self.minutely.stop()
 
     async def tick(self) -> int:
         """Claim and send every reminder that fell due; returns how many were sent."""
@@ -115,7 +107,7 @@ class ReviewReminders:
             cur = await db.execute(
                 "UPDATE review_members SET remind_next = ?, reminded_on = CASE WHEN ? THEN ? ELSE reminded_on END"
                 " WHERE id = ? AND remind_next = ?",
-                (next_reminder(due.time, due.tz, max(now, due.at)), int(send), day, due.member, due.at))
+                (next_local(due.time, due.tz, max(now, due.at)), int(send), day, due.member, due.at))
             return send and cur.rowcount == 1
 
     async def remind(self, due: Due) -> bool:

@@ -33,11 +33,12 @@ from bot.command_registry import Access, Arg, ArgKind, L10n, command
 from bot.config import Settings
 from bot.engine import QuizEngine
 from bot.events import Command
+from bot.local_time import DAY_NAMES, zone_label
 from bot.model import ChatRef
 from bot.replies import Reply, ReplyKind
 from scheduler import store as rows
 from scheduler.messages import say
-from scheduler.parse import DAY_NAMES, Schedule, ScheduleError, parse, zone_label
+from scheduler.parse import Schedule, ScheduleError, parse
 from scheduler.recap import WeeklyRecaps
 from scheduler.reminders import ReviewReminders
 

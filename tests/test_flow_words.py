@@ -12,9 +12,10 @@ import pytest
 from bot.bank import QuestionBank
 from bot.engine import QuizEngine
 from bot.events import Command, TextAnswer
+from bot.local_time import zone_label, zone_of
 from bot.model import ChatRef, UserRef
 from bot.replies import ReplyKind
-from scheduler.parse import ScheduleError, parse, parse_days, zone_label, zone_of
+from scheduler.parse import ScheduleError, parse, parse_days
 from scheduler.service import DailyScheduler
 from tests.conftest import REPO
 

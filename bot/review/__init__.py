@@ -4,7 +4,7 @@
 * ``store``: the queries (members, the card shown, the next due card, counts, deleting);
 * ``flow``: ``/review`` itself, one card at a time with an instant result;
 * ``commands``: the ``/review`` command and its actions (stop, stats, remind);
-* ``texts``, ``times``: what it says in zh/en; local days and reminder moments.
+* ``texts``: what it says in zh/en (times, zones and local days come from ``bot.local_time``).
 
 The daily reminder is sent by ``scheduler.reminders``.
 """

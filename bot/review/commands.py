@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 from bot.chats import ChatDirectory
 from bot.command_registry import Arg, ArgKind, Choice, L10n, command
 from bot.events import Command
+from bot.local_time import is_zone, next_local, parse_time
 from bot.replies import Reply, ReplyKind
 from bot.review.flow import ReviewFlow
 from bot.review.store import ReviewStore
 from bot.review.texts import say
-from bot.review.times import is_zone, next_reminder, parse_time
 
 ACTION_ARG = Arg("action", ArgKind.CHOICE, L10n("What to do (empty: start reviewing)", "操作（留空：开始复习）"),
                  L10n("[stop|stats|remind]", "[stop|stats|remind]"),
@@ -83,7 +83,7 @@ class ReviewCommands:
             dm_chat = f"telegram:{cmd.user.id}"  # a Telegram user's private chat has the user's id
         else:  # a Discord DM channel has an id of its own, known once the member writes there
             return reply(say(lang, "remind_need_dm"), ReplyKind.ERROR)
-        next_at = next_reminder(hhmm, tz, self.clock())
+        next_at = next_local(hhmm, tz, self.clock())
         await self.queue.set_reminder(cmd.user.key, dm_chat, hhmm, tz, next_at)
         shown = datetime.fromtimestamp(next_at, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
         return reply(say(lang, "remind_set", time=hhmm, tz=tz, next=shown))

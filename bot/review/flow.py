@@ -30,12 +30,12 @@ from bot.chats import ChatDirectory
 from bot.config import Settings
 from bot.events import ButtonPress, Event, TextAnswer
 from bot.grading import Grader, LocalGrader, grade, has_words
+from bot.local_time import end_of_day
 from bot.model import Grade, Kind, Question, UserRef
 from bot.replies import Button, Reply, ReplyKind
 from bot.review.cards import ReviewCards, Reviewed
 from bot.review.store import Current, ReviewStore
 from bot.review.texts import say, until
-from bot.review.times import end_of_day
 from bot.rounds import Rounds
 from bot.storage import Store
 from bot.views import LETTERS, error_reply, md_escape, model_answer_text
