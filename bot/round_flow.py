@@ -138,12 +138,10 @@ class RoundFlow:
         rnd, pending = await self._target_round(event)
         if rnd is None:
             return [error_reply(event, lang, "no_open_round")]
-        if not pending and rnd.chat_key != event.chat.key:  # a round of another chat: members only
-            refusal = await self.chats.private_answers.refusal(rnd, event.chat, event.user)
-            if refusal is not None:
-                return [error_reply(event, lang, refusal)]
-        if rnd.status is not RoundStatus.OPEN or self._window_over(rnd):
-            return [error_reply(event, lang, "round_closed")]
+        # a round of another chat (not one the member opened a private answer for): members only
+        refused = await self._refused(rnd, event, lang, outside=not pending and rnd.chat_key != event.chat.key)
+        if refused:
+            return refused
         question = self.bank.question(rnd.question_id)
         if question is None:
             return [error_reply(event, lang, "round_closed")]
@@ -204,12 +202,10 @@ class RoundFlow:
         rnd = await self.rounds.get(event.round_id)
         if rnd is None:
             return [error_reply(event, lang, "unknown_button")]
-        if rnd.chat_key != event.chat.key:  # a poll vote (from the voter's chat) or a forged button
-            refusal = await self.chats.private_answers.refusal(rnd, event.chat, event.user)
-            if refusal is not None:
-                return [error_reply(event, lang, refusal)]
-        if rnd.status is not RoundStatus.OPEN or self._window_over(rnd):
-            return [error_reply(event, lang, "round_closed")]
+        # from another chat: a poll vote (from the voter's chat) or a forged button
+        refused = await self._refused(rnd, event, lang, outside=rnd.chat_key != event.chat.key)
+        if refused:
+            return refused
         question = self.bank.question(rnd.question_id)
         if question is None or question.kind is not Kind.CHOICE:
             return [error_reply(event, lang, "unknown_button")]
@@ -228,6 +224,18 @@ class RoundFlow:
         ack = Reply(event.chat, ReplyKind.ACK, say(lang, "ack_pick", name=md_escape(event.user.name or event.user.id)),
                     round_id=rnd.id, to_user=event.user, meta={"status": "new"})
         return [ack] + await self._maybe_early_reveal(rnd, event)
+
+    async def _refused(self, rnd: Round, event: Event, lang: str, outside: bool) -> list[Reply]:
+        """Why ``event`` may not answer ``rnd`` (an error reply), or nothing: from ``outside`` the
+        round's chat only its members may (``PrivateAnswers.refusal``); and the round must be open,
+        its window not over."""
+        if outside:
+            refusal = await self.chats.private_answers.refusal(rnd, event.chat, event.user)
+            if refusal is not None:
+                return [error_reply(event, lang, refusal)]
+        if rnd.status is not RoundStatus.OPEN or self._window_over(rnd):
+            return [error_reply(event, lang, "round_closed")]
+        return []
 
     def _window_over(self, rnd: Round) -> bool:
         """The answer window has ended and the reveal is due (the ticker, or the LLM judge it waits
