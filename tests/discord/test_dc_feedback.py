@@ -6,7 +6,6 @@ server). A member who did not answer is told so."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from dc_support import answer, custom_ids, deadline, force_questions, is_ephemeral, text_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "llm"))
-from fake_openai import MODEL, FakeOpenAI  # noqa: E402
+from fake_openai import FakeOpenAI, judged_by  # noqa: E402
 
 GOOD = "SFT 之后数据分布偏移，模型出现灾难性遗忘；数据质量差也会这样，所以要混入通用数据。"
 PARTIAL = "出现了灾难性遗忘，见 **粗体** [链接](https://evil.example) @everyone"
@@ -32,8 +31,7 @@ async def llm():
 
 @pytest.fixture
 def settings(settings, llm: FakeOpenAI):
-    return dataclasses.replace(settings, llm_base_url=llm.base_url, llm_model=MODEL,
-                               llm_requests_per_minute=60_000, llm_reveal_wait=5.0)
+    return judged_by(settings, llm)
 
 
 async def test_each_member_reads_only_their_own_feedback_ephemerally(bot, fake, engine, llm, monkeypatch):

@@ -6,7 +6,6 @@ quote them) stays out of the group reveal."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from dc_support import answer, deadline, force_questions, is_ephemeral, text_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "llm"))
-from fake_openai import MODEL, FakeOpenAI  # noqa: E402
+from fake_openai import MODEL, FakeOpenAI, judged_by  # noqa: E402
 
 GOOD = "SFT 之后数据分布偏移，模型出现灾难性遗忘；数据质量差也会这样，所以要混入通用数据。"
 DENIAL = "这和数据分布偏移无关。不是灾难性遗忘，也不是数据质量的问题。"
@@ -31,8 +30,7 @@ async def llm():
 @pytest.fixture
 def settings(settings, llm: FakeOpenAI):
     """The shared settings with the LLM judge pointed at the fake (the engine builds its grader)."""
-    return dataclasses.replace(settings, llm_base_url=llm.base_url, llm_model=MODEL,
-                               llm_requests_per_minute=60_000, llm_reveal_wait=5.0)
+    return judged_by(settings, llm)
 
 
 async def test_group_reveal_shows_the_judges_scores_and_contradictions(bot, fake, engine, llm, monkeypatch):

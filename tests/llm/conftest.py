@@ -3,7 +3,6 @@ pointing at it, and a controllable sleep that records the waits instead of waiti
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fake_openai import MODEL, FakeOpenAI, Sleeps  # noqa: E402
+from fake_openai import FakeOpenAI, Sleeps, judged_by  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 
@@ -31,6 +30,5 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 def judge_settings(settings: Settings, fake: FakeOpenAI) -> Settings:
-    return dataclasses.replace(settings, llm_base_url=fake.base_url, llm_model=MODEL,
-                               llm_api_key="sk-test-0123456789abcdefghij", llm_timeout=5.0,
-                               llm_requests_per_minute=60_000, llm_reveal_wait=2.0)
+    return judged_by(settings, fake, llm_api_key="sk-test-0123456789abcdefghij", llm_timeout=5.0,
+                     llm_reveal_wait=2.0)

@@ -12,6 +12,7 @@ requests in any ``window`` seconds, as providers do. ``requests`` keeps every re
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import time
@@ -143,3 +144,11 @@ class FakeOpenAI:
                          "message": {"role": "assistant", "content": content}}],
             "usage": {"prompt_tokens": 100, "completion_tokens": 30, "total_tokens": 130},
         })
+
+
+def judged_by(settings, server: FakeOpenAI, **overrides):
+    """``settings`` with the LLM judge pointed at ``server`` (the engine builds its grader from
+    them), its rate limit out of the way and a reveal wait that a loopback judgement always meets."""
+    fields = {"llm_base_url": server.base_url, "llm_model": MODEL, "llm_requests_per_minute": 60_000,
+              "llm_reveal_wait": 5.0} | overrides
+    return dataclasses.replace(settings, **fields)

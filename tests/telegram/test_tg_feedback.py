@@ -6,7 +6,6 @@ Another member's press never shows the first member's feedback, and nothing of i
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from tg_support import buttons, deadline, deep_link_payload, eventually, force_q
 from adapters.telegram.render import tg_len
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "llm"))
-from fake_openai import MODEL, FakeOpenAI  # noqa: E402
+from fake_openai import FakeOpenAI, judged_by  # noqa: E402
 
 GROUP = FakeBotAPI.group(-100880, "Feedback group")
 ALICE_ANSWER = "我们组的秘方 **私密** <b>配方</b>：SFT 后数据分布偏移。"
@@ -46,8 +45,7 @@ async def llm():
 
 @pytest.fixture
 def settings(settings, llm: FakeOpenAI):
-    return dataclasses.replace(settings, llm_base_url=llm.base_url, llm_model=MODEL,
-                               llm_requests_per_minute=60_000, llm_reveal_wait=5.0)
+    return judged_by(settings, llm)
 
 
 async def test_each_member_gets_only_their_own_feedback(tg, fake, engine, llm, monkeypatch):
