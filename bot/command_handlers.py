@@ -269,7 +269,9 @@ class ChatCommands:
     # -- what the chat knows ------------------------------------------------------------------
 
     @command("leaderboard", args=(PERIOD_ARG,), aliases=("top",), summary=L10n("The ranking", "排行榜"),
-             help=L10n("the chat's ranking for the period, in the chat's time zone", "本群在该时间段的排名（按本群时区）"))
+             help=L10n("the chat's ranking for the period (this week by default), in the chat's time zone; "
+                       "本周, 本月 and 总榜 work too",
+                       "本群在该时间段的排名（默认本周，按本群时区）；也可写 week、month、all"))
     async def leaderboard(self, cmd: Command, lang: str) -> list[Reply]:
         period = PERIODS.get(cmd.args[0].strip().lower()) if cmd.args else "week"
         if period is None:
