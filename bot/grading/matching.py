@@ -179,10 +179,12 @@ def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD, c
 class PointIndex:
     """The phrases of all key points of one question, indexed once by unit and by token, so that an
     answer finds the few phrases it may mention with set and counter operations at C level instead
-    of testing every phrase (``_may_match`` for all phrases at once)."""
+    of testing every phrase (``_may_match`` for all phrases at once). A phrase written verbatim has
+    all its tokens in the answer (an English token is delimited by spaces in the flat text, a Chinese
+    character is a token), so only phrases whose tokens are all present are searched for."""
 
     __slots__ = ("points", "threshold", "_by_unit", "_by_token", "_units", "_tokens", "_need_units",
-                 "_need_tokens")
+                 "_need_tokens", "_fuzzy", "_flats", "_fulls")
 
     def __init__(self, points: tuple[tuple[Phrase, ...], ...], threshold: float) -> None:
         self.points = points
@@ -191,37 +193,49 @@ class PointIndex:
         by_token: dict[str, list[int]] = {}
         need_units: list[float] = []
         need_tokens: list[int] = []
-        for i, phrase in enumerate(p for phrases in points for p in phrases):
+        fuzzy_phrases: list[bool] = []
+        phrases = [p for group in points for p in group]
+        for i, phrase in enumerate(phrases):
             fuzzy = len(phrase.units) >= MIN_FUZZY_UNITS
             for u in phrase.units if fuzzy else ():
                 by_unit.setdefault(u, []).append(i)
-            for t in set(phrase.tokens) if fuzzy else ():
+            for t in set(phrase.tokens):
                 by_token.setdefault(t, []).append(i)
             need_units.append(threshold * len(phrase.units) if fuzzy else float("inf"))
-            need_tokens.append(len(set(phrase.tokens)) if fuzzy else -1)
+            need_tokens.append(len(set(phrase.tokens)))
+            fuzzy_phrases.append(fuzzy)
         self._by_unit, self._by_token = by_unit, by_token
         self._units, self._tokens = frozenset(by_unit), frozenset(by_token)
         self._need_units, self._need_tokens = need_units, need_tokens
+        self._fuzzy = fuzzy_phrases
+        self._flats = [p.flat for p in phrases]
+        # a negative phrase met verbatim with its negation ("说不知道") is tested on its own: its core
+        # tokens need not be adjacent in the answer
+        self._fulls = [(i, p.full) for i, p in enumerate(phrases) if p.full]
 
     def candidates(self, answer: Answer) -> set[int]:
-        """Indices (over all phrases in order) of the fuzzy phrases whose units or tokens the answer has."""
+        """Indices (over all phrases in order) of the phrases that may be mentioned: fuzzy phrases whose
+        units or tokens the answer has, and phrases written verbatim."""
         units = Counter(chain.from_iterable(map(self._by_unit.__getitem__, self._units & answer.all_units)))
         tokens = Counter(chain.from_iterable(map(self._by_token.__getitem__, self._tokens & answer.token_set)))
-        need_u, need_t = self._need_units, self._need_tokens
+        need_u, need_t, fuzzy, flats = self._need_units, self._need_tokens, self._fuzzy, self._flats
+        flat = answer.text.flat
         out = {i for i, n in units.items() if n >= need_u[i]}
-        out.update(i for i, n in tokens.items() if n == need_t[i])
+        out.update(i for i, n in tokens.items() if n == need_t[i] and (fuzzy[i] or flats[i] in flat))
+        out.update(i for i, full in self._fulls if full in flat)
         return out
 
     def assess(self, answer: Answer) -> list[Verdict]:
         """The verdict of every key point, as ``assess_point`` would give it."""
-        flat = answer.text.flat
         candidates = self.candidates(answer)
+        if not candidates:
+            return [Verdict.MISSED] * len(self.points)
         out = []
         first = 0  # index of the point's first phrase over all phrases
         for phrases in self.points:
             verdict = Verdict.MISSED
             for i, phrase in enumerate(phrases, first):
-                if (phrase.full and phrase.full in flat) or i in candidates or phrase.flat in flat:
+                if i in candidates:
                     v = assess(phrase, answer, self.threshold, checked=True)
                     if v is Verdict.HIT:
                         verdict = v
