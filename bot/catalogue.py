@@ -12,23 +12,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "help": {
         "zh": ("**quizbot 面试刷题机器人**\n回复题目消息（Telegram）或点「作答」（Discord）作答，控制台上用 "
                "`/to N` 指定第 #N 题；选择题点选选项。公布前再次回复同一道题会补充到你的答案里（合并评分），"
-               "编辑某条回复只替换那一段。想私下作答：Telegram 点题目下的「私下作答」（仅限本群成员），Discord 的"
-               "「作答」表单本来就是私下的；群里的公布只显示私下作答的得分，不显示内容。公布后点「📝 我的反馈」"
-               "只给你自己看你的结果，点「⚑ 报告问题」或发 `/flag` 报告有误的题目；`/review` 在快忘之前复习答过的题。"
+               "编辑某条回复只替换那一段。「私下作答」（Telegram，仅限本群成员）和 Discord 的「作答」表单都是私下的："
+               "群里只显示得分，不显示内容。公布后点「📝 我的反馈」只给你自己看结果，点「⚑ 报告问题」或发 `/flag` "
+               "报告有误的题目。"
                "每日一题和按需测验可以同时进行：答案交给你回复的那道题；`/skip`、`/stop`、`/next` 只管测验，"
                "每日一题在公布时结束（管理员可用 `/reveal daily`）。"),
         "en": (
             "**quizbot: interview practice**\n"
             "Answer by replying to the question (Telegram) or tapping Answer (Discord); on the console, `/to N` "
             "picks question #N. Pick an option for choice questions. Another reply to the same question before "
-            "the reveal adds to your answer (graded as a whole); editing a reply replaces that part. To answer "
-            "privately, tap *Answer privately* under the question on Telegram (members of the chat only); "
-            "Discord's Answer form is always private. A group reveal shows a private answer's score, never its "
-            "text. Under a reveal, *📝 My feedback* shows you your own result, to you alone, and *⚑ Report a "
-            "problem* or `/flag` reports a faulty question; `/review` brings questions back before you forget them. The question "
-            "of the day and a quiz can run side by side: an answer goes to the question it replies to; `/skip`, "
-            "`/stop` and `/next` act on the quiz, and the question of the day ends at its reveal (admins: "
-            "`/reveal daily`)."
+            "the reveal adds to your answer (graded as a whole); editing a reply replaces that part. *Answer "
+            "privately* (Telegram, members only) and Discord's Answer form are private: the group sees the score, "
+            "never the text. Under a reveal, *📝 My feedback* shows you your own result and *⚑ Report a problem* "
+            "(or `/flag`) reports a faulty question. The question of the day and a quiz can run side by side: an "
+            "answer goes to the question it replies to; `/skip`, `/stop` and `/next` act on the quiz, and the "
+            "question of the day ends at its reveal (admins: `/reveal daily`)."
         ),
     },
     "welcome": {

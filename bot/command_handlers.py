@@ -269,8 +269,7 @@ class ChatCommands:
     # -- what the chat knows ------------------------------------------------------------------
 
     @command("leaderboard", args=(PERIOD_ARG,), aliases=("top",), summary=L10n("The ranking", "排行榜"),
-             help=L10n("the chat's ranking for the period (this week by default), in the chat's time zone; "
-                       "本周, 本月 and 总榜 work too",
+             help=L10n("the chat's ranking for the period (default: week), in the chat's time zone; also 本周|本月|总榜",
                        "本群在该时间段的排名（默认本周，按本群时区）；也可写 week、month、all"))
     async def leaderboard(self, cmd: Command, lang: str) -> list[Reply]:
         period = PERIODS.get(cmd.args[0].strip().lower()) if cmd.args else "week"
@@ -349,10 +348,10 @@ class ChatCommands:
     @command("help", summary=L10n("How to use the bot", "使用帮助"),
              help=L10n("the commands and how to answer", "命令列表与作答方式"))
     async def help(self, cmd: Command, lang: str) -> list[Reply]:
-        return [Reply(cmd.chat, ReplyKind.INFO, self.help_text(lang))]
+        return [Reply(cmd.chat, ReplyKind.INFO, self.help_text(lang, cmd.chat.platform))]
 
-    def help_text(self, lang: str) -> str:
-        return "\n".join([say(lang, "help"), *self.registry.help_lines(lang)])
+    def help_text(self, lang: str, platform: str | None = None) -> str:
+        return "\n".join([say(lang, "help"), *self.registry.help_lines(lang, platform)])
 
     @command("start", slash=False, summary=L10n("Welcome", "开始"),
              help=L10n("welcome and help; `/start ans_<signed link>` is the private-answer deep link (members of the "
@@ -371,7 +370,7 @@ class ChatCommands:
             if rnd is None or not await links.verify(payload, rnd):  # a guessed or mangled link
                 return [error_reply(cmd, lang, "link_invalid")]
             return await self._open_private_answer(cmd, rnd, lang)
-        return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "welcome") + "\n\n" + self.help_text(lang))]
+        return [Reply(cmd.chat, ReplyKind.INFO, say(lang, "welcome") + "\n\n" + self.help_text(lang, cmd.chat.platform))]
 
     async def _open_private_answer(self, event: Event, rnd: Round, lang: str) -> list[Reply]:
         """The member's next private message answers ``rnd``, if they may answer it: the round is

@@ -197,8 +197,9 @@ class CommandRegistry:
         """Names and aliases of the commands that need the member's admin status."""
         return {name for name, real in self._names.items() if self._entries[real].spec.checks_admin}
 
-    def help_lines(self, lang: str) -> list[str]:
-        return [f"- `{spec.usage(lang)}` {spec.help(lang)}" for spec in self.specs()]
+    def help_lines(self, lang: str, platform: str | None = None) -> list[str]:
+        """/help's list: every command, or those the chat's platform serves (like its menus)."""
+        return [f"- `{spec.usage(lang)}` {spec.help(lang)}" for spec in self.specs(platform)]
 
 
 def markdown_table(specs: Iterable[CommandSpec]) -> str:

@@ -265,14 +265,12 @@ class DailyScheduler:
 
     @command("schedule", access=Access.ADMIN, args=(SPEC_ARG,),
              summary=L10n("Question of the day (admins); empty shows the schedule", "每日一题（管理员）；留空查看当前设置"),
-             help=L10n("question of the day at HH:MM in the zone (an IANA name, 北京时间, 上海 or UTC+8), on "
-                       "`days` daily|weekdays|weekends|mon,wed,fri (or 每天|工作日|周末|周一,周三,周五), e.g. "
-                       "`/schedule 09:00 北京时间 sft reveal 21:00 days 工作日`; `/schedule off`; `/schedule` alone "
-                       "shows it",
-                       "每日一题：在该时区（IANA 名称、北京时间、上海或 UTC+8）的 HH:MM 发布，`days` 可写 "
-                       "每天|工作日|周末|周一,周三,周五（或 daily|weekdays|weekends|mon,wed,fri），如 "
-                       "`/schedule 09:00 北京时间 sft reveal 21:00 days 工作日`；`/schedule off` 关闭；只发 `/schedule` "
-                       "查看当前设置"))
+             help=L10n("question of the day at HH:MM in the zone (IANA, 北京时间, 上海 or UTC+8); `days` "
+                       "daily|weekdays|weekends|mon,wed,fri or 每天|工作日|周末|周一,周三,周五; `/schedule off`; "
+                       "`/schedule` alone shows it",
+                       "每日一题：在该时区（IANA 名称、北京时间、上海或 UTC+8）的 HH:MM 发布；`days` 可写 "
+                       "每天|工作日|周末|周一,周三,周五 或 daily|weekdays|weekends|mon,wed,fri；`/schedule off` 关闭；"
+                       "只发 `/schedule` 查看当前设置"))
     async def command(self, cmd: Command, lang: str) -> list[Reply]:
         chat = cmd.chat
         args = tuple(a for a in cmd.args if a)
