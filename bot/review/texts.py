@@ -16,7 +16,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "private_button": {"zh": "私聊复习", "en": "Review in private"},
     "quiz_button": {"zh": "来几道新题：{topic}", "en": "New questions: {topic}"},
     "use_private": {
-        "zh": "复习是你自己的事，请在和我的私聊里发送 `/review`（点下面的按钮）。",
+        "zh": "复习记录只属于你自己：请点下面的按钮，在和我的私聊里发送 `/review`。",
         "en": "Reviews are personal: send `/review` to me in a private chat (tap the button below).",
     },
     "result_title": {"zh": "**得分：{score}/10** · {rating}", "en": "**Score: {score}/10** · {rating}"},
