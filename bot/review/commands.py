@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.chats import ChatDirectory
 from bot.command_registry import Arg, ArgKind, Choice, L10n, command
 from bot.events import Command
-from bot.local_time import is_zone, next_local, parse_time
+from bot.local_time import next_local, parse_time, zone_label, zone_of
 from bot.replies import Reply, ReplyKind
 from bot.review.flow import ReviewFlow
 from bot.review.store import ReviewStore
@@ -64,7 +64,7 @@ class ReviewCommands:
             row = await self.queue.reminder(cmd.user.key)
             if row is None or row["remind_time"] is None:
                 return reply(say(lang, "remind_none") + "\n" + say(lang, "usage"))
-            return reply(say(lang, "remind_current", time=row["remind_time"], tz=row["remind_tz"]))
+            return reply(say(lang, "remind_current", time=row["remind_time"], tz=zone_label(row["remind_tz"])))
         if words[0].lower() in OFF:
             await self.queue.set_reminder(cmd.user.key, None, None, None, None)
             return reply(say(lang, "remind_off"))
@@ -72,9 +72,10 @@ class ReviewCommands:
         if hhmm is None:
             return reply(say(lang, "remind_bad_time", value=words[0][:20]), ReplyKind.ERROR)
         if len(words) > 1:
-            if not is_zone(words[1]):
+            zone = zone_of(words[1])  # the same zones /schedule accepts: IANA, 北京时间, UTC+8 …
+            if zone is None:
                 return reply(say(lang, "remind_bad_zone", value=words[1][:40]), ReplyKind.ERROR)
-            tz = words[1]
+            tz = zone
         else:
             _lang, tz = await self.chats.settings_of(cmd.chat)
         if cmd.chat.private:
@@ -86,4 +87,4 @@ class ReviewCommands:
         next_at = next_local(hhmm, tz, self.clock())
         await self.queue.set_reminder(cmd.user.key, dm_chat, hhmm, tz, next_at)
         shown = datetime.fromtimestamp(next_at, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
-        return reply(say(lang, "remind_set", time=hhmm, tz=tz, next=shown))
+        return reply(say(lang, "remind_set", time=hhmm, tz=zone_label(tz), next=shown))

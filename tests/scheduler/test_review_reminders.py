@@ -131,3 +131,13 @@ async def test_remind_settings_errors_and_off(engine: QuizEngine):
     assert dc[0].kind is ReplyKind.ERROR and "DM" in dc[0].text and dc[0].to_user is not None
     assert "off" in (await remind(engine, "off")).text
     assert (await ReviewStore(engine.store).reminder(ANN.key))["remind_next"] is None
+
+
+async def test_remind_accepts_the_zones_schedule_accepts(engine: QuizEngine):
+    """北京时间 and UTC+8 work for reminders as they do for /schedule and /recap."""
+    await remind(engine, "20:30", "北京时间")
+    assert (await ReviewStore(engine.store).reminder(ANN.key))["remind_tz"] == "Asia/Shanghai"
+    set_offset = await remind(engine, "21:00", "UTC+8")
+    assert "UTC+8" in set_offset.text
+    assert (await ReviewStore(engine.store).reminder(ANN.key))["remind_tz"] == "Etc/GMT-8"
+    assert "UTC+8" in (await remind(engine)).text
