@@ -196,3 +196,34 @@ def reverse_hits(directions: ModelDirections | None, points, answer: Answer,
         if not all(_agrees(everywhere, m) for m in opposed):
             out[k] = Verdict.CONTRADICTED
     return out
+
+
+def subjects_of(prompt: str, points) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Per key point of a comparison question ("DPO和PPO的区别"), the compared things its text names
+    and the other ones the prompt names; empty pairs for a question that names fewer than two."""
+    named = frozenset(t for t in Text(prompt).tokens if t < CJK_MIN and len(t) >= 2 and t.isalpha()
+                      and t not in _STOP)
+    out = []
+    for text, _phrases in points:
+        own = named.intersection(Text(text).tokens) if len(named) >= 2 else frozenset()
+        out.append((own, named - own if own else frozenset()))
+    return tuple(out)
+
+
+def misattributed(subjects, points, answer: Answer, verdicts: list[Verdict]) -> list[Verdict]:
+    """The verdicts with a denial that is about another compared thing made MISSED: "GRPO 不需要 critic"
+    denies nothing about the point "PPO需要critic价值模型"; it states the contrast."""
+    out = verdicts
+    text = answer.text
+    for k, verdict in enumerate(verdicts):
+        own, other = subjects[k]
+        if verdict is not Verdict.CONTRADICTED or not other or other.isdisjoint(answer.token_set):
+            continue
+        clauses = {text.span_of(start, text.clauses) for phrase in points[k][1]
+                   for start, end in mentions(phrase, answer)
+                   if negated(text, answer.cues, start, end, weak=phrase.negative) != phrase.negative}
+        if clauses and all(own.isdisjoint(text.tokens[s:e]) and not other.isdisjoint(text.tokens[s:e])
+                           for s, e in clauses):
+            out = list(out) if out is verdicts else out
+            out[k] = Verdict.MISSED
+    return out

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.contradiction import directions_for, reverse_hits
+from bot.grading.contradiction import directions_for, misattributed, reverse_hits, subjects_of
 from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, PointIndex, Verdict, mentions
 from bot.grading.normalise import Text, units
 from bot.grading.semantic import (
@@ -40,11 +40,11 @@ from bot.grading.semantic import (
     soft_credit,
     support_of,
 )
-from bot.grading.sentences import is_dont_know, is_term_list, length_of
+from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, is_dont_know, is_term_list, length_of
 from bot.model import Grade, Question
 
 PARTICIPATION_POINTS = 2  # a discussion question without a rubric rewards taking part, not content
-CONTRADICTION_COST = 1.0  # a denied key point costs a whole point: naming a term while denying it is wrong
+CONTRADICTION_COST = 1.5  # a denied key point costs a whole point: naming a term while denying it is wrong
 TERM_LIST_CAP = 3
 NEGATED_SHARE = 0.6  # an answer with at least this share of negated clauses mostly denies things
 NEGATED_CAP = 1  # ... and scores at most this much, whatever it names along the way
@@ -62,6 +62,9 @@ GENERIC_UNITS = frozenset(
     "可能 比较 时候 我们 一般 然后 如果 这样 其实 非常 大模型 方式 结构 影响 性能 显存 速度 成本 效率 质量 "
     "llm sft gpt to al et 1 2 3 4 如".split()
 )
+# function characters and words: a unit holding one ("的候", "和参", "the", "onli") is grammar, not topic
+_FUNCTION_ZH = frozenset(_STRONG_ZH | set("和与或及不没无在"))
+_FUNCTION_EN = frozenset(_STRONG_EN | _WEAK_EN)
 RUBRIC_THRESHOLD = 0.6  # rubric items are sentences: a looser overlap is enough
 RUBRIC_FULL = 0.7  # covering this share of the rubric earns full marks
 _RUBRIC_SPLIT = re.compile(r"[、，,;；/]|以及|和|与|及|或者|或|\band\b|\bor\b")
@@ -81,7 +84,7 @@ def _round(x: float) -> int:
 class Prepared:
     """What grading needs from one question, computed once."""
 
-    __slots__ = ("points", "threshold", "normal", "vocab", "rubric", "supports", "index")
+    __slots__ = ("points", "threshold", "normal", "vocab", "rubric", "supports", "index", "subjects")
 
     def __init__(self, question: Question) -> None:
         self.rubric = bool(question.discussion and question.rubric)
@@ -95,15 +98,25 @@ class Prepared:
             )
             self.threshold = FUZZY_THRESHOLD
         self.index = PointIndex(tuple(phrases for _text, phrases in self.points), self.threshold)
+        self.subjects = subjects_of(question.prompt, self.points)
         model = length_of(Text(question.answer)) if question.answer else 0.0
         low, high = NORMAL_LENGTH
         self.normal = max(low, min(high, NORMAL_FACTOR * model))
         words = [question.prompt, question.answer or "", *question.rubric]
         words += [w for kp in question.key_points for w in (kp.text, *kp.aliases)]
-        self.vocab = frozenset(units(Text(" 。".join(words)).tokens)) - GENERIC_UNITS
+        self.vocab = frozenset(u for u in units(Text(" 。".join(words)).tokens) if _is_content(u)) - GENERIC_UNITS
         self.supports: tuple[frozenset[str], ...] = ()
         if not self.rubric and question.answer:
             self.supports = _supports(question, self.points)
+
+
+def _is_content(unit: str) -> bool:
+    """A unit that can say what an answer is about: not a lone character or letter, no function word in it."""
+    if len(unit) < 2:
+        return False
+    if unit.isascii():
+        return unit not in _FUNCTION_EN
+    return not (unit[0] in _FUNCTION_ZH or unit[1] in _FUNCTION_ZH)
 
 
 def _supports(question: Question, points) -> tuple[frozenset[str], ...]:
@@ -162,13 +175,17 @@ class LocalGrader:
         assessed = prep.index.assess(answer)
         # hook: a hit whose sentence reverses the model answer's direction is contradicted (bot.grading.contradiction)
         assessed = reverse_hits(directions_for(question, prep.points), prep.points, answer, assessed)
+        if Verdict.CONTRADICTED in assessed:
+            assessed = misattributed(prep.subjects, prep.points, answer, assessed)
         verdicts = list(zip((point for point, _phrases in prep.points), assessed, strict=True))
         hit = tuple(p for p, v in verdicts if v is Verdict.HIT)
         contradicted = tuple(p for p, v in verdicts if v is Verdict.CONTRADICTED)
         missed = tuple(p for p, v in verdicts if v is Verdict.MISSED)
         term_list = is_term_list(answer.text, text)
         soft = 0.0
-        if prep.supports and missed and not term_list:
+        on_topic = self._on_topic(prep, answer)
+        # words of another topic that happen to overlap a point's support explain nothing about this one
+        if prep.supports and missed and not term_list and on_topic:
             sentences = affirmed_sentence_units(answer.text, answer.cues, answer.sentence_units)
             soft = soft_credit(list(prep.supports), [v is not Verdict.MISSED for _p, v in verdicts], sentences)
         coverage = max(0.0, (len(hit) + soft - CONTRADICTION_COST * len(contradicted)) / len(verdicts))
@@ -189,7 +206,7 @@ class LocalGrader:
         if score > NEGATED_CAP and denying:
             score, capped = NEGATED_CAP, "negated"
         # a misconception about this question (points misstated, not just denied) still beats another topic
-        if score == 0 and not denying and self._on_topic(prep, answer):
+        if score == 0 and not denying and on_topic:
             score = ON_TOPIC_POINTS
         notes = []
         if term_list:
