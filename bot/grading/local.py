@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 
 from bot.grading.contradiction import directions_for, misattributed, reverse_hits, subjects_of
-from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, PointIndex, Verdict, mentions
+from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, PointIndex, Verdict, mentions, written
 from bot.grading.normalise import Text, units
 from bot.grading.semantic import (
     affirmed_sentence_units,
@@ -54,6 +54,8 @@ LENGTH_POWER = 1.5  # beyond the normal length, coverage falls as (normal / leng
 NORMAL_FACTOR = 3  # normal length = this many times the model answer's length
 ON_TOPIC_POINTS = 1
 ON_TOPIC_UNITS = 3  # distinct units of the question's own vocabulary an answer needs to be on topic
+HIT_ON_TOPIC_UNITS = 2  # ... fewer for one that names a key point verbatim (a short partial: "r 一般设 8 或 16")
+OFF_TOPIC_CAP = 0  # an answer about something else earns this at most, whatever point it meets by chance
 # units every question of the field shares: they say nothing about being on this question's topic
 GENERIC_UNITS = frozenset(
     "一个 上下 下文 不同 为什 人工 什么 任务 优化 使用 分词 参数 可以 向量 哪些 型的 处理 大模 如何 学习 实现 "
@@ -137,6 +139,12 @@ def _supports(question: Question, points) -> tuple[frozenset[str], ...]:
     return tuple(out)
 
 
+def _verbatim(prep: Prepared, answer: Answer, verdicts: list[Verdict]) -> bool:
+    """Does the answer write one of the phrases of a hit point (not only some of its units, nearby)?"""
+    return any(v is Verdict.HIT and any(written(p, answer) for p in phrases)
+               for (_text, phrases), v in zip(prep.points, verdicts, strict=True))
+
+
 def _rubric_phrases(item: str) -> tuple[Phrase, ...]:
     """A rubric item and its parts ("背景、目标和结果" -> each): meeting one part meets the item."""
     parts = [item, *(p for p in _RUBRIC_SPLIT.split(item) if len(p.strip()) >= 2)]
@@ -205,6 +213,10 @@ class LocalGrader:
                    and negated_share(answer.text, answer.cues) >= NEGATED_SHARE)
         if score > NEGATED_CAP and denying:
             score, capped = NEGATED_CAP, "negated"
+        # "faster" or "Q、K、V" met in an answer about another topic is a coincidence, not an explanation
+        if not on_topic and score > OFF_TOPIC_CAP and not (self._shared(prep, answer) >= HIT_ON_TOPIC_UNITS
+                                                           and _verbatim(prep, answer, assessed)):
+            score, capped = OFF_TOPIC_CAP, capped or "off_topic"
         # a misconception about this question (points misstated, not just denied) still beats another topic
         if score == 0 and not denying and on_topic:
             score = ON_TOPIC_POINTS
@@ -220,7 +232,11 @@ class LocalGrader:
 
     @staticmethod
     def _on_topic(prep: Prepared, answer: Answer) -> bool:
-        return len(answer.all_units & prep.vocab) >= ON_TOPIC_UNITS
+        return LocalGrader._shared(prep, answer) >= ON_TOPIC_UNITS
+
+    @staticmethod
+    def _shared(prep: Prepared, answer: Answer) -> int:
+        return len(answer.all_units & prep.vocab)
 
     async def judge(self, question: Question, text: str, lang: str = "zh") -> Grade:
         """The local grader has nothing slower to consult: its judgement is its grade."""

@@ -149,6 +149,11 @@ def mentions(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD)
         yield from _overlap(phrase, answer, threshold)
 
 
+def written(phrase: Phrase, answer: Answer) -> bool:
+    """Is the phrase written in the answer as such or with its tokens in order (not only its units nearby)?"""
+    return phrase.flat in answer.text.flat or next(_spread(phrase, answer), None) is not None
+
+
 def _may_match(phrase: Phrase, answer: Answer, threshold: float) -> bool:
     """Cheap necessary condition for any mention: most phrases of a question are absent from an answer."""
     if phrase.flat in answer.text.flat:
