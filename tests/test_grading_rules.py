@@ -115,6 +115,46 @@ def test_off_topic_scores_below_on_topic_misconception():
     assert grade(RLHF, wrong).score == ON_TOPIC_POINTS and grade(RLHF, off).score == 0
 
 
+RMS = Question("t-rms", "components", Kind.OPEN, "RMSNorm 相比 LayerNorm 有什么特点？",
+               answer="RMSNorm 去掉了减均值，只按均方根缩放，所以计算更快，效果与 LayerNorm 相当。",
+               key_points=(KeyPoint("去掉减均值", ("no mean subtraction",)),
+                           KeyPoint("计算更快", ("faster", "less computation"))))
+
+
+def test_a_point_met_by_chance_in_another_topic_earns_nothing():
+    # "faster" names the point, but the answer is about speculative decoding
+    off = ("Speculative decoding lets a small draft model propose tokens that the large model verifies "
+           "in one pass, so generation gets faster.")
+    result = grade(RMS, off)
+    assert result.hit == ("计算更快",) and result.score == 0 and result.capped == "off_topic"
+    assert grade(RMS, "RMSNorm is a simpler LayerNorm that is faster to compute.").score > 0
+
+
+def test_a_short_partial_that_writes_a_point_is_on_topic():
+    assert grade(RMS, "计算更快。").score > 0
+
+
+PPO_DPO = Question("t-dpo", "alignment", Kind.OPEN, "DPO 和 PPO 的区别？",
+                   answer="PPO 需要先训练奖励模型再在线采样；DPO 直接用偏好对训练，不需要奖励模型。",
+                   key_points=(KeyPoint("PPO需要奖励模型", ("reward model", "奖励模型")),
+                               KeyPoint("DPO直接用偏好对训练", ("preference pairs", "偏好对"))))
+
+
+@pytest.mark.parametrize("text, contradicted", [
+    ("DPO 不需要奖励模型，直接用偏好对训练。", ()),  # the contrast, said of the other method
+    ("DPO doesn't need a reward model; it trains on preference pairs directly.", ()),
+    ("PPO 不需要奖励模型，DPO 直接用偏好对训练。", ("PPO需要奖励模型",)),  # the point's own subject denied
+])
+def test_a_denial_about_the_other_compared_thing_is_no_contradiction(text, contradicted):
+    assert grade(PPO_DPO, text).contradicted == contradicted
+
+
+def test_a_contradicted_point_outweighs_a_point_named_alongside_it():
+    # one named point and one denied one score below one named point alone
+    assert grade(PPO_DPO, "PPO 不需要奖励模型，DPO 直接用偏好对训练。").score < grade(
+        PPO_DPO, "DPO 直接用偏好对训练。").score
+
+
 # --- zh/en parity and stemming -------------------------------------------------------------------
 
 KV = Question("t-kv", "inference", Kind.OPEN, "KV cache 为什么能加速推理？", answer="缓存历史 token 的 K 和 V，避免重复计算。",

@@ -21,7 +21,10 @@ The check is general and cheap:
   axis about a shared object, and no cue there agrees with that model cue.
 
 Subjects are not parsed ("A 比 B 快" and "B 比 A 快" look alike), so a swap of the compared things
-is not caught; the check errs towards leaving a hit alone.
+is not caught; the check errs towards leaving a hit alone. One case is cheap to read, though: in a
+question comparing named things (Latin terms of the prompt, "DPO和PPO"), a denial whose clause names
+only another compared thing than the key point does ("GRPO 不需要 critic" against "PPO需要critic")
+states the contrast, and ``misattributed`` takes back its contradiction.
 """
 
 from __future__ import annotations

@@ -3,8 +3,11 @@
 An open answer scores 0..10 from the share of the question's key points it *affirms*
 (``bot.grading.matching``), and then:
 
-* a key point the answer denies is *contradicted* and costs half a point's share
-  (``CONTRADICTION_COST``): naming every term while denying it scores 0;
+* a key point the answer denies is *contradicted* and costs more than a hit earns
+  (``CONTRADICTION_COST``): naming every term while denying it scores 0, and a misconception that
+  names one point and denies another ranks below a partial answer that names one. In a comparison
+  ("DPO和PPO的区别"), a denial said of the other compared thing ("DPO 不需要奖励模型" against
+  "PPO需要奖励模型") states the contrast and is no contradiction;
 * an answer that only lists terms (``bot.grading.sentences``) is capped at ``TERM_LIST_CAP``;
 * beyond a generous normal length (three times the model answer, clamped to ``NORMAL_LENGTH``, in
   Chinese-character equivalents so that English is not penalised for being longer), coverage is
@@ -13,7 +16,11 @@ An open answer scores 0..10 from the share of the question's key points it *affi
 * "不知道" / "I don't know" scores 0 everywhere; an on-topic answer (one that uses at least
   ``ON_TOPIC_UNITS`` words of the question's own vocabulary, beyond the field's generic words) that
   scores nothing from its points scores ``ON_TOPIC_POINTS``, so that a misconception still ranks
-  above an answer about something else; one that mostly denies things (negated clauses) does not;
+  above an answer about something else; one that mostly denies things (negated clauses) does not.
+  The vocabulary holds content units only (no "的候", "the"). An answer that is not on topic earns
+  no soft credit and at most ``OFF_TOPIC_CAP``, whatever point it meets by chance ("faster" in an
+  answer about speculative decoding), unless it writes a key point out and shares
+  ``HIT_ON_TOPIC_UNITS`` units (a short partial: "r 一般设 8 或 16");
 * a hit whose sentence reverses the direction the model answer states for that point ("显存更多"
   where the model answer says 更少) is contradicted too (``bot.grading.contradiction``).
 
@@ -76,6 +83,7 @@ FEEDBACK = {
     "length": {"zh": "答案过长，得分按长度折算。", "en": "A long answer: coverage was weighed against its length."},
     "contradicted": {"zh": "答案否定了：{points}。", "en": "The answer denies: {points}."},
     "negated": {"zh": "答案大多在否定要点，而不是解释它们。", "en": "The answer mostly denies things instead of explaining them."},
+    "off_topic": {"zh": "答案说的不是本题的内容。", "en": "The answer is about something other than this question."},
 }
 
 
@@ -226,7 +234,7 @@ class LocalGrader:
         if contradicted:
             notes.append(FEEDBACK["contradicted"][lang].format(points="、".join(contradicted) if lang == "zh"
                                                                  else ", ".join(contradicted)))
-        if capped in ("length", "negated"):
+        if capped in ("length", "negated", "off_topic"):
             notes.append(FEEDBACK[capped][lang])
         return Grade(score, hit, missed, contradicted=contradicted, capped=capped, feedback=" ".join(notes))
 
