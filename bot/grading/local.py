@@ -147,6 +147,11 @@ def _supports(question: Question, points) -> tuple[frozenset[str], ...]:
     return tuple(out)
 
 
+def _shared(prep: Prepared, answer: Answer) -> int:
+    """How many content units of the question's vocabulary the answer uses."""
+    return len(answer.all_units & prep.vocab)
+
+
 def _verbatim(prep: Prepared, answer: Answer, verdicts: list[Verdict]) -> bool:
     """Does the answer write one of the phrases of a hit point (not only some of its units, nearby)?"""
     return any(v is Verdict.HIT and any(written(p, answer) for p in phrases)
@@ -222,7 +227,7 @@ class LocalGrader:
         if score > NEGATED_CAP and denying:
             score, capped = NEGATED_CAP, "negated"
         # "faster" or "Q、K、V" met in an answer about another topic is a coincidence, not an explanation
-        if not on_topic and score > OFF_TOPIC_CAP and not (self._shared(prep, answer) >= HIT_ON_TOPIC_UNITS
+        if not on_topic and score > OFF_TOPIC_CAP and not (_shared(prep, answer) >= HIT_ON_TOPIC_UNITS
                                                            and _verbatim(prep, answer, assessed)):
             score, capped = OFF_TOPIC_CAP, capped or "off_topic"
         # a misconception about this question (points misstated, not just denied) still beats another topic
@@ -240,11 +245,7 @@ class LocalGrader:
 
     @staticmethod
     def _on_topic(prep: Prepared, answer: Answer) -> bool:
-        return LocalGrader._shared(prep, answer) >= ON_TOPIC_UNITS
-
-    @staticmethod
-    def _shared(prep: Prepared, answer: Answer) -> int:
-        return len(answer.all_units & prep.vocab)
+        return _shared(prep, answer) >= ON_TOPIC_UNITS
 
     async def judge(self, question: Question, text: str, lang: str = "zh") -> Grade:
         """The local grader has nothing slower to consult: its judgement is its grade."""
