@@ -163,8 +163,10 @@ class RoundFlow:
         private = rnd.chat_key != event.chat.key or (not event.chat.private and self.chats.answers_by_button(event.chat))
         status: str | None = "stale"
         follow_up, parts, whole = "", [AnswerPart(event.part_key, text)], text
-        for _attempt in range(3):  # another message of the member's stored in between: read again
-            revision, stored = await self.rounds.answer_parts(rnd.id, event.user.key)
+        # the first attempt starts from what this process knows (no SELECT); when that is out of
+        # date, or another message of the member's was stored in between, read again
+        for attempt in range(4):
+            revision, stored = await self.rounds.answer_parts(rnd.id, event.user.key, fresh=attempt > 0)
             parts, follow_up = with_part(stored, AnswerPart(event.part_key, text))
             whole = join_parts(parts)
             if len(whole) > self.settings.max_answer_chars:  # the whole answer is graded: it must fit

@@ -80,6 +80,11 @@ class Rounds:
         # from it: deterministic in tests, and shuffling never changes which questions are chosen
         self.order_rng = random.Random(repr(self.rng.getstate()))
         self._open: LRU[str, Round | None] = LRU(cache_entries)  # chat -> its open round (bounded)
+        # (round, member) pairs this process stored an answer for: only their follow-ups need the
+        # stored parts read first; any other answer is taken to be the member's first (most are),
+        # a guess the upsert's revision guard checks (-1 while another process, or this one before
+        # a restart, stored one: 'stale', and the caller reads the parts)
+        self._answered: LRU[tuple[int, str], None] = LRU(cache_entries)
         # run inside the reveal's transaction once the scores are written (the review cards): the
         # grades are final then, and a round is revealed once
         self.score_hooks: list[Callable[[aiosqlite.Connection, int, float], Awaitable[object]]] = []
@@ -300,9 +305,13 @@ class Rounds:
         )
         return {r["user_key"] for r in rows}
 
-    async def answer_parts(self, round_id: int, user_key: str) -> tuple[int, list[AnswerPart]]:
+    async def answer_parts(self, round_id: int, user_key: str, *, fresh: bool = True) -> tuple[int, list[AnswerPart]]:
         """(revision, parts) of the member's open answer; (-1, []) before their first one. An
-        answer stored before parts were kept is one part without a message key."""
+        answer stored before parts were kept is one part without a message key. Not ``fresh``:
+        (-1, []) without a query unless this process stored an answer of the member's to the round
+        (a guess that ``record_open`` checks: 'stale' when wrong)."""
+        if not fresh and (round_id, user_key) not in self._answered:
+            return -1, []
         row = await self.store.fetchone(
             "SELECT text, parts, revisions FROM answers WHERE round_id = ? AND user_key = ?", (round_id, user_key))
         if row is None or row["text"] is None:
@@ -332,6 +341,7 @@ class Rounds:
                 return "stale"
             self.forget_open(rnd.chat_key)
             return None
+        self._answered[(rnd.id, user_key)] = None
         return "new" if rows[0][0] == 0 else "changed"
 
     async def record_pick(self, rnd: Round, user_key: str, name: str, option: int, score: int, now: float,

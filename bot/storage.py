@@ -260,5 +260,10 @@ def _run_batch(con: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> 
     return results
 
 
+# one encoder for every call: json.dumps with options builds a new JSONEncoder each time
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON that keeps non-ASCII text as it is (answers, hits, parts)."""
+    return "[]" if value == [] else _ENCODER.encode(value)
