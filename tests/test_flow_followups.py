@@ -159,3 +159,14 @@ async def test_follow_up_after_the_reveal_is_refused(engine):
     await engine.handle(Command(GROUP, ALICE, name="reveal"))
     late = one(await engine.handle(TextAnswer(GROUP, ALICE, text=PART2, round_id=q.round_id)), ReplyKind.ERROR)
     assert "closed" in late.text and (await stored(engine, q.round_id, ALICE))["text"] == PART1
+
+
+async def test_a_follow_up_to_an_answer_stored_before_a_restart_is_appended(engine, store, bank, settings, clock):
+    """A first answer is written without reading the member's stored parts; an answer stored by
+    another engine on the same database (this process before a restart) is found, not overwritten."""
+    q = one(await engine.handle(Command(GROUP, ALICE, name="quiz", args=("sft",))), ReplyKind.QUESTION)
+    await engine.handle(TextAnswer(GROUP, ALICE, text=PART1, round_id=q.round_id))
+    restarted = QuizEngine(store, bank, settings, clock=clock, rng=random.Random(8))
+    ack = one(await restarted.handle(TextAnswer(GROUP, ALICE, text=PART2, round_id=q.round_id)), ReplyKind.ACK)
+    assert ack.meta == {"status": "changed", "follow_up": "added", "parts": 2}
+    assert (await stored(engine, q.round_id, ALICE))["text"] == PART1 + "\n" + PART2
