@@ -30,6 +30,8 @@ ALL = {"奖励模型", "PPO", "人类偏好", "KL惩罚"}
     ("用监督学习而不是 PPO 来训练。", {"PPO"}),
     ("We use plain supervised learning rather than PPO.", {"PPO"}),
     ("人工排序和 PPO 都不必要。", {"PPO"}),
+    ("奖励模型、PPO 和 KL 惩罚都用不上，人类偏好也没用。", ALL),  # a list, then 都 + a negated predicate
+    ("RLHF 里不存在奖励模型，PPO 也帮不上忙。", {"奖励模型", "PPO"}),  # 不存在 before its object, 帮不上忙 after
 ])
 def test_negated_key_points_are_contradicted_and_cost_points(text, contradicted):
     result = grade(RLHF, text)
@@ -58,6 +60,24 @@ def test_negated_key_points_are_contradicted_and_cost_points(text, contradicted)
 def test_negation_false_positives(text, hit):
     result = grade(RLHF, text)
     assert set(result.hit) == hit and not result.contradicted
+
+
+def test_a_list_item_before_another_subject_is_not_denied():
+    # "词表大时也不小" says something about 词表, not about the items listed before it
+    result = grade(RLHF, "RLHF 要训练奖励模型、PPO、KL 惩罚（参考模型大时也不小），再用人类偏好数据。")
+    assert not result.contradicted
+
+
+def test_a_point_written_with_wu_is_met_by_other_negations():
+    rope = Question("t-rope", "components", Kind.OPEN, "RoPE 的优点？", answer="RoPE 无额外参数，天然表达相对位置。",
+                    key_points=(KeyPoint("无额外参数"), KeyPoint("相对位置")))
+    assert "无额外参数" in grade(rope, "RoPE 用旋转表达相对位置，不需要额外参数。").hit
+    assert "无额外参数" in grade(rope, "RoPE 用旋转表达相对位置，没有额外参数。").hit
+
+
+def test_slash_between_words_is_not_a_clause_break():
+    assert Text("I/O 密集").clauses == [(0, 4)]
+    assert Text("top-k/top-p").flat.count("|") == 0
 
 
 def test_negative_key_point_expects_a_negated_mention():

@@ -10,7 +10,10 @@ for one hit:
   a negation that belongs to another predicate does not reach the hit;
 * after the hit, the clause may end in a negated predicate with nothing else in it
   ("和人类偏好无关", "奖励模型是不需要的", "the reward model is not needed"); a clause that goes on
-  to say something else ("LoRA 不需要更新全部参数") negates that something, not the hit;
+  to say something else ("LoRA 不需要更新全部参数") negates that something, not the hit; in a list
+  whose last item ends in such a predicate after 都/也 ("消息队列、限流和熔断都用不上"), every short
+  item before it is denied too;
+* a few predicates negate on both sides ("不存在外推问题", "外推问题不存在");
 * never negated: a hit in a conditional or counterfactual sentence ("如果没有 KV cache，每一步都要
   重算", "without a cache it would recompute"), which explains by contrast; a negation after a
   verb of solving or avoiding ("解决了训练不稳定的问题", "avoids unnecessary work"), which is part
@@ -25,12 +28,14 @@ A key point whose own text is negative ("无需奖励模型", "no reward model")
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from bot.grading.normalise import CLAUSE, SENTENCE, Text, fold, render
 from bot.grading.trie import trie_pattern
 
 WINDOW = 16  # tokens before a hit that a negation may stand in (a Chinese character is one token)
+LIST_ITEM = 8  # tokens of a list item between a hit and a predicate about the whole list ("A、B、C 都不需要")
 
 # at one position the longest cue word wins, so lexicalised words ("不同") beat the bare cue characters
 # they contain, and "unrelated to X" (negating what follows) beats "X is unrelated" (negating what
@@ -38,15 +43,18 @@ WINDOW = 16  # tokens before a hit that a negation may stand in (a Chinese chara
 _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
     # (kind, (Chinese, English))
     ("neg", ((), ("unrelated to", "irrelevant to", "nothing to do with", "independent of"))),
-    ("post", (("无关", "不相关", "没关系", "没有关系", "可有可无", "不重要", "没用", "没有用", "无用", "没必要",
-              "不必要", "不成立", "不存在", "多余"),
+    # "不存在外推问题" and "外推问题不存在": a predicate that negates what follows it as well as what precedes
+    ("both", (("不存在", "没必要", "没有必要", "没用", "没有用"), ())),
+    ("post", (("无关", "不相关", "没关系", "没有关系", "可有可无", "不重要", "无用", "不必要", "不成立", "多余",
+              "用不上", "用不着", "用不了", "帮不上", "帮不上忙", "起不到作用", "不起作用", "没作用", "没有作用",
+              "没效果", "没有效果", "无济于事", "派不上用场"),
              ("unrelated", "irrelevant", "unnecessary", "useless", "pointless", "redundant", "superfluous"))),
     ("neutral", (("不同", "不断", "不少", "不错", "不过", "不仅", "不只", "不但", "不光", "不单", "不论", "不管",
                  "不久", "不足", "不够", "不稳定", "不确定", "不一致", "不均衡", "不平衡", "不可或缺", "不得不",
                  "不可避免", "不停", "不良", "不当", "不佳", "不准确", "不合理", "不匹配", "不对称", "不连续",
-                 "不可导", "不可微", "不变", "不一样", "不一定", "不易", "不好", "不高", "不大", "不多",
+                 "不可导", "不可微", "不变", "不一样", "不一定", "不易", "不好", "不高", "不大", "不小", "不多",
                  "无论", "无损", "无监督", "无偏", "无穷", "无数", "无限", "无状态", "无效", "无意义", "无序",
-                 "无标签", "无标注", "无关紧要", "没问题", "没错", "没事", "非常", "非线性", "是非", "非结构化",
+                 "无标签", "无标注", "无关紧要", "无线", "无缝", "无所谓", "无非", "不算", "不计", "没问题", "没错", "没事", "非常", "非线性", "是非", "非结构化",
                  "非凸", "非零", "非对称", "非得", "区别", "类别", "特别", "分别", "识别", "个别", "级别",
                  "差别", "判别", "鉴别", "辨别", "告别", "性别", "别的", "别人", "别名", "未来", "未知",
                  "未必", "若干", "不能少", "不可少", "少不了", "必不可少", "不可缺", "缺一不可", "不容忽视", "不可忽视",
@@ -56,7 +64,7 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
                  "nevertheless", "not bad"))),
     ("neg", (("而不是", "而非", "并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会",
              "不能", "不可", "不该", "不应", "不再", "并不", "从不", "从未", "绝不", "毫不", "无需", "无须",
-             "无法", "毫无", "并无", "没有", "没", "未", "别", "不"),
+             "无法", "毫无", "并无", "没有", "没", "未", "别", "不", "无"),
             ("rather than", "instead of", "no longer", "not", "no", "never", "without", "none", "nor",
              "neither", "nothing", "cannot", "lack", "lacks"))),
     ("weak", (("跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",
@@ -94,6 +102,8 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 _CUES, _KINDS = _pattern()
+_NEGATING = frozenset(("neg", "both"))  # kinds that negate what follows them
+NEGATIVE_KINDS = frozenset(("neg", "both", "post"))  # kinds that make a clause a denial
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +131,7 @@ def _parity(cues: list[Cue]) -> bool:
             odd = embedded = False
         elif cue.kind == "embed":
             embedded = True
-        elif cue.kind == "neg" and not embedded:
+        elif cue.kind in _NEGATING and not embedded:
             odd = not odd
     return odd
 
@@ -142,8 +152,35 @@ def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = F
         return True
     after = [c for c in cues if end <= c.start and c.end <= ce]
     if not after:
-        return False
-    negs = [c for c in after if c.kind in ("neg", "post")]
+        return _list_denied(text, cues, ce)
+    return _trailing_denial(text, after, end, ce)
+
+
+def _list_denied(text: Text, cues: list[Cue], ce: int) -> bool:
+    """"消息队列、限流和熔断都用不上": a hit in one item of a list whose last item ends in a predicate
+    that 都/也 extends to every item. The items are clauses (a list mark is a clause break): each one
+    after the hit's must be short and cue-free up to the clause that holds the predicate."""
+    spans = text.clauses
+    k = bisect_left(spans, (ce, 0))  # the first clause after the hit's
+    sentence_end = text.span_of(ce - 1, text.sentences)[1]
+    while k < len(spans) and spans[k][0] < sentence_end:
+        s, e = spans[k]
+        inside = [c for c in cues if s <= c.start and c.end <= e]
+        if inside:
+            negs = [c for c in inside if c.kind in NEGATIVE_KINDS]
+            before_neg = range(s, negs[0].start) if negs else range(0)
+            if not any(text.tokens[i] in _ALL for i in before_neg):
+                return False
+            return _trailing_denial(text, inside, s, e)
+        if e - s > LIST_ITEM:
+            return False
+        k += 1
+    return False
+
+
+def _trailing_denial(text: Text, after: list[Cue], end: int, ce: int) -> bool:
+    """Does the clause after a hit (tokens [end, ce), cues ``after``) end in a negated predicate about it?"""
+    negs = [c for c in after if c.kind in NEGATIVE_KINDS]
     if len(negs) % 2 == 0:
         return False
     covered = {i for c in after for i in range(c.start, c.end)}
@@ -164,10 +201,10 @@ def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = F
 
 def split_polarity(text: Text) -> tuple[list[str], bool]:
     """A phrase's core tokens without its negation cues, and whether the phrase itself is negative."""
-    cues = [c for c in find_cues(text) if c.kind in ("neg", "brk", "embed")]
+    cues = [c for c in find_cues(text) if c.kind in ("neg", "both", "brk", "embed")]
     negative = _parity(cues)
     if not negative:
         return text.words(), False
-    drop = {i for c in cues if c.kind == "neg" for i in range(c.start, c.end)}
+    drop = {i for c in cues if c.kind in _NEGATING for i in range(c.start, c.end)}
     core = [t for i, t in enumerate(text.tokens) if i not in drop and t not in (CLAUSE, SENTENCE)]
     return (core or text.words()), True

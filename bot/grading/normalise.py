@@ -83,6 +83,7 @@ _CALL = re.compile(r"(?<=[a-z0-9\u03b1-\u03c9])[(（]([a-z0-9\u03b1-\u03c9]{1,12
 # a period is a sentence break unless it sits between digits ("3.5"); every branch starts with a
 # literal mark, so the engine can skip ahead to candidate characters
 _SENT = re.compile(r"(?:[!?;。！？；…\n]|\.(?:(?![0-9])|(?<![0-9]\.)))+")
+_SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z0-9])")
 _CLAUSE = re.compile(r"[,，、:：()（）\[\]【】《》“”\"|/]+")
 _DROP = re.compile(rf"[^{CJK}\x01\x02a-z0-9\u03b1-\u03c9.|#]+")
 
@@ -107,6 +108,8 @@ def render(folded: str) -> str:
     clause breaks: the notation is one term."""
     if "(" in folded or "（" in folded:  # a pass saved on most answers
         folded = _CALL.sub(r" \1 ", folded)
+    if "/" in folded:  # "I/O", "NTK/YaRN", "top-k/top-p": one term or alternatives, not a clause break
+        folded = _SLASH.sub(" ", folded)
     parts = _WORD.split(folded)
     parts[1::2] = map(_WORD_FORMS.__getitem__, parts[1::2])
     flat = "".join(parts)

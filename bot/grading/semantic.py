@@ -22,7 +22,7 @@ in the bank's terms; naming a point and denying it earns nothing here (negated c
 
 from __future__ import annotations
 
-from bot.grading.negation import Cue
+from bot.grading.negation import NEGATIVE_KINDS, Cue
 from bot.grading.normalise import Text, units
 
 SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a share of an exact hit
@@ -56,7 +56,7 @@ def negated_share(text: Text, cues: list[Cue]) -> float:
     clauses = [(s, e) for s, e in text.clauses if e - s >= MIN_CLAUSE_TOKENS]
     if not clauses:
         return 0.0
-    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")}
+    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in NEGATIVE_KINDS}
     return sum(1 for span in clauses if span in negative) / len(clauses)
 
 
@@ -64,7 +64,7 @@ def affirmed_sentence_units(text: Text, cues: list[Cue],
                             found: list[tuple[int, int, dict[str, int]]]) -> list[set[str]]:
     """Units of each sentence of an answer (``found``: per sentence, unit -> first token index),
     without the units first met in a clause that holds a negation cue."""
-    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in ("neg", "post")}
+    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in NEGATIVE_KINDS}
     if not negative:
         return [set(units_at) for _s, _e, units_at in found]
     dropped = {i for s, e in negative for i in range(s, e)}
