@@ -10,9 +10,10 @@ with several everyday senses ("key", "value", "plan", "advantage") stays out, be
 would make an ordinary sentence look like a technical claim. A Chinese variant on the right must
 not contain a shorter Chinese variant of another entry, or the rewrite would apply twice.
 
-Terms are matched after Snowball stemming, which gives some different words one stem: "tokenizer"
-and "token", "adapter" and "adaptive", "labeling" and "label", "helpfulness" and "help". Such a word
-stays out (it would fold every "token" into 分词器), and so do the English function and cue words
+Terms are matched after Snowball stemming, which gives some different words one stem: "labeling"
+and "label", "helpfulness" and "help" (``bot.grading.normalise`` keeps a stem of their own for a few
+terms, such as "tokenizer", "adapter", "optimizer", "regularization"). Such a word stays out (it would
+fold every "label" into 标注), and so do the English function and cue words
 the term-list and negation rules read ("more", "need", "reduce"); a direction kept in the Chinese
 form ("more memory" -> 更多显存) lets ``bot.grading.contradiction`` compare it.
 """
@@ -51,6 +52,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "学习率": ("learning rate", "lr"),
     "预热": ("warmup", "warm-up", "warm up"),
     "优化器": ("optimizer", "optimiser"),
+    "优化": ("optimize", "optimise", "optimization", "optimisation", "optimizing"),
     "优化器状态": ("optimizer state", "optimizer states"),
     "过拟合": ("overfitting", "overfit", "over-fitting"),
     "欠拟合": ("underfitting", "underfit"),
@@ -76,6 +78,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "冷启动": ("cold start", "cold-start"),
     "拒绝采样": ("rejection sampling",),
     "思维链": ("chain of thought", "chain-of-thought", "cot"),
+    "推理链": ("reasoning chain", "reasoning chains", "chain of reasoning"),
+    "逐步": ("step by step", "step-by-step"),
     "上下文学习": ("in-context learning", "in context learning", "icl"),
     "提示词": ("prompt", "prompts", "prompting"),
     "少样本": ("few-shot", "few shot"),
@@ -137,6 +141,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "投影": ("projection",),
     "困惑度": ("perplexity", "ppl"),
     "幻觉": ("hallucination", "hallucinate", "hallucinations"),
+    "幻觉率": ("hallucination rate", "hallucination rates"),
     # inference and serving
     "推理": ("inference", "reasoning"),
     "推理速度": ("inference speed",),
@@ -156,6 +161,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "贪心解码": ("greedy decoding", "greedy search", "greedy"),
     "束搜索": ("beam search",),
     "温度": ("temperature",),
+    "低温度": ("low temperature", "low temperatures"),
+    "高温度": ("high temperature", "high temperatures"),
     "投机解码": ("speculative decoding", "speculative sampling", "推测解码"),
     "草稿模型": ("draft model",),
     "连续批处理": ("continuous batching", "in-flight batching"),
@@ -294,6 +301,10 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "通用能力": ("general ability", "general abilities", "general capability", "general capabilities"),
     "涌现": ("emergent", "emergence"),
     "主流": ("mainstream",),
+    "开源": ("open source", "open-source", "open-sourced", "open weights", "open-weight"),
+    "可商用": ("commercial use", "commercially usable", "commercially available for use"),
+    "可学习": ("learnable",),
+    "分别": ("separately", "respectively"),
     "理解": ("understanding", "understand", "comprehension"),
     "翻译": ("translation", "translate"),
     "摘要": ("summarization", "summarisation", "summary", "summaries", "summarize"),
@@ -328,6 +339,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "神经网络": ("neural network", "neural networks"),
     "神经元": ("neuron", "neurons"),
     "双向": ("bidirectional", "bidirectionally", "bi-directional"),
+    "下三角": ("lower triangular", "lower-triangular"),
     "单向": ("unidirectional", "unidirectionally", "one-directional", "left-to-right"),
     "前缀": ("prefix", "prefixes"),
     "因果": ("causal",),
@@ -345,6 +357,9 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "乘性": ("multiplicative",),
     "加性": ("additive",),
     "子词": ("subword", "subwords", "sub-word"),
+    "分词器": ("tokenizer",),
+    "分词": ("tokenization", "tokenize"),
+    "适配器": ("adapter",),
     "字节": ("byte", "bytes"),
     "字符": ("character", "characters"),
     "词频": ("word frequency", "token frequency"),
@@ -388,7 +403,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "语义": ("semantic", "semantics", "semantically"),
     "句子": ("sentence", "sentences"),
     "段落": ("paragraph", "paragraphs"),
-    "标题": ("title", "titles"),
+    "标题": ("title", "titles", "heading", "headings"),
+    "路径": ("path", "paths"),
     "元数据": ("metadata",),
     "递归": ("recursive", "recursively"),
     "改写": ("rewrite", "rewrites", "rewriting", "rewritten"),
@@ -403,12 +419,14 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "推荐": ("recommendation", "recommendations", "recommender"),
     "码本": ("codebook", "codebooks"),
     "最近邻": ("nearest neighbor", "nearest neighbour", "nearest-neighbor"),
+    "近似最近邻": ("approximate nearest neighbor", "approximate nearest neighbour", "approximate nearest-neighbor"),
+    "水平扩展": ("scale horizontally", "horizontal scaling", "scale out", "scales out", "scaling out"),
     "由粗到细": ("coarse-to-fine", "coarse to fine"),
     # evaluation and behaviour
     "指标": ("metric", "metrics"),
     "评分标准": ("rubric", "rubrics", "scoring criteria"),
     "胜率": ("win rate", "win rates"),
-    "测试集": ("test set", "test sets", "evaluation set", "eval set"),
+    "测试集": ("test set", "test sets", "evaluation set", "eval set", "评测集", "评估集"),
     "验证集": ("validation set", "dev set", "held-out set"),
     "训练集": ("training set", "train set"),
     "泄露": ("leakage", "leak", "leaks"),

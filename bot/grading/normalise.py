@@ -70,12 +70,44 @@ def fold(text: str) -> str:
     return _CONTRACTION.sub(" not", folded)
 
 
+# Snowball strips derivational suffixes, so a technical term and an everyday word can share a stem:
+# "regularization" and "regularly" (regular), "generalization" and "generally" (general), "normalization"
+# and "normal", "optimizer" and "optimization" (optim), "tokenizer" and "token", "adapter" and "adaptive",
+# "heading" and "head". Such terms keep a stem of their own, so that the glossary can fold the term
+# without folding the everyday word.
+_OWN_STEMS = {
+    **dict.fromkeys(("regularization", "regularizations", "regularize", "regularizes", "regularized",
+                     "regularizing", "regularizer"), "regulariz"),
+    **dict.fromkeys(("generalization", "generalize", "generalizes", "generalized", "generalizing"), "generaliz"),
+    **dict.fromkeys(("normalization", "normalizations", "normalize", "normalizes", "normalized", "normalizing"),
+                    "normaliz"),
+    **dict.fromkeys(("standardization", "standardize", "standardizes", "standardized", "standardizing"),
+                    "standardiz"),
+    **dict.fromkeys(("optimizer", "optimizers"), "optimizer"),
+    **dict.fromkeys(("tokenizer", "tokenizers"), "tokenizer"),
+    **dict.fromkeys(("tokenization", "tokenize", "tokenizes", "tokenized", "tokenizing"), "tokeniz"),
+    **dict.fromkeys(("adapter", "adapters", "adaptor", "adaptors"), "adapter"),
+    **dict.fromkeys(("heading", "headings"), "heading"),
+}
+# British spellings that ``_BRITISH`` (-ise) does not cover
+_BRITISH_WORDS = re.compile(r"^(?:(behavi|neighb|col|fav|hon|lab|rum|endeav|flav|vap|harb)our|(licen)c|(cent|met|fib)re)")
+
+
+def _american(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1) + "or"
+    if match.group(2):
+        return match.group(2) + "s"
+    return match.group(3) + "er"
+
+
 @lru_cache(maxsize=32768)
 def stem(word: str) -> str:
     """Snowball English stem of a folded word; words with digits are names ("gpt4", "fp16") and stay."""
     if any(c.isdigit() for c in word) or len(word) < 3:
         return word
-    return _STEMMER.stemWord(_BRITISH.sub(r"iz\1", word))
+    word = _BRITISH_WORDS.sub(_american, _BRITISH.sub(r"iz\1", word))
+    return _OWN_STEMS.get(word) or _STEMMER.stemWord(word)
 
 
 _WORD = re.compile(r"([a-z0-9\u03b1-\u03c9]+(?:(?<=[0-9])\.[0-9]+)*)")
