@@ -24,11 +24,20 @@ from bot.storage_schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
+CHECKPOINT_BYTES = 4 * 1024 * 1024  # WAL size that starts a checkpoint (SQLite's default: 1,000 pages)
+# ... looked at every this many commits: the WAL file keeps its size when SQLite starts writing it
+# from the beginning again after a checkpoint, so its size alone would start one after every commit
+CHECKPOINT_COMMITS = 100
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
+    # no checkpoint inside a COMMIT: copying the WAL back into the database there held every answer
+    # of the next batch for up to tens of milliseconds. ``Store`` checkpoints on its own connection
+    # in a thread instead, which writers do not wait for (``_maybe_checkpoint``)
+    "PRAGMA wal_autocheckpoint=0",
+    "PRAGMA journal_size_limit=67108864",  # a WAL that grew in a burst is cut back to 64 MB when it restarts
     # a bigger page cache (32 MB) and memory-mapped reads keep index pages of a large answer
     # history in memory: the answer inserts and board queries stop waiting on page faults
     "PRAGMA cache_size=-32768",
@@ -97,6 +106,9 @@ class Store:
         self._write_lock = asyncio.Lock()
         self._answer_queue: list[tuple[str, tuple, asyncio.Future]] = []
         self._flush_task: asyncio.Task | None = None
+        self._checkpoint_task: asyncio.Task | None = None
+        self._commits = 0  # since the last checkpoint
+        self._wal = Path(f"{path}-wal")
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -140,6 +152,8 @@ class Store:
     async def close(self) -> None:
         if self._flush_task is not None:
             await asyncio.shield(self._flush_task)
+        if self._checkpoint_task is not None:
+            await asyncio.shield(self._checkpoint_task)
         await self.reader.close()
         await self.db.close()
 
@@ -159,6 +173,7 @@ class Store:
                 if self.db._conn.in_transaction:
                     await self.db.execute("ROLLBACK")
                 raise
+        self._maybe_checkpoint()
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         return list(await self.reader.execute_fetchall(sql, tuple(params)))
@@ -193,6 +208,7 @@ class Store:
                     if not fut.done():
                         fut.set_exception(exc)
                 continue
+            self._maybe_checkpoint()
             for (_, _, fut), rows in zip(batch, results, strict=True):
                 if fut.done():
                     continue
@@ -200,6 +216,37 @@ class Store:
                     fut.set_exception(rows)
                 else:
                     fut.set_result(rows)
+
+    # -- WAL checkpoints off the write path ---------------------------------------------------------
+
+    def _maybe_checkpoint(self) -> None:
+        """Once the WAL holds about as much as SQLite's own automatic checkpoint would allow (1,000
+        pages), copy it back into the database from a separate connection in a thread: a PASSIVE
+        checkpoint runs beside the writer instead of inside its COMMIT. One at a time."""
+        self._commits += 1
+        if self._commits < CHECKPOINT_COMMITS or (self._checkpoint_task is not None
+                                                  and not self._checkpoint_task.done()):
+            return
+        try:
+            if self._wal.stat().st_size < CHECKPOINT_BYTES:
+                return
+        except OSError:  # no WAL file (":memory:", or just checkpointed away)
+            return
+        self._commits = 0
+        self._checkpoint_task = asyncio.get_running_loop().create_task(self._checkpoint(), name="wal-checkpoint")
+
+    async def _checkpoint(self) -> None:
+        def run() -> None:
+            con = sqlite3.connect(str(self.path), timeout=5)
+            try:
+                con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                con.close()
+
+        try:
+            await asyncio.to_thread(run)
+        except sqlite3.Error as exc:  # the next commit tries again; the data is safe in the WAL meanwhile
+            log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
 
     # -- small shared helpers -----------------------------------------------------------------
 
