@@ -23,6 +23,7 @@ import random
 import sqlite3
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from bot.bank import QuestionBank
@@ -97,6 +98,8 @@ async def main() -> None:
     parser.add_argument("--submit", type=int, default=20_000, help="answers to submit in the timed run")
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--questions", default=str(ROOT / "questions"))
+    parser.add_argument("--grading-workers", default="auto",
+                        help="grading worker processes: auto (as the bot does), a number, 0 = on the event loop")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="quizbot-bench-"))
@@ -110,7 +113,11 @@ async def main() -> None:
     print(f"filled {summary} for {args.members:,} members in {args.chats} chats ({time.perf_counter() - t:.1f} s)")
 
     store = await Store.open(settings.db_path)
+    settings = replace(settings, grading_workers=args.grading_workers)
     engine = QuizEngine(store, bank, settings)
+    worker = await engine.start_grading()  # as ``quizbot run`` does
+    where = f"in {engine.grading.running} worker process(es)" if worker else "on the event loop"
+    print(f"grading: {where} (grading.workers: {args.grading_workers})")
     chats = [ChatRef("bench", str(c)) for c in range(args.chats)]
     graded = [q for q in bank.all_questions() if q.kind.value == "open" and q.key_points]
     for i, chat in enumerate(chats):  # an open question of the day in every chat
@@ -177,6 +184,7 @@ async def main() -> None:
             samples.append(time.perf_counter() - start)
         print(f"(b) /leaderboard {period} for the busiest chat ({busiest['n']:,} scores): "
               f"p50 {pct(samples, 0.5):.1f} ms, p99 {pct(samples, 0.99):.1f} ms")
+    await engine.stop_grading()
     await store.close()
     print(f"database: {settings.db_path.stat().st_size / 1e6:.0f} MB at {tmp}")
 

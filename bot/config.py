@@ -57,6 +57,9 @@ class Settings:
     discord_dev_guild: str | None = None
     discord_shard_count: str | None = None  # total shards (empty: Discord's recommendation)
     discord_shard_ids: str | None = None  # the shards this process runs, "0-3" or "0,2" (empty: all)
+    # worker processes that grade answers beside the event loop: "auto" (one when the machine has a
+    # second core) or a number, 0 = grade on the event loop
+    grading_workers: str = "auto"
     # the optional LLM judge (any OpenAI-compatible chat-completions API): on when both are set
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -87,6 +90,13 @@ class Settings:
     def llm_enabled(self) -> bool:
         """True when an LLM judge is configured (base URL and model)."""
         return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def grading_worker_count(self) -> int:
+        """How many grading worker processes to start (``auto``: one when there is a second core for it)."""
+        if self.grading_workers == "auto":
+            return 1 if (os.cpu_count() or 1) >= 2 else 0
+        return int(self.grading_workers)
 
     @property
     def heartbeat_path(self) -> Path:
@@ -143,6 +153,7 @@ YAML_KEYS: dict[str, str] = {
     "discord.dev_guild": "discord_dev_guild",
     "discord.shard_count": "discord_shard_count",
     "discord.shard_ids": "discord_shard_ids",
+    "grading.workers": "grading_workers",
     "llm.base_url": "llm_base_url",
     "llm.model": "llm_model",
     "llm.timeout": "llm_timeout",
@@ -163,6 +174,7 @@ ENV_KEYS: dict[str, str] = {
     "DISCORD_DEV_GUILD": "discord_dev_guild",
     "DISCORD_SHARD_COUNT": "discord_shard_count",
     "DISCORD_SHARD_IDS": "discord_shard_ids",
+    "QUIZBOT_GRADING_WORKERS": "grading_workers",
     "QUIZBOT_LLM_BASE_URL": "llm_base_url",
     "QUIZBOT_LLM_MODEL": "llm_model",
     "QUIZBOT_LLM_API_KEY": "llm_api_key",
@@ -192,6 +204,11 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], None]:
         if value not in choices:
             raise ValueError(f"must be one of {', '.join(choices)}")
     return check
+
+
+def _workers(value: str) -> None:
+    if value != "auto" and not (value.isdigit() and int(value) <= 8):
+        raise ValueError("expected auto or a number of worker processes from 0 to 8")
 
 
 def _time_zone(value: str) -> None:
@@ -236,6 +253,7 @@ CHECKS: dict[str, Callable] = {
     "discord_dev_guild": _guild,
     "discord_shard_count": _shard_count,
     "discord_shard_ids": _shard_ids,
+    "grading_workers": _workers,
     "llm_base_url": _url("http", "https"),
     "llm_timeout": _between(0, 600, open_low=True),
     "llm_concurrency": _between(1, 64),

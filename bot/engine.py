@@ -35,6 +35,7 @@ from bot.events import ButtonPress, ChoicePick, Command, Event, TextAnswer
 from bot.flags import BUTTON_PREFIX as FLAG_BUTTON
 from bot.flags import FlagCommands
 from bot.grading import Grader
+from bot.grading.offload import AnswerGrading
 from bot.judge import build_grader
 from bot.judge.background import Judgements
 from bot.messenger import Messenger
@@ -70,8 +71,10 @@ class QuizEngine:
         # one Grader for open answers: the local grader, plus the LLM judge when one is configured
         self.grader = grader or build_grader(settings, store)
         self.judgements = Judgements(store, self.grader, clock, settings.llm_concurrency, settings.llm_reveal_wait)
+        # the answer path's immediate grade: in a worker process once ``start_grading`` has started one
+        self.grading = AnswerGrading(self.grader, settings.grading_worker_count)
         self.flow = RoundFlow(bank, settings, clock, self.rounds, self.chats, self.sessions, self.grader,
-                              self.judgements)
+                              self.judgements, self.grading)
         # pushes nobody asked for, recorded in SQLite until delivered (a timed reveal's push is
         # recorded by this hook in the transaction that closes its round)
         self.pushes = PushQueue(store, clock, self.messengers, self._chat_gone, self._rebuild_push)
@@ -238,6 +241,17 @@ class QuizEngine:
     async def start_judging(self) -> int:
         """Re-queue answers still waiting for the LLM judge (after a restart); how many."""
         return await self.judgements.resume(self.bank, self.settings.default_lang)
+
+    async def start_grading(self) -> bool:
+        """Start the grading worker processes the settings ask for (``grading.workers``: ``auto`` is one
+        on a machine with a second core); True when answers are now graded there."""
+        if not self.settings.grading_worker_count:
+            return False
+        return await self.grading.start()
+
+    async def stop_grading(self) -> None:
+        """Stop the grading workers (answers in flight are graded in this process)."""
+        await self.grading.close()
 
     async def stop_judging(self) -> None:
         """Stop judging in the background (pending answers are re-queued at the next start)."""

@@ -27,6 +27,7 @@ from bot.events import ChoicePick, Event, TextAnswer
 from bot.feedback import feedback_buttons
 from bot.flags import flag_button
 from bot.grading import Grader, LocalGrader, grade, has_words
+from bot.grading.offload import AnswerGrading
 from bot.judge.background import Judgements
 from bot.model import ChatRef, Kind, Question, Round, RoundKind, RoundStatus
 from bot.replies import Reply, ReplyKind
@@ -64,7 +65,7 @@ def with_part(parts: list[AnswerPart], part: AnswerPart) -> tuple[list[AnswerPar
 class RoundFlow:
     def __init__(self, bank: QuestionBank, settings: Settings, clock: Callable[[], float], rounds: Rounds,
                  chats: ChatDirectory, sessions: Sessions, grader: Grader | None = None,
-                 judgements: Judgements | None = None) -> None:
+                 judgements: Judgements | None = None, grading: AnswerGrading | None = None) -> None:
         self.bank = bank
         self.settings = settings
         self.clock = clock
@@ -73,6 +74,7 @@ class RoundFlow:
         self.sessions = sessions
         self.grader: Grader = grader or LocalGrader()
         self.judgements = judgements or Judgements(rounds.store, self.grader, clock)
+        self.grading = grading or AnswerGrading(self.grader)
 
     # -- the question of the day ------------------------------------------------------------
 
@@ -171,7 +173,7 @@ class RoundFlow:
             whole = join_parts(parts)
             if len(whole) > self.settings.max_answer_chars:  # the whole answer is graded: it must fit
                 return [error_reply(event, lang, "too_long_total", n=len(whole), max=self.settings.max_answer_chars)]
-            result = self.grader.grade(question, whole, lang)
+            result = await self.grading.grade(question, whole, lang)
             now = self.clock()
             status = await self.rounds.record_open(rnd, event.user.key, event.user.name or event.user.id, parts,
                                                    result.score, result.hit, now, self.chats.local_date(tz, now),

@@ -311,6 +311,7 @@ class Runtime:
         try:
             bank = QuestionBank.load(settings.questions_dir)
             engine = QuizEngine(store, bank, settings)
+            await engine.start_grading()  # a worker process grades answers on the second core (grading.worker)
             await engine.start_judging()  # answers still waiting for the LLM judge before a restart
             engine.review.start_dropping_removed()  # cards of questions gone from the bank, in the background
             scheduler = build_scheduler(engine, settings)
@@ -363,6 +364,7 @@ class Runtime:
             if engine is not None:  # pending judgements stay pending in the database for the next start
                 await self._bounded("the judge", engine.stop_judging(), deadline)
                 await self._bounded("the review clean-up", engine.review.stop_dropping_removed(), deadline)
+                await self._bounded("the grading worker", engine.stop_grading(), deadline)
             await self._bounded("the database", store.close(), deadline)
             with contextlib.suppress(OSError):
                 settings.heartbeat_path.unlink(missing_ok=True)  # not running: health must fail
