@@ -90,3 +90,34 @@ def test_question_without_model_answer_or_with_rubric_is_graded_without_directio
     rubric = Question(id="t-rub", topic="projects", kind=Kind.OPEN, prompt="讲讲你做过的一个优化。",
                       discussion=True, rubric=("背景", "速度变快"))
     assert LocalGrader().grade(rubric, "背景是训练太慢，优化后速度变快了一倍。").score > 0
+
+
+CACHE_Q = Question(
+    id="t-latency", topic="agents", kind=Kind.OPEN, prompt="高频请求下 Agent 延迟高，怎么优化？",
+    answer="先测量各段耗时找瓶颈；无依赖的工具并行调用；对重复请求做结果缓存；GRPO 式的做法是去掉不必要的校验步骤。",
+    key_points=(KeyPoint("分段测量找瓶颈", ("找瓶颈",)), KeyPoint("工具并行调用", ("并行",)),
+                KeyPoint("结果缓存", ("缓存", "cache")), KeyPoint("去掉不必要的校验", ("去掉校验",))),
+)
+
+
+@pytest.mark.parametrize("text", [
+    "最好把缓存全部去掉，结果才新鲜。",
+    "用实时查询代替缓存，结果才新鲜。",
+    "We should drop the cache so that results stay fresh.",
+    "The cache is removed so that results stay fresh.",
+])
+def test_removing_or_replacing_a_point_the_model_answer_keeps_is_a_contradiction(text):
+    result = grade(CACHE_Q, text)
+    assert "结果缓存" in result.contradicted and "结果缓存" not in result.hit
+
+
+@pytest.mark.parametrize("text", [
+    "对重复请求做缓存，不要去掉缓存。",  # the removal is negated
+    "用缓存代替重复的工具调用。",  # the cache replaces something else
+    "A cache replaces repeated tool calls.",  # active English: the thing before the verb is its subject
+    "缓存会过时，有人干脆把缓存去掉，其实设过期时间就好。",  # one mention is not removed
+    "去掉不必要的校验，工具并行调用。",  # the model answer removes it too
+])
+def test_removal_that_is_not_a_denial(text):
+    result = grade(CACHE_Q, text)
+    assert not result.contradicted

@@ -29,12 +29,14 @@ states the contrast, and ``misattributed`` takes back its contradiction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.grading.matching import Answer, Phrase, Verdict, mentions
-from bot.grading.negation import negated
+from bot.grading.negation import NEGATIVE_KINDS, negated
 from bot.grading.normalise import CJK_MIN, Text
 from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, _WEAK_ZH
+from bot.grading.trie import trie_pattern
 
 FLIP_WINDOW = 6  # tokens before a cue, within its clause, where a negation reverses it
 OBJECT_WINDOW = 5  # tokens on each side of a cue, within its clause, that say what the cue is about
@@ -229,4 +231,107 @@ def misattributed(subjects, points, answer: Answer, verdicts: list[Verdict]) -> 
                            for s, e in clauses):
             out = list(out) if out is verdicts else out
             out[k] = Verdict.MISSED
+    return out
+
+
+# Verbs that take something away ("去掉缓存", "用暴力检索代替 HNSW", "drop the cache") stand before what
+# they remove; the ones of a 把 sentence or a topic-comment ("把缓存全部去掉", "reference model 直接删掉",
+# "the cache is removed") stand after it.
+_REMOVE_BEFORE = ("去掉", "去除", "删掉", "删除", "移除", "关掉", "关闭", "禁用", "停用", "丢掉", "丢弃", "舍弃",
+                  "抛弃", "砍掉", "省掉", "省去", "跳过", "绕过", "取消", "放弃", "代替", "替代", "取代", "替换",
+                  "换掉", "摆脱", "免去", "remov", "drop", "disabl", "skip", "bypass", "replac", "discard", "elimin",
+                  "abandon")
+_REMOVE_AFTER = frozenset(("去掉", "去除", "删掉", "删除", "移除", "关掉", "关闭", "禁用", "丢掉", "丢弃", "舍弃",
+                           "砍掉", "省掉", "取消", "remov", "drop", "disabl", "discard", "elimin", "replac"))
+# an English verb after its object is passive ("the cache is removed"); active, the thing before it is
+# its subject ("the group mean replaces the critic")
+_PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "get", "got"))
+_REMOVE_RE = re.compile(trie_pattern([w if w >= CJK_MIN else f" {w} " for w in _REMOVE_BEFORE]))
+_REMOVE_UNITS = frozenset(_REMOVE_BEFORE)  # two-character words are bigram units, English stems are tokens
+REMOVE_WINDOW = 6  # tokens between a removal verb and what it removes (一个/全部/the/all ...)
+AFTER_WINDOW = 4  # tokens between what is removed and a removal verb after it ("缓存全部去掉")
+
+
+def _removals(text: Text) -> list[tuple[int, int, bool]]:
+    """(first token, end token, may follow its object) of every removal verb of a text."""
+    out = []
+    for m in _REMOVE_RE.finditer(text.flat):
+        word = m.group().strip()
+        first = text.token_at(m.start() + (m.group()[0] == " "))
+        after = word in _REMOVE_AFTER and (word >= CJK_MIN or (first > 0 and text.tokens[first - 1] in _PASSIVE))
+        out.append((first, text.token_at(m.end() - 1) + 1, after))
+    return out
+
+
+def _removed(text: Text, cues, removals, start: int, end: int) -> bool:
+    """Is the mention [start, end) the object of a removal verb in its clause (and the verb not negated)?"""
+    cs, ce = text.span_of(start, text.clauses)
+    for rs, re_, after in removals:
+        if cs <= rs and re_ <= start and start - re_ <= REMOVE_WINDOW:
+            between = (rs, start)
+        elif after and end <= rs and re_ <= ce and rs - end <= AFTER_WINDOW:
+            between = (end, rs)
+        else:
+            continue
+        # "不要去掉缓存" and "把缓存去掉也不行" keep it; a breaker ends the verb's reach ("去掉 X，而是…")
+        if any(c.kind in NEGATIVE_KINDS and (rs - 3 <= c.start < rs or re_ <= c.start < re_ + 3) for c in cues):
+            continue
+        if any(c.kind == "brk" and between[0] <= c.start < between[1] for c in cues):
+            continue
+        return True
+    return False
+
+
+class ModelRemovals:
+    """Per key point, whether the model answer (or the point's own wording) removes or replaces it:
+    "GRPO 去掉了 critic" is then the point, not its denial."""
+
+    __slots__ = ("points",)
+
+    def __init__(self, model_answer: str, points) -> None:
+        model = Answer(model_answer)
+        removals = _removals(model.text)
+        self.points: list[bool] = []
+        for _text, phrases in points:
+            own = any(_REMOVE_RE.search(Text(p.source).flat) for p in phrases)
+            said = own or any(_removed(model.text, model.cues, removals, s, e)
+                              for p in phrases for s, e in mentions(p, model))
+            self.points.append(said)
+
+
+_REMOVALS_CACHE: dict[str, tuple[object, ModelRemovals | None]] = {}
+
+
+def removals_for(question, points) -> ModelRemovals | None:
+    """The question's ``ModelRemovals``, built once per question like ``directions_for``."""
+    entry = _REMOVALS_CACHE.get(question.id)
+    if entry is not None and entry[0] is question:
+        return entry[1]
+    if len(_REMOVALS_CACHE) >= CACHE_SIZE:
+        _REMOVALS_CACHE.clear()
+    found = None
+    if question.answer and not (question.discussion and question.rubric):
+        found = ModelRemovals(question.answer, points)
+    _REMOVALS_CACHE[question.id] = (question, found)
+    return found
+
+
+def removed_hits(model: ModelRemovals | None, points, answer: Answer, verdicts: list[Verdict]) -> list[Verdict]:
+    """The verdicts with every hit whose mentions all remove or replace the point ("把缓存全部去掉",
+    "用暴力检索代替 HNSW") made CONTRADICTED, unless the model answer removes it too."""
+    # cheap necessary condition first (a set test at C level): a removal verb among the answer's units
+    if model is None or Verdict.HIT not in verdicts or answer.all_units.isdisjoint(_REMOVE_UNITS):
+        return verdicts
+    removals = _removals(answer.text)
+    if not removals:
+        return verdicts
+    text, out = answer.text, verdicts
+    for k, verdict in enumerate(verdicts):
+        if verdict is not Verdict.HIT or model.points[k]:
+            continue
+        spans = [(s, e) for p in points[k][1] if not p.negative for s, e in mentions(p, answer)
+                 if not negated(text, answer.cues, s, e)]
+        if spans and all(_removed(text, answer.cues, removals, s, e) for s, e in spans):
+            out = list(out) if out is verdicts else out
+            out[k] = Verdict.CONTRADICTED
     return out

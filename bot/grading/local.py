@@ -37,7 +37,14 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.contradiction import directions_for, misattributed, reverse_hits, subjects_of
+from bot.grading.contradiction import (
+    directions_for,
+    misattributed,
+    removals_for,
+    removed_hits,
+    reverse_hits,
+    subjects_of,
+)
 from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, PointIndex, Verdict, mentions, written
 from bot.grading.normalise import Text, units
 from bot.grading.semantic import (
@@ -196,6 +203,7 @@ class LocalGrader:
         assessed = prep.index.assess(answer)
         # hook: a hit whose sentence reverses the model answer's direction is contradicted (bot.grading.contradiction)
         assessed = reverse_hits(directions_for(question, prep.points), prep.points, answer, assessed)
+        assessed = removed_hits(removals_for(question, prep.points), prep.points, answer, assessed)
         if Verdict.CONTRADICTED in assessed:
             assessed = misattributed(prep.subjects, prep.points, answer, assessed)
         verdicts = list(zip((point for point, _phrases in prep.points), assessed, strict=True))
