@@ -31,6 +31,7 @@ from bot.config import Settings
 from bot.engine import QuizEngine
 from bot.events import Command, TextAnswer
 from bot.model import ChatRef, RoundKind, UserRef
+from bot.runtime import freeze_startup_objects
 from bot.storage import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,7 @@ async def main() -> None:
         await engine.rounds.create(chat.key, graded[i % len(graded)], RoundKind.DAILY, None, now, now + 86400)
 
     texts = [kp.text for q in bank.all_questions() for kp in q.key_points] or ["answer"]
+    freeze_startup_objects()  # as ``quizbot run`` does once it has started
     rng = random.Random(2)
     latencies: list[float] = []
     acks = 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib.util
 import logging
 import os
@@ -83,6 +84,15 @@ async def ticker(engine: QuizEngine, settings: Settings, stop: asyncio.Event | N
 
 
 # -- the parts ------------------------------------------------------------------------------------
+
+def freeze_startup_objects() -> None:
+    """Move everything loaded at start-up (the question bank, the grader's prepared questions, the
+    modules) out of the garbage collector's reach: they live as long as the process, and a full
+    collection that walks them held the event loop for ~20 ms at a time, every answer in flight
+    with it. Objects made later are collected as usual."""
+    gc.collect()
+    gc.freeze()
+
 
 def build_adapters(engine: QuizEngine, settings: Settings) -> list[Adapter]:
     """One adapter per configured token (each registers itself as the engine's messenger)."""
@@ -314,6 +324,7 @@ class Runtime:
             await engine.start_grading()  # a worker process grades answers on the second core (grading.worker)
             await engine.start_judging()  # answers still waiting for the LLM judge before a restart
             engine.review.start_dropping_removed()  # cards of questions gone from the bank, in the background
+            freeze_startup_objects()
             scheduler = build_scheduler(engine, settings)
             if scheduler is not None:
                 await scheduler.start()
