@@ -75,11 +75,14 @@ async def test_two_workers_share_the_answers_and_agree(labelled):
     assert grading.running == 2
     try:
         got = []
-        for chunk in range(0, len(labelled), 40):  # several turns of the loop: frames go to both workers
+        for chunk in range(0, len(labelled), 40):  # a burst of 40 answers at a time: split between both
             part = labelled[chunk:chunk + 40]
             got += await asyncio.gather(*(grading.grade(q, t, lang) for q, t, lang in part))
+        frames = [w.frames for w in grading._workers]
     finally:
         await grading.close()
+    assert all(n >= len(labelled) // 40 for n in frames)
+    assert grading.offloaded == len(labelled)
     assert got == [local.grade(q, t, lang) for q, t, lang in labelled]
 
 

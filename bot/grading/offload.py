@@ -48,6 +48,7 @@ class _Worker:
     def __init__(self, proc: subprocess.Popen, pipe: _Pipe) -> None:
         self.proc, self.pipe = proc, pipe
         self.in_flight = 0  # frames sent and not answered yet
+        self.frames = 0  # frames sent in all
         self.seqs: set[int] = set()  # answers it holds
         self.sent: dict[str, Question] = {}  # question id -> the object it holds for it
 
@@ -160,11 +161,18 @@ class AnswerGrading:
         return best if best is not None and best.in_flight < self.frames_in_flight else None
 
     def _flush(self) -> None:
+        """Send what is waiting, split evenly over the workers that can take a frame: a burst (every
+        member answering at once) is graded on every core the workers have."""
         self._flush_due = False
-        worker = self._free()
-        if worker is None or not self._batch:
+        free = [w for w in self._workers if w.in_flight < self.frames_in_flight]
+        if not free or not self._batch:
             return  # every worker is busy: the batch goes when one answers
         batch, self._batch = self._batch, []
+        share = -(-len(batch) // len(free))  # ceiling: no worker gets more than one extra
+        for worker, start in zip(free, range(0, len(batch), share), strict=False):
+            self._send(worker, batch[start:start + share])
+
+    def _send(self, worker: _Worker, batch: list[tuple]) -> None:
         items = []
         for seq, question, text, lang in batch:
             carry = None if worker.sent.get(question.id) is question else question
@@ -173,6 +181,7 @@ class AnswerGrading:
             items.append((seq, question.id, carry, text, lang))
             worker.seqs.add(seq)
         worker.in_flight += 1
+        worker.frames += 1
         worker.pipe.send(frame(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def _check(self) -> None:
