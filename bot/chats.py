@@ -16,6 +16,7 @@ changed id (``bot.chat_moves``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -221,16 +222,26 @@ class ChatDirectory:
 
     # -- members ------------------------------------------------------------------------------
 
-    async def remember_user(self, user: UserRef) -> None:
+    def remember_user(self, user: UserRef) -> asyncio.Future | None:
+        """Queue the member's name for the next group commit, unless it is stored already; the future
+        is done once it is committed (None: nothing to store). The caller need not wait at once: an
+        answer queued after it is committed in the same transaction or a later one."""
         name = user.name or user.id
         if self._names.get(user.key) == name:
-            return
-        await self.store.submit(
+            return None
+        stored = self.store.enqueue(
             "INSERT INTO users(key, name, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT(key) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
             (user.key, name, self.clock()),
         )
         self._names[user.key] = name
+        stored.add_done_callback(lambda fut: self._name_failed(user.key, name) if fut.exception() else None)
+        return stored
+
+    def _name_failed(self, user_key: str, name: str) -> None:
+        """Not stored after all: the next event of the member tries again."""
+        if self._names.get(user_key) == name:
+            self._names.pop(user_key, None)
 
     def forget_user(self, user_key: str) -> None:
         """The member's profile was deleted (/forget): store the name again next time."""

@@ -196,27 +196,36 @@ class QuizEngine:
                 log.info("duplicate update %s ignored", event.update_key)
                 return []
             lang, _tz = await self.chats.settings_of(event.chat, event.locale)
-            await self.chats.remember_user(event.user)
+            # the member's name goes into the next group commit without a commit of its own: an
+            # answer is stored in that transaction or a later one, and no reply goes out before
+            # the name is stored too
+            named = self.chats.remember_user(event.user)
             self.chats.private_answers.spoke(event.chat, event.user)
-            match event:
-                case Command():
-                    return await self._command(event, lang)
-                case TextAnswer():
-                    if await self.review.waiting(event):
-                        return await self.review.answer(event, lang)
-                    return await self.flow.answer(event, lang)
-                case ChoicePick():
-                    return await self.flow.pick(event, lang)
-                case ButtonPress():
-                    if event.data.startswith(FLAG_BUTTON):
-                        return await self.flag_commands.press(event, lang)
-                    if event.data.startswith(BUTTON_PREFIXES):
-                        return await self.review.press(event, lang)
-                    return await self.chat_commands.press(event, lang)
-            return []
+            replies = await self._dispatch(event, lang)
+            if named is not None:
+                await named
+            return replies
         except Exception:
             log.exception("error handling %s in %s", type(event).__name__, event.chat.key)
             return [error_reply(event, self.chats.cached_lang(event.chat.key), "internal_error")]
+
+    async def _dispatch(self, event: Event, lang: str) -> list[Reply]:
+        match event:
+            case Command():
+                return await self._command(event, lang)
+            case TextAnswer():
+                if await self.review.waiting(event):
+                    return await self.review.answer(event, lang)
+                return await self.flow.answer(event, lang)
+            case ChoicePick():
+                return await self.flow.pick(event, lang)
+            case ButtonPress():
+                if event.data.startswith(FLAG_BUTTON):
+                    return await self.flag_commands.press(event, lang)
+                if event.data.startswith(BUTTON_PREFIXES):
+                    return await self.review.press(event, lang)
+                return await self.chat_commands.press(event, lang)
+        return []
 
     async def _command(self, cmd: Command, lang: str) -> list[Reply]:
         entry = self.commands.lookup(cmd.name)

@@ -187,11 +187,16 @@ class Store:
     async def submit(self, sql: str, params: tuple) -> list[sqlite3.Row]:
         """Run one small write (an answer upsert with RETURNING, a name update) in a transaction
         shared with every other write queued meanwhile; returns its rows after the COMMIT."""
+        return await self.enqueue(sql, params)
+
+    def enqueue(self, sql: str, params: tuple) -> asyncio.Future:
+        """``submit`` without waiting: the future has the rows once the shared COMMIT is done. Writes
+        are committed in the order they were queued."""
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
         self._answer_queue.append((sql, params, fut))
         if self._flush_task is None or self._flush_task.done():
             self._flush_task = asyncio.create_task(self._flush_answers())
-        return await fut
+        return fut
 
     async def _flush_answers(self) -> None:
         while self._answer_queue:

@@ -297,3 +297,40 @@ async def test_topics_help_lang(engine: QuizEngine):
 @pytest.mark.parametrize("query", ["sft", "SFT", "微调", "Supervised fine-tuning", "fine-tuning", "ＳＦＴ"])
 def test_topic_lookup_by_slug_title_alias(bank, query):
     assert bank.find_topic(query).slug == "sft"
+
+
+async def test_a_new_member_s_name_is_stored_before_any_reply(engine: QuizEngine, store: Store):
+    """The name goes into the next group commit instead of a commit of its own; a command that
+    writes nothing else still replies only once it is stored."""
+    newcomer = UserRef("console", "dora", "Dora")
+    replies = await engine.handle(cmd("help", user=newcomer))
+    assert replies
+    row = await store.fetchone("SELECT name FROM users WHERE key = ?", (newcomer.key,))
+    assert row is not None and row["name"] == "Dora"
+    renamed = UserRef("console", "dora", "Dora W.")
+    await engine.handle(cmd("help", user=renamed))
+    row = await store.fetchone("SELECT name FROM users WHERE key = ?", (newcomer.key,))
+    assert row["name"] == "Dora W."
+
+
+async def test_a_name_that_could_not_be_stored_is_tried_again(engine: QuizEngine, store: Store, monkeypatch):
+    import asyncio
+
+    real = store.enqueue
+
+    def failing(sql, params):
+        if "INSERT INTO users" in sql:
+            fut = asyncio.get_running_loop().create_future()
+            fut.set_exception(RuntimeError("disk I/O error"))
+            return fut
+        return real(sql, params)
+
+    monkeypatch.setattr(store, "enqueue", failing)
+    newcomer = UserRef("console", "eve", "Eve")
+    replies = await engine.handle(cmd("help", user=newcomer))
+    assert replies[0].kind is ReplyKind.ERROR  # said so, no traceback
+    await asyncio.sleep(0)  # the next event comes in a later turn of the loop
+    monkeypatch.setattr(store, "enqueue", real)
+    await engine.handle(cmd("help", user=newcomer))
+    row = await store.fetchone("SELECT name FROM users WHERE key = ?", (newcomer.key,))
+    assert row is not None and row["name"] == "Eve"
