@@ -326,8 +326,11 @@ def removed_hits(model: ModelRemovals | None, points, answer: Answer, verdicts: 
     if not removals:
         return verdicts
     text, out = answer.text, verdicts
+    # the tokens a removal verb can reach: a point none of whose tokens is there is not removed
+    near = {t for rs, re_, _after in removals
+            for t in text.tokens[max(0, rs - AFTER_WINDOW - 2):re_ + REMOVE_WINDOW + 2]}
     for k, verdict in enumerate(verdicts):
-        if verdict is not Verdict.HIT or model.points[k]:
+        if verdict is not Verdict.HIT or model.points[k] or near.isdisjoint(t for p in points[k][1] for t in p.tokens):
             continue
         spans = [(s, e) for p in points[k][1] if not p.negative for s, e in mentions(p, answer)
                  if not negated(text, answer.cues, s, e)]

@@ -160,22 +160,21 @@ def _list_denied(text: Text, cues: list[Cue], ce: int) -> bool:
     """"消息队列、限流和熔断都用不上": a hit in one item of a list whose last item ends in a predicate
     that 都/也 extends to every item. The items are clauses (a list mark is a clause break): each one
     after the hit's must be short and cue-free up to the clause that holds the predicate."""
+    nxt = next((c for c in cues if c.start >= ce), None)  # most hits have none: nothing more to do
+    if nxt is None or nxt.start >= text.span_of(ce - 1, text.sentences)[1]:
+        return False
     spans = text.clauses
-    k = bisect_left(spans, (ce, 0))  # the first clause after the hit's
-    sentence_end = text.span_of(ce - 1, text.sentences)[1]
-    while k < len(spans) and spans[k][0] < sentence_end:
-        s, e = spans[k]
-        inside = [c for c in cues if s <= c.start and c.end <= e]
-        if inside:
-            negs = [c for c in inside if c.kind in NEGATIVE_KINDS]
-            before_neg = range(s, negs[0].start) if negs else range(0)
-            if not any(text.tokens[i] in _ALL for i in before_neg):
-                return False
-            return _trailing_denial(text, inside, s, e)
-        if e - s > LIST_ITEM:
+    s, e = text.span_of(nxt.start, spans)
+    k = bisect_left(spans, (ce, 0))  # the clauses between the hit's and the predicate's are list items
+    while k < len(spans) and spans[k][0] < s:
+        if spans[k][1] - spans[k][0] > LIST_ITEM:
             return False
         k += 1
-    return False
+    inside = [c for c in cues if s <= c.start and c.end <= e]
+    negs = [c for c in inside if c.kind in NEGATIVE_KINDS]
+    if not negs or not any(text.tokens[i] in _ALL for i in range(s, negs[0].start)):
+        return False
+    return _trailing_denial(text, inside, s, e)
 
 
 def _trailing_denial(text: Text, after: list[Cue], end: int, ce: int) -> bool:
