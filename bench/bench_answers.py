@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sqlite3
 import tempfile
@@ -86,6 +87,18 @@ def fill(path: Path, bank: QuestionBank, members: int, answers: int, chats: int,
     return f"{n:,} answers in {rounds:,} rounds"
 
 
+def children_cpu(pids: list[int]) -> float:
+    """CPU seconds used so far by the grading worker processes (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return total
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p))] * 1000
@@ -144,11 +157,14 @@ async def main() -> None:
             latencies.append(time.perf_counter() - start)
             acks += replies[0].kind.value == "ack"
 
-    cpu, wall = time.process_time(), time.perf_counter()
+    pids = engine.grading.pids()
+    cpu, wall, wcpu = time.process_time(), time.perf_counter(), children_cpu(pids)
     await asyncio.gather(*(submitter(w) for w in range(args.concurrency)))
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu, wcpu = time.perf_counter() - wall, time.process_time() - cpu, children_cpu(pids) - wcpu
     print(f"(a) {len(latencies):,} answers from {args.concurrency} concurrent submitters: "
-          f"{len(latencies) / wall:,.0f} answers/s (acknowledged {acks:,}; CPU {cpu:.1f} s over {wall:.1f} s)")
+          f"{len(latencies) / wall:,.0f} answers/s (acknowledged {acks:,}; CPU {cpu:.1f} s in the bot process"
+          f" + {wcpu:.1f} s in grading workers over {wall:.1f} s: "
+          f"{(cpu + wcpu) / max(1, len(latencies)) * 1e6:.0f} µs per answer)")
     print(f"    latency per answer: p50 {pct(latencies, 0.5):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms")
 
     # the same submitters, paced to the 3,000 answers/s target (open loop): latency at that load

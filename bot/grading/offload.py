@@ -83,6 +83,10 @@ class AnswerGrading:
         """How many workers are grading."""
         return len(self._workers)
 
+    def pids(self) -> list[int]:
+        """Process ids of the running workers (for benchmarks and diagnostics)."""
+        return [w.proc.pid for w in self._workers]
+
     async def start(self) -> bool:
         """Start the workers; False (answers graded on the loop) when the grader cannot be offloaded or
         no worker comes up."""
