@@ -196,10 +196,12 @@ class QuizEngine:
                 log.info("duplicate update %s ignored", event.update_key)
                 return []
             lang, _tz = await self.chats.settings_of(event.chat, event.locale)
-            # the member's name goes into the next group commit without a commit of its own: an
-            # answer is stored in that transaction or a later one, and no reply goes out before
-            # the name is stored too
             named = self.chats.remember_user(event.user)
+            # an answer does not wait for the member's name: it goes into the same group commit as
+            # the answer or an earlier one, so the name is stored before the acknowledgement. Any
+            # other event may read names (a board shows the new one), so it waits
+            if named is not None and not isinstance(event, TextAnswer):
+                await named
             self.chats.private_answers.spoke(event.chat, event.user)
             replies = await self._dispatch(event, lang)
             if named is not None:
