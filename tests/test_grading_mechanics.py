@@ -199,14 +199,27 @@ def _reference_candidates(index: PointIndex, answer: Answer) -> set[int]:
 
 
 def _reference_candidates_counted(index: PointIndex, answer: Answer) -> set[int]:
-    """The counter-based version ``PointIndex.candidates`` had (same set as ``_reference_candidates``)."""
-    units = Counter(chain.from_iterable(map(index._by_unit.__getitem__, index._units & answer.all_units)))
-    tokens = Counter(chain.from_iterable(map(index._by_token.__getitem__, index._tokens & answer.token_set)))
-    need_u, need_t, fuzzy, flats = index._need_units, index._need_tokens, index._fuzzy, index._flats
+    """The counter-based version ``PointIndex.candidates`` had (same set as ``_reference_candidates``),
+    with its indices by unit and by token built here."""
+    phrases = [p for group in index.points for p in group]
+    by_unit: dict[str, list[int]] = {}
+    by_token: dict[str, list[int]] = {}
+    need_u, need_t, fuzzy = [], [], []
+    for i, phrase in enumerate(phrases):
+        is_fuzzy = len(phrase.units) >= matching.MIN_FUZZY_UNITS
+        for u in phrase.units if is_fuzzy else ():
+            by_unit.setdefault(u, []).append(i)
+        for t in set(phrase.tokens):
+            by_token.setdefault(t, []).append(i)
+        need_u.append(index.threshold * len(phrase.units) if is_fuzzy else float("inf"))
+        need_t.append(len(set(phrase.tokens)))
+        fuzzy.append(is_fuzzy)
+    units = Counter(chain.from_iterable(map(by_unit.__getitem__, frozenset(by_unit) & answer.all_units)))
+    tokens = Counter(chain.from_iterable(map(by_token.__getitem__, frozenset(by_token) & answer.token_set)))
     flat = answer.text.flat
     out = {i for i, n in units.items() if n >= need_u[i]}
-    out.update(i for i, n in tokens.items() if n == need_t[i] and (fuzzy[i] or flats[i] in flat))
-    out.update(i for i, full in index._fulls if full in flat)
+    out.update(i for i, n in tokens.items() if n == need_t[i] and (fuzzy[i] or phrases[i].flat in flat))
+    out.update(i for i, p in enumerate(phrases) if p.full and p.full in flat)
     return out
 
 

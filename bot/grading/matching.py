@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
-from itertools import chain
+from itertools import chain, compress, count
 
 from bot.grading.negation import Cue, find_cues, negated, split_polarity
 from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text
@@ -188,30 +188,28 @@ class PointIndex:
     all its tokens in the answer (an English token is delimited by spaces in the flat text, a Chinese
     character is a token), so only phrases whose tokens are all present are searched for."""
 
-    __slots__ = ("points", "threshold", "_by_unit", "_by_token", "_units", "_tokens", "_need_units",
-                 "_need_tokens", "_fuzzy", "_flats", "_fulls")
+    __slots__ = ("points", "threshold", "_by_unit", "_units", "_need_units", "_token_sets", "_fuzzy", "_flats",
+                 "_fulls")
 
     def __init__(self, points: tuple[tuple[Phrase, ...], ...], threshold: float) -> None:
         self.points = points
         self.threshold = threshold
         by_unit: dict[str, list[int]] = {}
-        by_token: dict[str, list[int]] = {}
         need_units: list[float] = []
-        need_tokens: list[int] = []
         fuzzy_phrases: list[bool] = []
         phrases = [p for group in points for p in group]
         for i, phrase in enumerate(phrases):
             fuzzy = len(phrase.units) >= MIN_FUZZY_UNITS
             for u in phrase.units if fuzzy else ():
                 by_unit.setdefault(u, []).append(i)
-            for t in set(phrase.tokens):
-                by_token.setdefault(t, []).append(i)
             need_units.append(threshold * len(phrase.units) if fuzzy else float("inf"))
-            need_tokens.append(len(set(phrase.tokens)))
             fuzzy_phrases.append(fuzzy)
-        self._by_unit, self._by_token = by_unit, by_token
-        self._units, self._tokens = frozenset(by_unit), frozenset(by_token)
-        self._need_units, self._need_tokens = need_units, need_tokens
+        self._by_unit = by_unit
+        self._units = frozenset(by_unit)
+        self._need_units = need_units
+        # one subset test per phrase at C level: an index by token costs more, as single Chinese
+        # characters (的, 模, 型) list many phrases each
+        self._token_sets = [frozenset(p.tokens) for p in phrases]
         self._fuzzy = fuzzy_phrases
         self._flats = [p.flat for p in phrases]
         # a negative phrase met verbatim with its negation ("说不知道") is tested on its own: its core
@@ -222,12 +220,13 @@ class PointIndex:
         """Indices (over all phrases in order) of the phrases that may be mentioned: fuzzy phrases whose
         units or tokens the answer has, and phrases written verbatim."""
         units = Counter(chain.from_iterable(map(self._by_unit.__getitem__, self._units & answer.all_units)))
-        tokens = Counter(chain.from_iterable(map(self._by_token.__getitem__, self._tokens & answer.token_set)))
-        need_u, need_t, fuzzy, flats = self._need_units, self._need_tokens, self._fuzzy, self._flats
+        need_u, fuzzy, flats = self._need_units, self._fuzzy, self._flats
         flat = answer.text.flat
         out = {i for i, n in units.items() if n >= need_u[i]}
-        out.update(i for i, n in tokens.items() if n == need_t[i] and (fuzzy[i] or flats[i] in flat))
-        out.update(i for i, full in self._fulls if full in flat)
+        written = compress(count(), map(answer.token_set.issuperset, self._token_sets))
+        out.update(i for i in written if fuzzy[i] or flats[i] in flat)
+        if self._fulls:
+            out.update(i for i, full in self._fulls if full in flat)
         return out
 
     def assess(self, answer: Answer) -> list[Verdict]:
