@@ -91,10 +91,16 @@ def sentence_share(text: Text) -> float:
     total = sentence = 0.0
     tokens, starts, flat = text.tokens, text.starts, text.flat
     last = len(tokens)
+    # ``_glue`` without copying the clause: an English token is rendered " word " and a Chinese one as
+    # one character (see ``length_of``), and the glue is counted only where it can matter
+    get = _GLUE_WEIGHT.get
     for start, end in text.clauses:
-        length, glue = _glue(tokens[start:end], flat[starts[start]:starts[end] if end < last else len(flat)])
+        at, stop = starts[start], starts[end] if end < last else len(flat)
+        latin = flat.count(" ", at, stop) // 2
+        length = end - start - latin + EN_WEIGHT * latin
         total += length
         if length >= MIN_CLAUSE:  # a clause with half the glue counts half: "X 用 Y 训练 Z" is terse, not a list
+            glue = len(_GLUE_WORDS.findall(flat, at, stop)) + sum(filter(None, map(get, tokens[start:end])))
             sentence += length * min(1.0, glue / MIN_GLUE)
     return sentence / total if total else 0.0
 
