@@ -39,6 +39,9 @@ def _cues(text: str) -> set[tuple[str, int]]:
     ("training is not faster", {("speed", -1)}),
     ("apply it before the residual", {("order", 1)}),
     ("apply it after the residual", {("order", -1)}),
+    ("显存不随长度增长", {("amount", -1)}),  # growth words, negated
+    ("the cache grows longer", {("amount", 1)}),
+    ("注意力随距离变弱", {("quality", -1)}),
 ])
 def test_direction_cues_and_negation_flip(text, expected):
     assert _cues(text) == expected

@@ -45,13 +45,15 @@ OBJECT_WINDOW = 5  # tokens on each side of a cue, within its clause, that say w
 # English words are Snowball stems (as the answer's tokens are)
 _CUES: dict[tuple[str, int], tuple[str, ...]] = {
     ("amount", 1): ("增大", "增加", "增多", "提高", "提升", "升高", "加大", "扩大", "变大", "变多", "更多", "更大",
-                    "更高", "越大", "越多", "越高", "上升", "higher", "larger", "bigger", "more", "grow", "rais"),
+                    "更高", "越大", "越多", "越高", "上升", "变长", "更长", "越长", "加长", "翻倍", "上涨", "增长", "higher", "larger",
+                    "bigger", "more", "grow", "rais", "longer", "doubl", "rise"),
     ("amount", -1): ("减小", "减少", "降低", "下降", "变小", "变少", "更少", "更小", "更低", "越小", "越少", "越低",
-                     "缩小", "节省", "减轻", "lower", "smaller", "fewer", "less", "reduc", "shrink", "cut"),
+                     "缩小", "节省", "减轻", "变短", "更短", "越短", "缩短", "减半", "lower", "smaller", "fewer", "less", "reduc",
+                     "shrink", "cut", "shorter", "halv"),
     ("speed", 1): ("更快", "加快", "加速", "变快", "越快", "faster", "quicker"),
     ("speed", -1): ("更慢", "变慢", "减慢", "越慢", "拖慢", "slower"),
-    ("quality", 1): ("更好", "越好", "更准", "更优", "better"),
-    ("quality", -1): ("更差", "越差", "变差", "更糟", "wors"),
+    ("quality", 1): ("更好", "越好", "更准", "更优", "更强", "越强", "变强", "better", "stronger"),
+    ("quality", -1): ("更差", "越差", "变差", "更糟", "更弱", "越弱", "变弱", "减弱", "wors", "weaker"),
     ("order", 1): ("之前", "以前", "befor"),
     ("order", -1): ("之后", "以后", "after"),
 }
