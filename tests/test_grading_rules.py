@@ -68,6 +68,12 @@ def test_a_list_item_before_another_subject_is_not_denied():
     assert not result.contradicted
 
 
+def test_a_stated_limit_is_not_a_denial():
+    # "放不下", "跑不动": the thing is too big for the hardware, which affirms it
+    result = grade(RLHF, "奖励模型太大单卡放不下，PPO 也跑不动，要用人类偏好数据分布式训练。")
+    assert {"奖励模型", "PPO"} <= set(result.hit) and not result.contradicted
+
+
 def test_a_point_written_with_wu_is_met_by_other_negations():
     rope = Question("t-rope", "components", Kind.OPEN, "RoPE 的优点？", answer="RoPE 无额外参数，天然表达相对位置。",
                     key_points=(KeyPoint("无额外参数"), KeyPoint("相对位置")))
