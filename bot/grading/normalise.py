@@ -23,7 +23,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate, compress, count
+from itertools import accumulate, repeat
 
 import snowballstemmer
 
@@ -34,8 +34,6 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CLAUSE = "|"  # ASCII, so that "is this token Chinese?" is the single comparison ``token >= CJK_MIN``
 SENTENCE = "#"
 CJK_MIN = "\u3400"
-_SENTENCE_BREAKS = frozenset((SENTENCE,))
-_CLAUSE_BREAKS = frozenset((SENTENCE, CLAUSE))
 
 _KEEP = re.compile(rf"[^0-9a-z{CJK}]+")
 _CONTRACTION = re.compile(r"(?<=[a-z])n[’']t\b")
@@ -115,6 +113,7 @@ _CALL = re.compile(r"(?<=[a-z0-9\u03b1-\u03c9])[(（]([a-z0-9\u03b1-\u03c9]{1,12
 # a period is a sentence break unless it sits between digits ("3.5"); every branch starts with a
 # literal mark, so the engine can skip ahead to candidate characters
 _SENT = re.compile(r"(?:[!?;。！？；…\n]|\.(?:(?![0-9])|(?<![0-9]\.)))+")
+_SENT_MARKS = re.compile(r"[!?;。！？；…\n]+")  # ``_SENT`` for a text without a period: a plain class, faster
 _SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z0-9])")
 _CLAUSE = re.compile(r"[,，、:：()（）\[\]【】《》“”\"|/]+")
 _DROP = re.compile(rf"[^{CJK}\x01\x02a-z0-9\u03b1-\u03c9.|#]+")
@@ -145,7 +144,7 @@ def render(folded: str) -> str:
     parts = _WORD.split(folded)
     parts[1::2] = map(_WORD_FORMS.__getitem__, parts[1::2])
     flat = "".join(parts)
-    flat = _CLAUSE.sub(CLAUSE, _SENT.sub(SENTENCE, flat))
+    flat = _CLAUSE.sub(CLAUSE, (_SENT if "." in flat else _SENT_MARKS).sub(SENTENCE, flat))
     return _DROP.sub("", flat).replace("\x01", " ").replace("\x02", " ")
 
 
@@ -176,14 +175,16 @@ class Text:
             parts[1::2] = map(_GLOSSARY_MAP.__getitem__, parts[1::2])
             flat = "".join(parts)
         pieces = _RENDERED.findall(flat)  # they cover the flat text, so offsets are running sums
-        starts = [0, *accumulate(map(len, pieces))][:-1]
-        tokens = [p[1:-1] if p[0] == " " else p for p in pieces]
+        starts = list(accumulate(map(len, pieces), initial=0))
+        starts.pop()
+        tokens = list(map(str.strip, pieces, repeat(" ")))  # " word " -> "word"; a word holds no space
         self.flat = flat
         self.tokens = tokens
         self.starts = starts
         # (start, end) token ranges of sentences and of clauses, boundaries excluded
-        self.sentences = _spans(tokens, _SENTENCE_BREAKS)
-        self.clauses = _spans(tokens, _CLAUSE_BREAKS)
+        sentence_breaks = _positions(tokens, SENTENCE)
+        self.sentences = _between(sentence_breaks, len(tokens))
+        self.clauses = _between(sorted(sentence_breaks + _positions(tokens, CLAUSE)), len(tokens))
 
     def token_at(self, pos: int) -> int:
         """Index of the token that covers flat position ``pos``."""
@@ -201,15 +202,24 @@ class Text:
         return index, index + 1
 
 
-def _spans(tokens: list[str], breaks: frozenset[str]) -> list[tuple[int, int]]:
-    # the break positions are found at C level; only the few breaks go through Python
+def _positions(tokens: list[str], mark: str) -> list[int]:
+    # ``list.count`` and ``list.index`` scan at C level: only the few breaks go through Python
+    out, i = [], -1
+    for _ in range(tokens.count(mark)):
+        i = tokens.index(mark, i + 1)
+        out.append(i)
+    return out
+
+
+def _between(cuts: list[int], size: int) -> list[tuple[int, int]]:
+    """The non-empty (start, end) ranges of ``range(size)`` between the ascending positions ``cuts``."""
     spans, start = [], 0
-    for i in compress(count(), map(breaks.__contains__, tokens)):
+    for i in cuts:
         if i > start:
             spans.append((start, i))
         start = i + 1
-    if len(tokens) > start:
-        spans.append((start, len(tokens)))
+    if size > start:
+        spans.append((start, size))
     return spans
 
 
