@@ -93,9 +93,15 @@ class Answer:
     def positions(self) -> dict[str, list[int]]:
         """Token -> its indices, ascending; built only when a phrase needs the spread match."""
         if self._positions is None:
-            self._positions = {}
+            out: dict[str, list[int]] = {}
+            self._positions = out
+            get = out.get  # no empty list built and dropped per repeated token, as setdefault would
             for i, tok in enumerate(self.text.tokens):
-                self._positions.setdefault(tok, []).append(i)
+                where = get(tok)
+                if where is None:
+                    out[tok] = [i]
+                else:
+                    where.append(i)
         return self._positions
 
 
@@ -110,9 +116,9 @@ def _exact(phrase: Phrase, answer: Answer):
 
 def _spread(phrase: Phrase, answer: Answer):
     need = phrase.tokens
-    where = answer.positions
-    if any(t not in where for t in need):
+    if not answer.token_set.issuperset(need):  # before building the positions, which most answers never need
         return
+    where = answer.positions
     limit = 2 * len(need)
     for first in where[need[0]]:
         stop = min(answer.text.span_of(first, answer.text.sentences)[1], first + limit)
