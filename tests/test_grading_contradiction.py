@@ -124,3 +124,44 @@ def test_removing_or_replacing_a_point_the_model_answer_keeps_is_a_contradiction
 def test_removal_that_is_not_a_denial(text):
     result = grade(CACHE_Q, text)
     assert not result.contradicted
+
+
+PARALLEL_Q = Question(
+    id="t-parallel", topic="agents", kind=Kind.OPEN, prompt="三个工具的 Agent 延迟高，怎么优化？",
+    answer="互不依赖的工具并行执行；重复请求做缓存；简单步骤交给小模型。",
+    key_points=(KeyPoint("无依赖工具并行执行", ("并行", "parallel tool calls")), KeyPoint("结果缓存", ("缓存",)),
+                KeyPoint("小模型路由", ("小模型",))),
+)
+
+
+@pytest.mark.parametrize("text", [
+    "工具调用改成一个个串行执行更稳，重复请求做缓存。",
+    "Run the tools sequentially so the cache stays warm.",
+])
+def test_saying_the_opposite_term_of_a_point_contradicts_it(text):
+    assert "无依赖工具并行执行" in grade(PARALLEL_Q, text).contradicted
+
+
+@pytest.mark.parametrize("text", [
+    "互不依赖的工具并行执行，不要串行等待，重复请求做缓存。",  # both terms: a contrast
+    "如果串行执行，延迟是三个工具之和，所以要并行。",  # a conditional explains by contrast
+    "工具不要串行调用，重复请求做缓存。",  # the opposite is denied
+    "重复请求做缓存，简单步骤交给小模型。",  # neither term
+])
+def test_opposite_term_that_is_not_a_contradiction(text):
+    assert "无依赖工具并行执行" not in grade(PARALLEL_Q, text).contradicted
+
+
+def test_a_question_that_contrasts_both_terms_does_not_use_them_as_opposites():
+    lm = Question(id="t-lm", topic="basics", kind=Kind.OPEN, prompt="prefix LM 和 causal LM 的区别？",
+                  answer="causal LM 全程单向；prefix LM 的前缀部分双向可见。",
+                  key_points=(KeyPoint("Causal LM单向"), KeyPoint("Prefix LM前缀双向可见")))
+    assert not grade(lm, "causal LM 只能看到前面的 token，是单向的。").contradicted
+
+
+def test_characters_across_two_glossary_terms_are_no_word():
+    # "rejected log-probabilities" folds into 拒绝 + 对数概率, which holds 绝对 across the two terms
+    q = Question(id="t-rel", topic="alignment", kind=Kind.OPEN, prompt="DPO 优化什么？",
+                 answer="DPO 只优化 chosen 和 rejected 的相对差值。",
+                 key_points=(KeyPoint("只优化相对差值", ("相对差",)),))
+    assert not grade(q, "The loss only looks at the chosen minus the rejected log-probabilities.").contradicted

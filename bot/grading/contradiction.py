@@ -20,6 +20,16 @@ The check is general and cheap:
   and the point is *contradicted* when a cue there has the opposite sign of a model cue on the same
   axis about a shared object, and no cue there agrees with that model cue.
 
+Two more misstatements are read the same way, against the model answer and the points' wording:
+
+* a point whose every mention is removed or replaced ("把缓存全部去掉", "用暴力检索代替 HNSW", "the
+  cache is removed") is contradicted, unless the model answer (or the point itself) removes it too
+  ("GRPO 去掉了 critic");
+* a point worded with one term of an opposite pair of the field (串行/并行, 同步/异步, 静态/动态,
+  离散/连续, 稠密/稀疏, 精确/近似, 冻结/解冻 ...) is contradicted by an answer that plainly says the other
+  term and never its own ("请求一个个串行跑" against "无依赖工具并行执行"); a question whose points use
+  both terms contrasts them, and the pair is left alone there.
+
 Subjects are not parsed ("A 比 B 快" and "B 比 A 快" look alike), so a swap of the compared things
 is not caught; the check errs towards leaving a hit alone. One case is cheap to read, though: in a
 question comparing named things (Latin terms of the prompt, "DPO和PPO"), a denial whose clause names
@@ -32,6 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.grading.glossary import GLOSSARY
 from bot.grading.matching import Answer, Phrase, Verdict, mentions
 from bot.grading.negation import NEGATIVE_KINDS, negated
 from bot.grading.normalise import CJK_MIN, Text
@@ -337,6 +348,102 @@ def removed_hits(model: ModelRemovals | None, points, answer: Answer, verdicts: 
         spans = [(s, e) for p in points[k][1] if not p.negative for s, e in mentions(p, answer)
                  if not negated(text, answer.cues, s, e)]
         if spans and all(_removed(text, answer.cues, removals, s, e) for s, e in spans):
+            out = list(out) if out is verdicts else out
+            out[k] = Verdict.CONTRADICTED
+    return out
+
+
+# Opposite terms of the field: an answer that says one where the point says the other ("请求一个个串行跑"
+# for "工具并行执行", "静态 batching" for "连续批处理", "离散模板" for "连续提示") states the opposite.
+_OPPOSITES = (("串行", "并行"), ("同步", "异步"), ("静态", "动态"), ("静态", "连续"), ("离散", "连续"),
+              ("稠密", "稀疏"), ("精确", "近似"), ("单向", "双向"), ("绝对", "相对"), ("离线", "在线"),
+              ("冻结", "解冻"), ("有损", "无损"))
+_OPPOSITE: dict[str, frozenset[str]] = {}
+for _a, _b in _OPPOSITES:
+    _OPPOSITE[_a] = _OPPOSITE.get(_a, frozenset()) | {_b}
+    _OPPOSITE[_b] = _OPPOSITE.get(_b, frozenset()) | {_a}
+OPPOSITE_UNITS = frozenset(_OPPOSITE)
+_TERMS = frozenset(GLOSSARY)  # the Chinese forms the glossary writes
+_LONGEST = max(map(len, _TERMS))
+# other words that say a term ("模糊去重" is approximate deduplication)
+_SAID_AS = {"近似": ("模糊",)}  # two-character words: bigram units of an answer
+
+
+class PointTerms:
+    """Per key point, the opposite-pair terms its own wording uses ("工具并行执行" -> {并行})."""
+
+    __slots__ = ("points", "any")
+
+    def __init__(self, points) -> None:
+        per_point = [{w for p in phrases if not p.negative for w in _OPPOSITE if w in p.flat}
+                     for _text, phrases in points]
+        # a question whose points use both terms of a pair contrasts them ("Causal 单向, Prefix 前缀双向"):
+        # saying one of them is then about another compared thing, not the opposite of a point
+        used = set().union(*per_point) if per_point else set()
+        self.points: list[frozenset[str]] = [frozenset(w for w in found if not _OPPOSITE[w] & used)
+                                             for found in per_point]
+        self.any = any(self.points)
+
+
+_TERMS_CACHE: dict[str, tuple[object, PointTerms]] = {}
+
+
+def terms_for(question, points) -> PointTerms:
+    entry = _TERMS_CACHE.get(question.id)
+    if entry is not None and entry[0] is question:
+        return entry[1]
+    if len(_TERMS_CACHE) >= CACHE_SIZE:
+        _TERMS_CACHE.clear()
+    found = PointTerms(points)
+    _TERMS_CACHE[question.id] = (question, found)
+    return found
+
+
+def _straddles(flat: str, pos: int, size: int) -> bool:
+    """Is flat[pos:pos + size] the end of one glossary term and the start of the next ("拒绝对数概率",
+    "rejected log-probabilities" folded, holds 绝对)? Such characters are no word of their own."""
+    end = pos + size
+    for s in range(max(0, pos - _LONGEST + 1), end):
+        for e in range(s + 2, min(len(flat), s + _LONGEST) + 1):
+            if (s < pos < e < end or pos < s < end < e) and flat[s:e] in _TERMS:
+                return True
+    return False
+
+
+def _asserted(answer: Answer, word: str) -> bool:
+    """Does the answer say ``word`` plainly: not negated, and not in a conditional sentence?"""
+    text, flat = answer.text, answer.text.flat
+    pos = flat.find(word)
+    while pos != -1:
+        if _straddles(flat, pos, len(word)):
+            pos = flat.find(word, pos + 1)
+            continue
+        start = text.token_at(pos)
+        ss, se = text.span_of(start, text.sentences)
+        conditional = any(c.kind == "cf" and ss <= c.start < se for c in answer.cues)
+        if not conditional and not negated(text, answer.cues, start, start + len(word)):
+            return True
+        pos = flat.find(word, pos + 1)
+    return False
+
+
+def opposite_points(terms: PointTerms, answer: Answer, verdicts: list[Verdict]) -> list[Verdict]:
+    """The verdicts with every point whose opposite term the answer says, while it never says the point's
+    own term, made CONTRADICTED ("一个个串行跑" against "无依赖工具并行执行")."""
+    if not terms.any:
+        return verdicts
+    present = answer.all_units & OPPOSITE_UNITS  # a set test at C level first: most answers say none
+    if not present:
+        return verdicts
+    said = {w for w in present if _asserted(answer, w)}
+    said |= {w for w, others in _SAID_AS.items() if w not in said and any(o in answer.text.flat for o in others)}
+    if not said:
+        return verdicts
+    out = verdicts
+    for k, own in enumerate(terms.points):
+        if not own or verdicts[k] is Verdict.CONTRADICTED or own & said:
+            continue
+        if any(_OPPOSITE[w] & said for w in own):
             out = list(out) if out is verdicts else out
             out[k] = Verdict.CONTRADICTED
     return out

@@ -503,6 +503,16 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "占位符": ("placeholder", "placeholders"),
     "保留": ("retain", "retains", "retained", "preserve", "preserves", "preserved"),
     "部分": ("partial", "partially"),
+    # opposite pairs the contradiction rules read (bot.grading.contradiction)
+    "同步": ("synchronous", "synchronously"),
+    "动态": ("dynamic", "dynamically"),
+    "静态": ("static", "statically"),
+    "离散": ("discrete",),
+    "连续": ("continuous", "continuously"),
+    "精确": ("exact", "exactly"),
+    "近似": ("approximate", "approximately", "approximation", "fuzzy"),
+    "解冻": ("unfreeze", "unfreezes", "unfrozen", "unfreezing"),
+    "有损": ("lossy",),
     # evaluation and behaviour
     "指标": ("metric", "metrics"),
     "评分标准": ("rubric", "rubrics", "scoring criteria"),

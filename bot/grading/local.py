@@ -22,7 +22,8 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   answer about speculative decoding), unless it writes a key point out and shares
   ``HIT_ON_TOPIC_UNITS`` units (a short partial: "r 一般设 8 或 16");
 * a hit whose sentence reverses the direction the model answer states for that point ("显存更多"
-  where the model answer says 更少) is contradicted too (``bot.grading.contradiction``).
+  where the model answer says 更少) is contradicted too, and so is a point the answer removes
+  ("把缓存去掉") or states the opposite term of ("串行" for "并行") (``bot.grading.contradiction``).
 
 A discussion question with a rubric is graded against the rubric items like key points, more
 leniently (``RUBRIC_THRESHOLD``, ``RUBRIC_FULL``); one with neither a rubric nor a model answer
@@ -40,10 +41,12 @@ import re
 from bot.grading.contradiction import (
     directions_for,
     misattributed,
+    opposite_points,
     removals_for,
     removed_hits,
     reverse_hits,
     subjects_of,
+    terms_for,
 )
 from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, PointIndex, Verdict, mentions, written
 from bot.grading.normalise import Text, units
@@ -204,6 +207,7 @@ class LocalGrader:
         # hook: a hit whose sentence reverses the model answer's direction is contradicted (bot.grading.contradiction)
         assessed = reverse_hits(directions_for(question, prep.points), prep.points, answer, assessed)
         assessed = removed_hits(removals_for(question, prep.points), prep.points, answer, assessed)
+        assessed = opposite_points(terms_for(question, prep.points), answer, assessed)
         if Verdict.CONTRADICTED in assessed:
             assessed = misattributed(prep.subjects, prep.points, answer, assessed)
         verdicts = list(zip((point for point, _phrases in prep.points), assessed, strict=True))
