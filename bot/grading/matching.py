@@ -116,7 +116,7 @@ def _exact(phrase: Phrase, answer: Answer):
 
 def _spread(phrase: Phrase, answer: Answer):
     need = phrase.tokens
-    if not answer.token_set.issuperset(need):  # before building the positions, which most answers never need
+    if not answer.token_set.issuperset(need):  # one C-level test, before the positions are built or read
         return
     where = answer.positions
     limit = 2 * len(need)

@@ -145,7 +145,8 @@ def render(folded: str) -> str:
     parts[1::2] = map(_WORD_FORMS.__getitem__, parts[1::2])
     flat = "".join(parts)
     flat = _CLAUSE.sub(CLAUSE, (_SENT if "." in flat else _SENT_MARKS).sub(SENTENCE, flat))
-    return _DROP.sub("", flat).replace("\x01", " ").replace("\x02", " ")
+    # most of what ``_DROP`` removes is spaces: ``str.replace`` removes those faster, and removals commute
+    return _DROP.sub("", flat.replace(" ", "")).replace("\x01", " ").replace("\x02", " ")
 
 
 def _glossary_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
