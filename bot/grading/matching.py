@@ -135,13 +135,15 @@ def _spread(phrase: Phrase, answer: Answer):
 
 def _overlap(phrase: Phrase, answer: Answer, threshold: float):
     need = phrase.units
+    enough = threshold * len(need)
+    text = answer.text
     for _s, _e, found in answer.sentence_units:
-        common = [found[u] for u in need if u in found]
-        if len(common) >= threshold * len(need):
+        shared = found.keys() & need  # at C level, over the phrase's few units
+        if len(shared) >= enough:
             # the mention is located in the clause that holds most of it
             best: dict[tuple[int, int], list[int]] = {}
-            for idx in common:
-                best.setdefault(answer.text.span_of(idx, answer.text.clauses), []).append(idx)
+            for idx in map(found.__getitem__, shared):
+                best.setdefault(text.span_of(idx, text.clauses), []).append(idx)
             # ties go to the earliest clause: set order varies between processes, grades must not
             where = max(best.items(), key=lambda item: (len(item[1]), -item[0][0]))[1]
             yield min(where), max(where) + 1

@@ -20,6 +20,7 @@ scores alike in either language.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
@@ -34,6 +35,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CLAUSE = "|"  # ASCII, so that "is this token Chinese?" is the single comparison ``token >= CJK_MIN``
 SENTENCE = "#"
 CJK_MIN = "\u3400"
+_PAST_ANY_END = sys.maxsize  # (i, _PAST_ANY_END) sorts after every span (i, end)
 
 _KEEP = re.compile(rf"[^0-9a-z{CJK}]+")
 _CONTRACTION = re.compile(r"(?<=[a-z])n[’']t\b")
@@ -197,9 +199,11 @@ class Text:
 
     def span_of(self, index: int, spans: list[tuple[int, int]]) -> tuple[int, int]:
         """The span (of ``self.sentences`` or ``self.clauses``) that holds token ``index``."""
-        i = bisect_right(spans, (index, len(self.tokens) + 1)) - 1
-        if i >= 0 and spans[i][0] <= index < spans[i][1]:
-            return spans[i]
+        i = bisect_right(spans, (index, _PAST_ANY_END)) - 1
+        if i >= 0:  # then spans[i] starts at or before ``index``
+            span = spans[i]
+            if index < span[1]:
+                return span
         return index, index + 1
 
 
