@@ -115,13 +115,24 @@ class Cue:
     kind: str  # a kind of _GROUPS
 
 
+# Cues are immutable and recur (the same kind at the same token offsets) from answer to answer: one shared
+# instance per key is looked up in a fraction of a frozen dataclass's construction time
+_CUE_CACHE: dict[tuple[int, int, str], Cue] = {}
+
+
 def find_cues(text: Text) -> list[Cue]:
     out = []
     for m in _CUES.finditer(text.flat):
         kind = _KINDS[m.group()]
         if kind == "neutral":
             continue
-        out.append(Cue(text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind))
+        key = (text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind)
+        cue = _CUE_CACHE.get(key)
+        if cue is None:
+            if len(_CUE_CACHE) >= 65536:
+                _CUE_CACHE.clear()
+            cue = _CUE_CACHE[key] = Cue(*key)
+        out.append(cue)
     return out
 
 
