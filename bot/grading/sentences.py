@@ -21,6 +21,7 @@ rather than domain-specific. Characters that are also common inside technical te
 from __future__ import annotations
 
 import re
+import sys
 
 from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text, fold, normalise
 
@@ -82,8 +83,13 @@ def _glue(tokens: list[str], joined: str | None = None) -> tuple[float, float]:
     length = cjk + EN_WEIGHT * (len(tokens) - cjk)
     if joined is None:
         joined = "".join(t if t >= CJK_MIN else " " for t in tokens)
-    glue = len(_GLUE_WORDS.findall(joined)) + sum(filter(None, map(_GLUE_WEIGHT.get, tokens)))
-    return length, float(glue)
+    return length, _weight(tokens, joined)
+
+
+def _weight(tokens: list[str], joined: str, at: int = 0, stop: int = sys.maxsize) -> float:
+    """Function-word weight of a clause: its tokens, and the glue words of its flat rendering, which is
+    ``joined[at:stop]`` (read in place: ``sentence_share`` does not copy each clause)."""
+    return float(len(_GLUE_WORDS.findall(joined, at, stop)) + sum(filter(None, map(_GLUE_WEIGHT.get, tokens))))
 
 
 def sentence_share(text: Text) -> float:
@@ -92,15 +98,14 @@ def sentence_share(text: Text) -> float:
     tokens, starts, flat = text.tokens, text.starts, text.flat
     last = len(tokens)
     # ``_glue`` without copying the clause: an English token is rendered " word " and a Chinese one as
-    # one character (see ``length_of``), and the glue is counted only where it can matter
-    get = _GLUE_WEIGHT.get
+    # one character (see ``length_of``), and the weight is counted only where it can matter
     for start, end in text.clauses:
         at, stop = starts[start], starts[end] if end < last else len(flat)
         latin = flat.count(" ", at, stop) // 2
         length = end - start - latin + EN_WEIGHT * latin
         total += length
         if length >= MIN_CLAUSE:  # a clause with half the glue counts half: "X 用 Y 训练 Z" is terse, not a list
-            glue = len(_GLUE_WORDS.findall(flat, at, stop)) + sum(filter(None, map(get, tokens[start:end])))
+            glue = _weight(tokens[start:end], flat, at, stop)
             sentence += length * min(1.0, glue / MIN_GLUE)
     return sentence / total if total else 0.0
 
