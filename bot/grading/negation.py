@@ -129,7 +129,7 @@ def find_cues(text: Text) -> list[Cue]:
         key = (text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind)
         cue = _CUE_CACHE.get(key)
         if cue is None:
-            if len(_CUE_CACHE) >= 65536:
+            if len(_CUE_CACHE) >= 16384:  # a few MB at most
                 _CUE_CACHE.clear()
             cue = _CUE_CACHE[key] = Cue(*key)
         out.append(cue)
