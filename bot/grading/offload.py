@@ -57,13 +57,16 @@ class AnswerGrading:
     """The immediate grade of an open answer: ``await grade(question, text, lang)``."""
 
     def __init__(self, grader: Grader, workers: int = 1, timeout: float = 5.0, frames_in_flight: int = 1,
-                 restart_delay: float = 1.0) -> None:
+                 restart_delay: float = 1.0, max_frame: int = 16) -> None:
         self.grader = grader
         self.size = workers
         self.timeout = timeout  # a worker slower than this on an answer is taken for stuck
         # frames a worker holds at once: answers that arrive while every worker is busy go in the
         # next frame, so a busy loop pays one pipe write and one read per batch rather than per answer
         self.frames_in_flight = frames_in_flight
+        # ... but a frame holds at most this many: while the loop finishes the answers of one frame,
+        # the worker grades the next, instead of all of a burst moving through one stage at a time
+        self.max_frame = max_frame
         self._workers: list[_Worker] = []
         self._starting: dict[subprocess.Popen, asyncio.Future] = {}
         self._restarts: set[asyncio.Task] = set()
@@ -171,7 +174,8 @@ class AnswerGrading:
         free = [w for w in self._workers if w.in_flight < self.frames_in_flight]
         if not free or not self._batch:
             return  # every worker is busy: the batch goes when one answers
-        batch, self._batch = self._batch, []
+        take = self.max_frame * len(free)
+        batch, self._batch = self._batch[:take], self._batch[take:]
         share = -(-len(batch) // len(free))  # ceiling: no worker gets more than one extra
         for worker, start in zip(free, range(0, len(batch), share), strict=False):
             self._send(worker, batch[start:start + share])
