@@ -87,6 +87,12 @@ def fill(path: Path, bank: QuestionBank, members: int, answers: int, chats: int,
     return f"{n:,} answers in {rounds:,} rounds"
 
 
+def _workers(value: str) -> str:
+    if value != "auto" and not value.isdigit():
+        raise argparse.ArgumentTypeError("expected auto or a number of worker processes")
+    return value
+
+
 def children_cpu(pids: list[int]) -> float:
     """CPU seconds used so far by the grading worker processes (Linux /proc; 0 elsewhere)."""
     total = 0.0
@@ -112,7 +118,7 @@ async def main() -> None:
     parser.add_argument("--submit", type=int, default=20_000, help="answers to submit in the timed run")
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--questions", default=str(ROOT / "questions"))
-    parser.add_argument("--grading-workers", default="auto",
+    parser.add_argument("--grading-workers", default="auto", type=_workers,
                         help="grading worker processes: auto (as the bot does), a number, 0 = on the event loop")
     args = parser.parse_args()
 
