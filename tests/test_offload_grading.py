@@ -61,6 +61,8 @@ async def test_the_worker_grades_exactly_like_the_local_grader(labelled):
     grading = AnswerGrading(LocalGrader(), workers=1)
     assert await grading.start()
     try:
+        if hasattr(os, "SCHED_BATCH"):  # Linux: it yields to the bot's event loop rather than preempting it
+            assert os.sched_getscheduler(grading.pids()[0]) == os.SCHED_BATCH
         got = await asyncio.gather(*(grading.grade(q, text, lang) for q, text, lang in labelled))
     finally:
         await grading.close()
