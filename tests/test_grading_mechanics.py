@@ -434,3 +434,10 @@ def test_prepared_tokens_are_what_the_flat_text_shows():
     assert text.sentences == [(0, 10)]
     assert text.clauses == [(0, 5), (6, 10)]
     assert list(matching._units_at(text.tokens)) == ["lora", "不需", "需要", "token", "显存", "存更", "更少"]
+
+
+@pytest.mark.parametrize("text", ["abc", "①", "ＡＢＣ", "！？。", "🙂🙂", "", "   ", "不", "\u3000", "Ⅻ", "ﬁ", "…"])
+def test_has_words_fast_path_agrees_with_normalising(text: str):
+    from bot.grading.normalise import has_words, normalise
+
+    assert has_words(text) == bool(normalise(text))

@@ -226,3 +226,4 @@ def test_grading_workers_setting(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("QUIZBOT_GRADING_WORKERS", "many")
     with pytest.raises(ConfigError, match="QUIZBOT_GRADING_WORKERS"):
         load_settings(None)
+

@@ -38,6 +38,7 @@ CJK_MIN = "\u3400"
 _PAST_ANY_END = sys.maxsize  # (i, _PAST_ANY_END) sorts after every span (i, end)
 
 _KEEP = re.compile(rf"[^0-9a-z{CJK}]+")
+_PLAIN_WORD = re.compile(rf"[0-9A-Za-z{CJK}]")
 _CONTRACTION = re.compile(r"(?<=[a-z])n[’']t\b")
 _CANT = re.compile(r"\b(can|won|shan)[’']?t\b")
 _BRITISH = re.compile(r"(?<=[a-z]{3})is(ation|ations|e|ed|es|ing|er|ers)\b")
@@ -54,7 +55,9 @@ def normalise(text: str) -> str:
 
 def has_words(text: str) -> bool:
     """False for empty, punctuation- or emoji-only text: nothing a grader could read."""
-    return bool(normalise(text))
+    # an ASCII letter or digit, or a CJK character, survives NFKC and case folding as such: the
+    # answer path then skips normalising the whole text (the common case)
+    return _PLAIN_WORD.search(text) is not None or bool(normalise(text))
 
 
 def fold(text: str) -> str:
