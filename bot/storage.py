@@ -11,6 +11,7 @@ never told "received" before the answer is durable).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
@@ -163,17 +164,34 @@ class Store:
     async def write(self):
         """One write transaction on the writer connection (BEGIN IMMEDIATE ... COMMIT)."""
         async with self._write_lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+            # BEGIN and COMMIT run on the connection's thread whatever happens to the task awaiting
+            # them: a task cancelled meanwhile (a scheduler job stopped at shutdown) waits for the
+            # statement to finish, so that it can leave the connection outside a transaction;
+            # otherwise every later BEGIN fails with "cannot start a transaction within a transaction"
+            await self._uncancelled(self.db.execute("BEGIN IMMEDIATE"))
             try:
                 yield self.db
                 # inside the try: a COMMIT that fails (disk full, I/O error) must not leave the
                 # transaction open, or every later BEGIN on this connection fails too
-                await self.db.execute("COMMIT")
+                await self._uncancelled(self.db.execute("COMMIT"))
             except BaseException:
                 if self.db._conn.in_transaction:
-                    await self.db.execute("ROLLBACK")
+                    await asyncio.shield(self.db.execute("ROLLBACK"))
                 raise
         self._maybe_checkpoint()
+
+    async def _uncancelled(self, statement) -> None:
+        """Await a statement; if the task is cancelled meanwhile, still wait for the statement to
+        finish (and, for a BEGIN that went through, roll it back) before the cancellation goes on."""
+        running = asyncio.ensure_future(statement)
+        try:
+            await asyncio.shield(running)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await asyncio.wait({running})
+                if self.db._conn.in_transaction:
+                    await self.db.execute("ROLLBACK")
+            raise
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         return list(await self.reader.execute_fetchall(sql, tuple(params)))

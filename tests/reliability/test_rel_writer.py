@@ -1,4 +1,5 @@
-"""WAL checkpoints run beside the writer, not inside its COMMIT (``Store._maybe_checkpoint``).
+"""The writer connection's transactions: WAL checkpoints run beside the writer, not inside its
+COMMIT (``Store._maybe_checkpoint``), and a write whose task is cancelled leaves no transaction open.
 
 SQLite's automatic checkpoint copied the WAL back into the database inside the COMMIT that crossed
 1,000 pages, and held every answer of the next group-commit batch for tens of milliseconds. The
@@ -8,6 +9,8 @@ nothing written may be lost on the way, and the WAL must not grow without bound 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -103,4 +106,31 @@ async def test_a_failed_checkpoint_is_logged_and_writing_goes_on(tmp_path: Path,
         assert rows["n"] == 250
     finally:
         monkeypatch.undo()
+        await store.close()
+
+
+async def test_a_task_cancelled_while_its_transaction_begins_leaves_the_connection_usable(tmp_path: Path):
+    """A job stopped mid-write (the scheduler cancelling a post at shutdown) must not leave the writer
+    inside a transaction: every later write would fail with 'cannot start a transaction within a
+    transaction'."""
+    store = await Store.open(tmp_path / "q.db")
+    try:
+        await store.db.execute("CREATE TABLE t(x)")
+        for delay_turns in range(6):  # cancelled at BEGIN, inside the body, and at COMMIT
+            async def write_one(turns: int = delay_turns) -> None:
+                async with store.write() as db:
+                    await db.execute("INSERT INTO t VALUES (1)")
+
+            task = asyncio.ensure_future(write_one())
+            for _ in range(delay_turns):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            async with store.write() as db:  # the next write works whatever the cancelled one did
+                await db.execute("INSERT INTO t VALUES (2)")
+        assert not store.db._conn.in_transaction
+        rows = await store.fetchone("SELECT COUNT(*) AS n FROM t WHERE x = 2")
+        assert rows["n"] == 6
+    finally:
         await store.close()
