@@ -1,9 +1,10 @@
 """Shared fixtures: settings on a temp database, the small fixture bank, the store, a controllable
-clock and an engine wired to a console chat double."""
+clock, an engine wired to a console chat double, and a loopback fake LLM provider (``llm``)."""
 
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from bot.storage import Store
 
 FIXTURE_BANK = Path(__file__).parent / "fixtures" / "questions"
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).parent / "llm"))  # fake_openai, imported by name as the judge suites do
 
 # 2026-11-18 is a Wednesday; 12:00 UTC = 20:00 in Asia/Shanghai
 T0 = 1_795_003_200.0
@@ -31,6 +33,18 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture
+async def llm():
+    """A running loopback fake of an OpenAI-compatible provider (``tests/llm/fake_openai.py``); a
+    suite points the judge at it with ``judged_by(settings, llm)``."""
+    from fake_openai import FakeOpenAI
+
+    server = FakeOpenAI()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

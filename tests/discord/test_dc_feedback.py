@@ -22,14 +22,6 @@ BOB_FEEDBACK = "你写了“**粗体** [链接](https://evil.example) @everyone�
 
 
 @pytest.fixture
-async def llm():
-    server = FakeOpenAI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def settings(settings, llm: FakeOpenAI):
     return judged_by(settings, llm)
 

@@ -20,14 +20,6 @@ DENIAL = "这和数据分布偏移无关。不是灾难性遗忘，也不是数�
 
 
 @pytest.fixture
-async def llm():
-    server = FakeOpenAI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def settings(settings, llm: FakeOpenAI):
     """The shared settings with the LLM judge pointed at the fake (the engine builds its grader)."""
     return judged_by(settings, llm)

@@ -16,11 +16,9 @@ from bot.config import Settings  # noqa: E402
 
 
 @pytest.fixture
-async def fake():
-    server = FakeOpenAI()
-    await server.start()
-    yield server
-    await server.stop()
+def fake(llm: FakeOpenAI) -> FakeOpenAI:
+    """The shared fake provider (``tests/conftest.py``), by the name these tests use."""
+    return llm
 
 
 @pytest.fixture

@@ -36,14 +36,6 @@ def judgement(verdicts: list[str], score: int, feedback: str) -> str:
 
 
 @pytest.fixture
-async def llm():
-    server = FakeOpenAI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def settings(settings, llm: FakeOpenAI):
     return judged_by(settings, llm)
 
