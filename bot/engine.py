@@ -202,6 +202,7 @@ class QuizEngine:
             # other event may read names (a board shows the new one), so it waits
             if named is not None and not isinstance(event, TextAnswer):
                 await named
+                named = None
             self.chats.private_answers.spoke(event.chat, event.user)
             replies = await self._dispatch(event, lang)
             if named is not None:

@@ -152,7 +152,7 @@ class AnswerGrading:
         fut = loop.create_future()
         self._pending[seq] = (fut, time.monotonic())
         self._batch.append((seq, question, text, lang))
-        if not self._flush_due and self._free() is not None:
+        if not self._flush_due and self._free():
             self._flush_due = True
             loop.call_soon(self._flush)  # after this turn of the loop: answers of the same turn share a frame
         if self._watch is None:
@@ -162,16 +162,15 @@ class AnswerGrading:
             return self.grader.grade(question, text, lang)
         return result
 
-    def _free(self) -> _Worker | None:
-        """The worker with the fewest frames in flight, if it can take another."""
-        best = min(self._workers, key=lambda w: w.in_flight, default=None)
-        return best if best is not None and best.in_flight < self.frames_in_flight else None
+    def _free(self) -> list[_Worker]:
+        """The workers that can take another frame."""
+        return [w for w in self._workers if w.in_flight < self.frames_in_flight]
 
     def _flush(self) -> None:
         """Send what is waiting, split evenly over the workers that can take a frame: a burst (every
         member answering at once) is graded on every core the workers have."""
         self._flush_due = False
-        free = [w for w in self._workers if w.in_flight < self.frames_in_flight]
+        free = self._free()
         if not free or not self._batch:
             return  # every worker is busy: the batch goes when one answers
         take = self.max_frame * len(free)
@@ -200,12 +199,11 @@ class AnswerGrading:
         oldest, (_fut, sent_at) = next(iter(self._pending.items()))
         waited = time.monotonic() - sent_at
         if waited >= self.timeout:
+            # an answer not sent yet waits behind a frame in flight, which a later check catches
             stuck = next((w for w in self._workers if oldest in w.seqs), None)
             if stuck is not None:
                 self._lost(stuck, f"no grade for {waited:.1f} s")
                 stuck.proc.kill()
-            else:  # not sent yet: every worker is busy with older answers, which the next check catches
-                pass
             waited = 0.0
         self._watch = asyncio.get_running_loop().call_later(self.timeout - waited, self._check)
 
