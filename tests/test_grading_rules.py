@@ -160,6 +160,33 @@ def test_a_short_partial_that_writes_a_point_is_on_topic():
     assert grade(RMS, "计算更快。").score > 0
 
 
+GPU_CPU = Question("t-gpu", "inference", Kind.OPEN, "大模型在 GPU 和 CPU 上推理速度如何？",
+                   answer="GPU 有数千个并行核心，显存带宽高，推理快得多；CPU 只适合跑量化后的小模型。",
+                   key_points=(KeyPoint("显存带宽高", ("bandwidth",)), KeyPoint("CPU跑量化小模型", ("llama.cpp",))))
+
+
+@pytest.mark.parametrize("text", ["GPU 比 CPU 快很多。", "On a GPU it is much faster than on a CPU."])
+def test_a_short_answer_in_the_questions_own_words_is_on_topic(text):
+    # two units of the prompt, and nothing else of substance: on topic, though it names no point
+    assert grade(GPU_CPU, text).score == ON_TOPIC_POINTS
+
+
+@pytest.mark.parametrize("text", ["MoE 用路由器给每个 token 选专家。", "A router picks experts for every token in MoE."])
+def test_a_short_answer_about_another_topic_stays_off_topic(text):
+    assert grade(GPU_CPU, text).score == 0
+
+
+@pytest.mark.parametrize("text", [
+    "GPU 不比 CPU 快，推理速度不取决于硬件，并行核心没有用，显存带宽高。",
+    "A GPU is not faster than a CPU, speed does not depend on hardware, parallel cores do not help, "
+    "the bandwidth is high.",
+])
+def test_an_answer_that_mostly_denies_scores_nothing(text):
+    # it names a point along the way, but most clauses deny: below any on-topic attempt
+    result = grade(GPU_CPU, text)
+    assert result.hit == ("显存带宽高",) and result.score == 0 and result.capped == "negated"
+
+
 PPO_DPO = Question("t-dpo", "alignment", Kind.OPEN, "DPO 和 PPO 的区别？",
                    answer="PPO 需要先训练奖励模型再在线采样；DPO 直接用偏好对训练，不需要奖励模型。",
                    key_points=(KeyPoint("PPO需要奖励模型", ("reward model", "奖励模型")),

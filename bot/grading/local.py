@@ -16,7 +16,10 @@ An open answer scores 0..10 from the share of the question's key points it *affi
 * "不知道" / "I don't know" scores 0 everywhere; an on-topic answer (one that uses at least
   ``ON_TOPIC_UNITS`` words of the question's own vocabulary, beyond the field's generic words) that
   scores nothing from its points scores ``ON_TOPIC_POINTS``, so that a misconception still ranks
-  above an answer about something else; one that mostly denies things (negated clauses) does not.
+  above an answer about something else; one that mostly denies things (negated clauses) scores
+  ``NEGATED_CAP`` (nothing), whatever it names along the way. A short answer is on topic with fewer
+  units when they are a fair share of all it says (``SHORT_ON_TOPIC_SHARE``, counting the prompt's
+  own words too: "GPU 比 CPU 快很多", "预训练的数据量比微调大得多").
   The vocabulary holds content units only (no "的候", "the"). An answer that is not on topic earns
   no soft credit and at most ``OFF_TOPIC_CAP``, whatever point it meets by chance ("faster" in an
   answer about speculative decoding), unless it writes a key point out and shares
@@ -64,7 +67,7 @@ PARTICIPATION_POINTS = 2  # a discussion question without a rubric rewards takin
 CONTRADICTION_COST = 1.5  # a denied key point costs a whole point: naming a term while denying it is wrong
 TERM_LIST_CAP = 3
 NEGATED_SHARE = 0.6  # an answer with at least this share of negated clauses mostly denies things
-NEGATED_CAP = 1  # ... and scores at most this much, whatever it names along the way
+NEGATED_CAP = 0  # ... and scores at most this much, whatever it names along the way
 NEGATED_MIN_CLAUSES = 2
 NORMAL_LENGTH = (400, 600)  # bounds of the normal length, in Chinese-character equivalents
 LENGTH_POWER = 1.5  # beyond the normal length, coverage falls as (normal / length) ** LENGTH_POWER
@@ -73,6 +76,11 @@ ON_TOPIC_POINTS = 1
 ON_TOPIC_UNITS = 3  # distinct units of the question's own vocabulary an answer needs to be on topic
 HIT_ON_TOPIC_UNITS = 2  # ... fewer for one that names a key point verbatim (a short partial: "r 一般设 8 或 16")
 OFF_TOPIC_CAP = 0  # an answer about something else earns this at most, whatever point it meets by chance
+# a short answer is on topic with fewer shared units when most of what it says is the question's own words
+# ("GPU 比 CPU 快很多", "预训练的数据量比微调大得多"): counted against the vocabulary and the prompt's
+# words, generic ones included (a question about 预训练 and 微调 is about those words)
+SHORT_ON_TOPIC_UNITS = 2
+SHORT_ON_TOPIC_SHARE = 0.2  # ... of the answer's content units; a fluent answer about another topic has ~0.05-0.12
 # units every question of the field shares: they say nothing about being on this question's topic
 GENERIC_UNITS = frozenset(
     "一个 上下 下文 不同 为什 人工 什么 任务 优化 使用 分词 参数 可以 向量 哪些 型的 处理 大模 如何 学习 实现 "
@@ -104,7 +112,7 @@ def _round(x: float) -> int:
 class Prepared:
     """What grading needs from one question, computed once."""
 
-    __slots__ = ("points", "threshold", "normal", "vocab", "rubric", "supports", "index", "subjects")
+    __slots__ = ("points", "threshold", "normal", "vocab", "near", "rubric", "supports", "index", "subjects")
 
     def __init__(self, question: Question) -> None:
         self.rubric = bool(question.discussion and question.rubric)
@@ -125,6 +133,7 @@ class Prepared:
         words = [question.prompt, question.answer or "", *question.rubric]
         words += [w for kp in question.key_points for w in (kp.text, *kp.aliases)]
         self.vocab = frozenset(u for u in units(Text(" 。".join(words)).tokens) if _is_content(u)) - GENERIC_UNITS
+        self.near = self.vocab | frozenset(u for u in units(Text(question.prompt).tokens) if _is_content(u))
         self.supports: tuple[frozenset[str], ...] = ()
         if not self.rubric and question.answer:
             self.supports = _supports(question, self.points)
@@ -234,7 +243,9 @@ class LocalGrader:
         score = _round(10 * coverage)
         if term_list and score > TERM_LIST_CAP:
             score, capped = TERM_LIST_CAP, "term_list"
-        denying = (bool(score or contradicted) and len(answer.text.clauses) >= NEGATED_MIN_CLAUSES
+        # a one-clause answer that only denies a point ("人工排序和 PPO 都不必要") denies as much as a long one
+        denying = (bool(score or contradicted)
+                   and (len(answer.text.clauses) >= NEGATED_MIN_CLAUSES or (contradicted and not hit))
                    and negated_share(answer.text, answer.cues) >= NEGATED_SHARE)
         if score > NEGATED_CAP and denying:
             score, capped = NEGATED_CAP, "negated"
@@ -257,7 +268,10 @@ class LocalGrader:
 
     @staticmethod
     def _on_topic(prep: Prepared, answer: Answer) -> bool:
-        return _shared(prep, answer) >= ON_TOPIC_UNITS
+        if _shared(prep, answer) >= ON_TOPIC_UNITS:
+            return True
+        near = len(answer.all_units & prep.near)
+        return near >= SHORT_ON_TOPIC_UNITS and near >= SHORT_ON_TOPIC_SHARE * sum(map(_is_content, answer.all_units))
 
     async def judge(self, question: Question, text: str, lang: str = "zh") -> Grade:
         """The local grader has nothing slower to consult: its judgement is its grade."""
