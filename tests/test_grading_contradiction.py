@@ -54,6 +54,24 @@ def test_cue_objects_are_content_words():
     assert "训练" in cue.objects and "is" not in cue.objects and "much" not in cue.objects
 
 
+@pytest.mark.parametrize("text, degree", [
+    ("效果急剧下降", "急剧"), ("困惑度显著上升", "显著"), ("the loss rises sharply", "sharpli"),
+])
+def test_adverbs_of_degree_are_no_objects(text, degree):
+    # "效果急剧下降" and "困惑度急剧上升" are about different things: the adverb must not join them
+    (cue,) = direction_cues(Text(text))
+    assert degree not in cue.objects and cue.objects
+
+
+@pytest.mark.parametrize("text, own, other", [
+    ("可用更大 batch 或更少的卡", "卡", "批处理"), ("allows larger batches or fewer GPUs", "gpu", "批处理"),
+])
+def test_a_coordinator_ends_a_cues_reach(text, own, other):
+    cues = direction_cues(Text(text))
+    fewer = next(c for c in cues if c.sign == -1)
+    assert any(own in o for o in fewer.objects) and not any(other in o for o in fewer.objects)
+
+
 @pytest.mark.parametrize("text", [
     "前向时只保存少数激活，反向时重新计算激活，所以显存占用降低，但训练速度变慢。",
     "It saves only some activations in the forward pass and recomputes the activations during "

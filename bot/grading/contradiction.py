@@ -71,8 +71,14 @@ _CUES: dict[tuple[str, int], tuple[str, ...]] = {
 _KIND: dict[str, tuple[str, int]] = {w: key for key, words in _CUES.items() for w in words}
 CUE_UNITS = frozenset(_KIND)
 _FLIP = frozenset(("不", "没", "未", "别", "not", "no", "never"))
-_STOP = frozenset(_STRONG_EN | _WEAK_EN | {"than", "much", "far", "even", "way"})
+_STOP = frozenset(_STRONG_EN | _WEAK_EN | {"than", "much", "far", "even", "way", "sharpli", "significant", "sever",
+                                            "rapid", "drastic", "dramat", "greatli", "slight", "gradual", "consider"})
 _GLUE_ZH = frozenset(_STRONG_ZH | _WEAK_ZH | set("比越更较"))
+# adverbs of degree say how much, not what: "效果急剧下降" and "困惑度急剧上升" share no object
+_DEGREE = frozenset(("急剧", "显著", "明显", "大幅", "大大", "迅速", "快速", "逐渐", "略微", "稍微", "非常", "很多",
+                     "一些", "有所", "进一步", "剧烈", "成倍", "多少", "得多", "不少"))
+# a coordinator ends a cue's reach: in "更大 batch 或更少的卡", 更少 is about 卡, not batch
+_COORDINATORS = frozenset(("或", "和", "与", "及", "而", "or", "and", "but", "whil"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +96,7 @@ def _objects(tokens: list[str], lo: int, hi: int) -> frozenset[str]:
         if tok >= CJK_MIN:
             if i + 1 < hi and tokens[i + 1] >= CJK_MIN:
                 pair = tok + tokens[i + 1]
-                if pair not in _KIND and not (tok in _GLUE_ZH and tokens[i + 1] in _GLUE_ZH):
+                if pair not in _KIND and pair not in _DEGREE and not (tok in _GLUE_ZH and tokens[i + 1] in _GLUE_ZH):
                     out.add(pair)
         elif tok not in _STOP and tok not in _KIND and not tok.isdigit():
             out.add(tok)
@@ -120,6 +126,14 @@ def direction_cues(text: Text, start: int = 0, end: int | None = None) -> list[D
         if sum(1 for j in range(max(cs, i - FLIP_WINDOW), i) if tokens[j] in _FLIP) % 2:
             sign = -sign
         lo, hi = max(cs, i - OBJECT_WINDOW), min(ce, i + width + OBJECT_WINDOW)
+        for j in range(i - 1, lo - 1, -1):
+            if tokens[j] in _COORDINATORS:
+                lo = j + 1
+                break
+        for j in range(i + width, hi):
+            if tokens[j] in _COORDINATORS:
+                hi = j
+                break
         objects = _objects(tokens, lo, i) | _objects(tokens, i + width, hi)
         if objects:
             out.append(DirectionCue(axis, sign, objects))
