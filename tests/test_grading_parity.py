@@ -76,6 +76,10 @@ def test_single_glossary_words_are_not_function_or_cue_words():
     ("losses", "损失"),
     ("bidirectional", "双向"),
     ("retries", "重试"),
+    ("gradient norms", "梯度范数"),  # not 梯度 + 归一化: a gradient's norm is no normalisation
+    ("identical", "一致"),
+    ("clarifying", "澄清"),  # Snowball gives "clarifying" and "clarification" different stems
+    ("clarification", "澄清"),
 ])
 def test_words_fold_as_expected(word, form):
     assert "".join(Text(word).tokens) == form
