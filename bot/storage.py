@@ -5,7 +5,8 @@ writer connection whose write transactions open with ``BEGIN IMMEDIATE``, schema
 ``PRAGMA user_version``. Reads go through a second connection so a slow leaderboard never waits
 behind the writer. Answers are written through a small group-commit queue: many concurrent
 answers share one transaction, and each caller is only resumed after its COMMIT (so a member is
-never told "received" before the answer is durable).
+never told "received" before the answer is durable). The writer connection's thread drains that
+queue batch after batch on its own; the event loop only queues writes and learns the outcomes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -105,7 +107,11 @@ class Store:
         self.db = writer
         self.reader = reader
         self._write_lock = asyncio.Lock()
+        # the group-commit queue is shared with the writer connection's thread, which drains it
+        self._queue_lock = threading.Lock()
         self._answer_queue: list[tuple[str, tuple, asyncio.Future]] = []
+        self._pumping = False  # a drain of the queue is scheduled or running (under _queue_lock)
+        self._writes_waiting = 0  # write() callers waiting for the lock: a drain stops for them
         self._flush_task: asyncio.Task | None = None
         self._checkpoint_task: asyncio.Task | None = None
         self._commits = 0  # since the last checkpoint
@@ -151,7 +157,7 @@ class Store:
             log.info("database migrated to schema v%d", number)
 
     async def close(self) -> None:
-        if self._flush_task is not None:
+        while self._flush_task is not None and not self._flush_task.done():  # a drain may start the next one
             await asyncio.shield(self._flush_task)
         if self._checkpoint_task is not None:
             await asyncio.shield(self._checkpoint_task)
@@ -163,7 +169,12 @@ class Store:
     @asynccontextmanager
     async def write(self):
         """One write transaction on the writer connection (BEGIN IMMEDIATE ... COMMIT)."""
-        async with self._write_lock:
+        self._writes_waiting += 1  # the writer thread's drain of queued answers stops for us
+        try:
+            await self._write_lock.acquire()
+        finally:
+            self._writes_waiting -= 1
+        try:
             # BEGIN and COMMIT run on the connection's thread whatever happens to the task awaiting
             # them: a task cancelled meanwhile (a scheduler job stopped at shutdown) waits for the
             # statement to finish, so that it can leave the connection outside a transaction;
@@ -178,6 +189,8 @@ class Store:
                 if self.db._conn.in_transaction:
                     await asyncio.shield(self.db.execute("ROLLBACK"))
                 raise
+        finally:
+            self._write_lock.release()
         self._maybe_checkpoint()
 
     async def _uncancelled(self, statement) -> None:
@@ -210,35 +223,87 @@ class Store:
     def enqueue(self, sql: str, params: tuple) -> asyncio.Future:
         """``submit`` without waiting: the future has the rows once the shared COMMIT is done. Writes
         are committed in the order they were queued."""
-        fut: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._answer_queue.append((sql, params, fut))
-        if self._flush_task is None or self._flush_task.done():
-            self._flush_task = asyncio.create_task(self._flush_answers())
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future = loop.create_future()
+        with self._queue_lock:
+            self._answer_queue.append((sql, params, fut))
+            if self._pumping:  # the running drain takes it with its next batch
+                return fut
+            self._pumping = True
+        self._flush_task = loop.create_task(self._pump())
         return fut
 
-    async def _flush_answers(self) -> None:
-        while self._answer_queue:
-            await asyncio.sleep(0)  # let every submitter that is ready join this batch
+    async def _pump(self) -> None:
+        """Hand the queue to the writer connection's thread, which commits batch after batch until
+        the queue is empty. The loop is not needed between two batches: at a few thousand answers a
+        second, waking it to start each batch and again to learn its end cost more waiting than the
+        COMMIT itself. A ``write()`` transaction waiting for the lock stops the drain after its
+        current batch and goes first; the drain then starts again behind it."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with self._write_lock:
+                # the drain runs on the connection's thread whatever happens to this task: a task
+                # cancelled meanwhile waits for it, so that the lock is never released mid-batch
+                running = asyncio.ensure_future(self.db._execute(self._drain, loop))
+                try:
+                    more = await asyncio.shield(running)
+                except asyncio.CancelledError:
+                    await asyncio.wait({running})
+                    raise
+        except Exception as exc:  # the drain could not run at all (a closed connection)
+            self._fail_queued(exc)
+            return
+        if more:
+            self._flush_task = loop.create_task(self._pump())
+
+    def _fail_queued(self, exc: Exception) -> None:
+        with self._queue_lock:
             batch, self._answer_queue = self._answer_queue, []
+            self._pumping = False
+        for _, _, fut in batch:
+            if not fut.done():
+                fut.set_exception(exc)
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """On the connection's thread: commit what is queued, batch after batch, and hand each
+        batch's outcome to the loop. True when it stopped for a waiting ``write()`` with answers
+        still queued (the loop starts the drain again); False when the queue is empty."""
+        con = self.db._conn
+        while True:
+            with self._queue_lock:
+                batch, self._answer_queue = self._answer_queue, []
+                if not batch:
+                    self._pumping = False
+                    return False
             try:
-                async with self._write_lock:
-                    # One hop to the connection's worker thread for the whole transaction: each
-                    # aiosqlite call costs ~100 us of thread hand-off, which would otherwise
-                    # dominate. aiosqlite (pinned < 0.23) runs ``_execute(fn)`` on that thread.
-                    results = await self.db._execute(_run_batch, self.db._conn, [(q, p) for q, p, _ in batch])
+                outcome: list[list[sqlite3.Row] | Exception] | Exception = _run_batch(
+                    con, [(q, p) for q, p, _ in batch])
             except Exception as exc:  # the whole batch rolled back: every caller learns it
-                for _, _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc)
+                outcome = exc
+            loop.call_soon_threadsafe(self._settle, batch, outcome)
+            if self._writes_waiting:
+                with self._queue_lock:
+                    if not self._answer_queue:
+                        self._pumping = False
+                        return False
+                return True
+
+    def _settle(self, batch: list[tuple[str, tuple, asyncio.Future]],
+                outcome: list[list[sqlite3.Row] | Exception] | Exception) -> None:
+        """On the loop: every caller of a committed (or failed) batch learns its outcome."""
+        if isinstance(outcome, Exception):
+            for _, _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(outcome)
+            return
+        self._maybe_checkpoint()
+        for (_, _, fut), rows in zip(batch, outcome, strict=True):
+            if fut.done():
                 continue
-            self._maybe_checkpoint()
-            for (_, _, fut), rows in zip(batch, results, strict=True):
-                if fut.done():
-                    continue
-                if isinstance(rows, Exception):  # this statement alone failed: the others are committed
-                    fut.set_exception(rows)
-                else:
-                    fut.set_result(rows)
+            if isinstance(rows, Exception):  # this statement alone failed: the others are committed
+                fut.set_exception(rows)
+            else:
+                fut.set_result(rows)
 
     # -- WAL checkpoints off the write path ---------------------------------------------------------
 
