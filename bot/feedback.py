@@ -26,11 +26,11 @@ from bot.events import ButtonPress
 from bot.model import ChatRef, Kind, Question, RoundStatus
 from bot.replies import Button, Reply, ReplyKind
 from bot.rounds import Rounds, contradicted_of, hits_of
-from bot.views import ScoredAnswer, clip, error_reply, md_escape
+from bot.views import ScoredAnswer, clip, credited_hits, error_reply, md_escape
 
 BUTTON_PREFIX = "qb:fb:"
 _DATA = re.compile(r"^qb:fb:([0-9]{1,18})$")
-CAPS = ("term_list", "length", "negated")  # the local grader's reasons to hold a score down
+CAPS = ("term_list", "length", "negated", "off_topic")  # the local grader's reasons to hold a score down
 PROMPT_PREVIEW = 120  # characters of the question shown above the result (it may be read much later)
 
 
@@ -64,7 +64,8 @@ def result_text(question: Question | None, answer: ScoredAnswer, lang: str, prom
     lines = [say(lang, "feedback_title", prompt=md_escape(clip(prompt, PROMPT_PREVIEW))), "",
              say(lang, "feedback_score", score=answer.score, judge=by)]
     if question is None or question.kind is Kind.OPEN:
-        lines.append(say(lang, "feedback_hits", points=_points(answer.hits, lang) if answer.hits else "—"))
+        hits = credited_hits(answer)
+        lines.append(say(lang, "feedback_hits", points=_points(hits, lang) if hits else "—"))
         if answer.contradicted:
             lines.append(say(lang, "feedback_contradicted", points=_points(answer.contradicted, lang)))
     feedback = " ".join(answer.feedback.split())

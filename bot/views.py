@@ -106,11 +106,21 @@ class ScoredAnswer:
     text: str | None
     choice: int | None
     contradicted: Sequence[str] = ()  # key points the answer denies
-    capped: str | None = None  # why the local grader held the score down: term_list | length
+    capped: str | None = None  # why the local grader held the score down: term_list | length | negated | off_topic
     feedback: str = ""  # the LLM judge's one-line feedback
     judge: str = "local"  # who gave the score: local | llm:<model>
     fallback: bool = False  # the LLM judge was asked but failed: the score is the local one
     private: bool = False  # written where the chat cannot read it: its text is never shown there
+
+
+SHOWN_CAPS = ("term_list", "length", "negated", "off_topic")  # the local grader's reasons, as the reveal words them
+
+
+def credited_hits(a: ScoredAnswer) -> Sequence[str]:
+    """The key points the reveal credits an answer with. None when the local grader scored it as
+    off topic: a point's words met in an answer about another subject (a 0/10 beside "✅ chunking"
+    reads as a grading error)."""
+    return () if a.capped == "off_topic" and a.judge == "local" else a.hits
 
 
 def member_lines(a: ScoredAnswer, lang: str) -> list[str]:
@@ -118,7 +128,7 @@ def member_lines(a: ScoredAnswer, lang: str) -> list[str]:
     held the score down. Feedback on a private answer may quote it, so the group never sees that."""
     if a.judge != "local" and a.feedback and not a.private:
         return [f"   _{md_escape(clip(a.feedback, FEEDBACK_PREVIEW))}_"]
-    if a.capped in ("term_list", "length"):
+    if a.capped in SHOWN_CAPS and a.judge == "local":
         return [f"   _{say(lang, 'cap_' + a.capped)}_"]
     return []
 
@@ -134,7 +144,7 @@ def reveal_text(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
     elif q.key_points:
         lines += ["", say(lang, "checklist")]
         for kp in q.key_points:
-            n = sum(1 for a in answers if kp.text in a.hits)
+            n = sum(1 for a in answers if kp.text in credited_hits(a))
             denied = sum(1 for a in answers if kp.text in a.contradicted)
             mark = "✅" if n else "⬜"
             lines.append(f"- {mark} {kp.text}" + (f" ({n}/{len(answers)})" if answers else "")
@@ -157,7 +167,8 @@ def reveal_text(q: Question, answers: Sequence[ScoredAnswer], lang: str) -> str:
             pick = LETTERS[a.choice] if a.choice is not None and a.choice < len(LETTERS) else "?"
             detail = f"{pick} {'✅' if a.score else '❌'}"
         else:
-            detail = ", ".join(a.hits) if a.hits else "—"
+            hits = credited_hits(a)
+            detail = ", ".join(hits) if hits else "—"
             if a.contradicted:
                 detail += " · " + ", ".join(f"✗ {p}" for p in a.contradicted)
             if a.fallback:

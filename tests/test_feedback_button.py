@@ -154,3 +154,22 @@ def test_feedback_buttons_rules(bank):
     assert button.label == "📝 我的反馈" and button.data == "qb:fb:7"
     assert feedback_buttons(private, 7, open_q, [noted], "en") == ()
     assert feedback_buttons(group, 7, choice_q, [noted], "en") == ()
+
+
+def test_an_answer_scored_off_topic_is_credited_with_no_point(bank):
+    """Words of a key point met in an answer about another subject: the reveal and the member's own
+    result show no point hit beside its 0/10, and say why."""
+    from bot.views import reveal_text
+
+    question = next(q for q in bank.all_questions() if q.kind.value == "open" and len(q.key_points) >= 2)
+    point = question.key_points[0].text
+    stray = ScoredAnswer("Bob", 0, [point], "about something else", None, capped="off_topic")
+    real = ScoredAnswer("Ann", 6, [point], "an answer", None)
+    text = reveal_text(question, [real, stray], "en")
+    assert f"- ✅ {point} (1/2)" in text  # only Ann's hit counts in the checklist
+    assert "**Bob** 0/10 · —" in text
+    assert "off topic: the answer is about another subject" in text
+    zh = result_text(question, stray, "zh", question.prompt)
+    assert "命中要点：—" in zh and "分数封顶：答案说的不是本题的内容，按离题计分" in zh
+    judged = ScoredAnswer("Bob", 4, [point], "x", None, capped="off_topic", judge="llm:qwen", feedback="ok")
+    assert f"**Bob** 4/10 · {point}" in reveal_text(question, [judged], "en")  # the judge's own hits stand
