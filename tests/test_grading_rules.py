@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.grading import TERM_LIST_CAP, grade
-from bot.grading.local import ON_TOPIC_POINTS
+from bot.grading.local import ON_TOPIC_POINTS, SHORT_HIT_FLOOR
 from bot.grading.normalise import Text
 from bot.model import KeyPoint, Kind, Question
 
@@ -138,7 +138,8 @@ def test_padding_a_focused_answer_lowers_its_score():
 def test_off_topic_scores_below_on_topic_misconception():
     wrong = "RLHF 就是让标注员直接写标准答案再做 SFT，排序数据和参考模型都是多余的步骤，最大化的是准确率。"
     off = "向量数据库用 HNSW 这类近似最近邻索引，在高维 embedding 空间里快速找到最相近的文档。"
-    assert grade(RLHF, wrong).score == ON_TOPIC_POINTS and grade(RLHF, off).score == 0
+    partial = "RLHF 先根据人类偏好训练奖励模型。"
+    assert grade(RLHF, off).score == 0 < ON_TOPIC_POINTS <= grade(RLHF, wrong).score < grade(RLHF, partial).score
 
 
 RMS = Question("t-rms", "components", Kind.OPEN, "RMSNorm 相比 LayerNorm 有什么特点？",
@@ -185,6 +186,38 @@ def test_an_answer_that_mostly_denies_scores_nothing(text):
     # it names a point along the way, but most clauses deny: below any on-topic attempt
     result = grade(GPU_CPU, text)
     assert result.hit == ("显存带宽高",) and result.score == 0 and result.capped == "negated"
+
+
+PROMPT_EVAL = Question(
+    "t-prompt-eval", "agents", Kind.OPEN, "优化 Prompt 之后，怎么判断 Agent 的效果提升了？",
+    answer="固定评测集，新旧 prompt 对比任务成功率；看工具调用是否正确、推理步数、token 消耗和延迟；"
+           "开放回答用 LLM-as-judge 并人工抽检；上线后做 A/B 测试。",
+    key_points=(KeyPoint("固定评测集", ("evaluation set",)), KeyPoint("任务成功率", ("task success rate",)),
+                KeyPoint("工具调用正确", ("correct tool calls",)), KeyPoint("推理步数与token消耗", ("token cost",)),
+                KeyPoint("LLM-as-judge人工抽检", ("LLM-as-judge",)), KeyPoint("A/B测试", ("A/B test",))),
+)
+
+
+@pytest.mark.parametrize("text", ["主要看改完 prompt 之后任务成功率有没有提高。",
+                                  "Mainly whether the task success rate went up after the change."])
+def test_a_short_answer_that_makes_one_point_scores_at_least_the_floor(text):
+    # one point of six is 1.7/10 by share; one correct sentence is worth more to a reader
+    result = grade(PROMPT_EVAL, text)
+    assert result.hit == ("任务成功率",) and result.score == SHORT_HIT_FLOOR
+
+
+@pytest.mark.parametrize("text", [
+    "任务成功率不重要，主要看 A/B 测试。",  # it denies a point: no floor for a misstatement
+    "KV cache 把之前 token 的 key 和 value 存下来。",  # another topic
+])
+def test_the_short_answer_floor_needs_a_correct_on_topic_point(text):
+    assert grade(PROMPT_EVAL, text).score < SHORT_HIT_FLOOR
+
+
+def test_a_long_answer_gets_no_short_answer_floor():
+    text = ("判断 prompt 好不好主要看 perplexity，perplexity 越低 agent 推理就越准，另外模型思考得越久越好，"
+            "所以 token 消耗上涨是正向信号，随手挑五六个例子对比一下任务成功率就能下结论。")
+    assert grade(PROMPT_EVAL, text).score < SHORT_HIT_FLOOR
 
 
 PPO_DPO = Question("t-dpo", "alignment", Kind.OPEN, "DPO 和 PPO 的区别？",

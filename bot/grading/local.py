@@ -24,6 +24,11 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   no soft credit and at most ``OFF_TOPIC_CAP``, whatever point it meets by chance ("faster" in an
   answer about speculative decoding), unless it writes a key point out and shares
   ``HIT_ON_TOPIC_UNITS`` units (a short partial: "r 一般设 8 或 16");
+* one correct sentence is worth more than its share of the points: a short answer (``SHORT_ANSWER``)
+  that is on topic, affirms a key point and contradicts none scores at least ``SHORT_HIT_FLOOR``
+  ("主要看改完 prompt 之后任务成功率有没有提高", one of six points), one that explains a point in
+  other words at least ``SHORT_SOFT_FLOOR``; a long answer gets no such floor, so a confident
+  misconception that drops two terms into wrong claims does not outrank it;
 * a hit whose sentence reverses the direction the model answer states for that point ("显存更多"
   where the model answer says 更少) is contradicted too, and so is a point the answer removes
   ("把缓存去掉") or states the opposite term of ("串行" for "并行") (``bot.grading.contradiction``).
@@ -76,6 +81,9 @@ ON_TOPIC_POINTS = 1
 ON_TOPIC_UNITS = 3  # distinct units of the question's own vocabulary an answer needs to be on topic
 HIT_ON_TOPIC_UNITS = 2  # ... fewer for one that names a key point verbatim (a short partial: "r 一般设 8 或 16")
 OFF_TOPIC_CAP = 0  # an answer about something else earns this at most, whatever point it meets by chance
+SHORT_ANSWER = 30.0  # Chinese-character equivalents: about one sentence
+SHORT_HIT_FLOOR = 3  # a short answer that affirms a key point (and misstates none) scores at least this
+SHORT_SOFT_FLOOR = 2  # ... one that explains a point in other words, at least this
 # a short answer is on topic with fewer shared units when most of what it says is the question's own words
 # ("GPU 比 CPU 快很多", "预训练的数据量比微调大得多"): counted against the vocabulary and the prompt's
 # words, generic ones included (a question about 预训练 and 微调 is about those words)
@@ -256,6 +264,11 @@ class LocalGrader:
         # a misconception about this question (points misstated, not just denied) still beats another topic
         if score == 0 and not denying and on_topic:
             score = ON_TOPIC_POINTS
+        # one correct sentence is worth more than its share of the points: a short answer that affirms a
+        # point and misstates none ("主要看任务成功率有没有提高") scores like a reader would grade it
+        if (score < SHORT_HIT_FLOOR and capped is None and not contradicted and on_topic and (hit or soft)
+                and not prep.rubric and length <= SHORT_ANSWER):
+            score = max(score, SHORT_HIT_FLOOR if hit else SHORT_SOFT_FLOOR)
         notes = []
         if term_list:
             notes.append(FEEDBACK["term_list"][lang])

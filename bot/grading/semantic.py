@@ -26,7 +26,7 @@ from bot.grading.negation import NEGATIVE_KINDS, Cue
 from bot.grading.normalise import Text, units
 
 SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a share of an exact hit
-SUPPORT_UNITS = 4  # matched support units in one sentence that count as a full paraphrase of a point
+SUPPORT_UNITS = 3  # matched support units in one sentence that count as a full paraphrase of a point
 SOFT_FLOOR = 0  # matched units that say nothing (chance overlap of everyday words)
 MIN_CLAUSE_TOKENS = 3  # shorter clauses ("能。", "Yes,") say nothing either way
 SUPPORT_SHARE = 0.5  # share of a key point's own units a model-answer sentence needs to support it
