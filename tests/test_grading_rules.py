@@ -74,6 +74,21 @@ def test_a_stated_limit_is_not_a_denial():
     assert {"奖励模型", "PPO"} <= set(result.hit) and not result.contradicted
 
 
+@pytest.mark.parametrize("text", [
+    "用人类偏好数据训练奖励模型，让它学会忽略无关的回答。",
+    "Train a reward model on human preferences so that it learns to ignore irrelevant answers.",
+])
+def test_a_negative_adjective_before_its_noun_denies_nothing_before_it(text):
+    # "无关的回答" / "irrelevant answers" describe the answers; the reward model is affirmed
+    result = grade(RLHF, text)
+    assert {"奖励模型", "人类偏好"} <= set(result.hit) and not result.contradicted
+
+
+@pytest.mark.parametrize("text", ["奖励模型是多余的。", "The reward model is irrelevant."])
+def test_a_negative_predicate_at_the_end_still_denies(text):
+    assert "奖励模型" in grade(RLHF, text).contradicted
+
+
 def test_a_point_written_with_wu_is_met_by_other_negations():
     rope = Question("t-rope", "components", Kind.OPEN, "RoPE 的优点？", answer="RoPE 无额外参数，天然表达相对位置。",
                     key_points=(KeyPoint("无额外参数"), KeyPoint("相对位置")))

@@ -266,8 +266,8 @@ class LocalGrader:
             score = ON_TOPIC_POINTS
         # one correct sentence is worth more than its share of the points: a short answer that affirms a
         # point and misstates none ("主要看任务成功率有没有提高") scores like a reader would grade it
-        if (score < SHORT_HIT_FLOOR and capped is None and not contradicted and on_topic and (hit or soft)
-                and not prep.rubric and length <= SHORT_ANSWER):
+        if (score < SHORT_HIT_FLOOR and capped is None and not (contradicted or term_list or denying) and on_topic
+                and (hit or soft) and not prep.rubric and length <= SHORT_ANSWER):
             score = max(score, SHORT_HIT_FLOOR if hit else SHORT_SOFT_FLOOR)
         notes = []
         if term_list:

@@ -203,10 +203,15 @@ def _trailing_denial(text: Text, after: list[Cue], end: int, ce: int) -> bool:
         if text.tokens[i] in _ALL:
             tail = i + 1
     content = 0
+    last = negs[-1]
     for i in range(tail, ce):
         tok = text.tokens[i]
         if i in covered or tok in _FILLER_EN or (len(tok) == 1 and tok in _FILLER_CJK):
             continue
+        if last.kind == "post" and i >= last.end:
+            # "learns to ignore irrelevant content", "忽略无关的内容": an adjective before its noun
+            # describes that noun; it says nothing about the hit before it
+            return False
         content += 1
     return content <= 1
 
