@@ -13,7 +13,9 @@ The check is general and cheap:
   before/after). A negation right before the cue ("不会降低", "not faster") flips its sign. English
   verbs arrive in their Chinese form where the glossary folds them ("reduces" -> 降低);
 * each cue carries its *objects*: the units (Chinese bigrams, English stems) of the few tokens around
-  it in its clause ("显存更少" -> {显存}), without function words and other cue words;
+  it in its clause ("显存更少" -> {显存}), without function words, other cue words and adverbs of
+  degree ("急剧", "sharply": "效果急剧下降" and "困惑度急剧上升" are about different things), and not
+  across a coordinator ("更大 batch 或更少的卡": 更少 is about 卡);
 * once per question, each key point gets the cues of the model-answer sentences that mention it;
 * for an answer, only when it holds a cue word at all (a set intersection at C level), each hit key
   point whose model cues share an axis is located (the sentences where a phrase of it is affirmed),

@@ -10,7 +10,8 @@ for one hit:
   a negation that belongs to another predicate does not reach the hit;
 * after the hit, the clause may end in a negated predicate with nothing else in it
   ("和人类偏好无关", "奖励模型是不需要的", "the reward model is not needed"); a clause that goes on
-  to say something else ("LoRA 不需要更新全部参数") negates that something, not the hit; in a list
+  to say something else ("LoRA 不需要更新全部参数") negates that something, not the hit, and so does
+  a negative adjective before its noun ("忽略无关的内容", "ignore irrelevant content"); in a list
   whose last item ends in such a predicate after 都/也 ("消息队列、限流和熔断都用不上"), every short
   item before it is denied too;
 * a few predicates negate on both sides ("不存在外推问题", "外推问题不存在");
