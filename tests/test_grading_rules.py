@@ -187,6 +187,22 @@ def test_a_short_answer_in_the_questions_own_words_is_on_topic(text):
     assert grade(GPU_CPU, text).score == ON_TOPIC_POINTS
 
 
+LONG_INPUT = Question(
+    "t-long", "basics", Kind.OPEN, "LLaMA 的输入可以无限长吗？",
+    answer="理论上 RoPE 不限长度，但实际上不行：注意力是平方复杂度，KV cache 的显存随长度增长，超出训练长度还会外推失败。",
+    key_points=(KeyPoint("KV cache显存增长", ("显存不够", "memory runs out")),
+                KeyPoint("注意力平方复杂度", ("quadratic attention",)),
+                KeyPoint("超出训练长度外推失败", ("extrapolation fails",))),
+)
+
+
+@pytest.mark.parametrize("text", ["不可以，太长了显存不够。", "No: with a long input the memory runs out."])
+def test_a_short_answer_in_a_key_points_generic_words_is_on_topic(text):
+    # 显存 is a word of every question of the field, but this question's key point is about it
+    result = grade(LONG_INPUT, text)
+    assert result.hit == ("KV cache显存增长",) and result.score >= SHORT_HIT_FLOOR and result.capped is None
+
+
 @pytest.mark.parametrize("text", ["MoE 用路由器给每个 token 选专家。", "A router picks experts for every token in MoE."])
 def test_a_short_answer_about_another_topic_stays_off_topic(text):
     assert grade(GPU_CPU, text).score == 0

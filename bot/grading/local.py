@@ -18,8 +18,8 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   scores nothing from its points scores ``ON_TOPIC_POINTS``, so that a misconception still ranks
   above an answer about something else; one that mostly denies things (negated clauses) scores
   ``NEGATED_CAP`` (nothing), whatever it names along the way. A short answer is on topic with fewer
-  units when they are a fair share of all it says (``SHORT_ON_TOPIC_SHARE``, counting the prompt's
-  own words too: "GPU 比 CPU 快很多", "预训练的数据量比微调大得多").
+  units when they are a fair share of all it says (``SHORT_ON_TOPIC_SHARE``, counting the words of
+  the prompt and the key points too: "GPU 比 CPU 快很多", "预训练的数据量比微调大得多").
   The vocabulary holds content units only (no "的候", "the"). An answer that is not on topic earns
   no soft credit and at most ``OFF_TOPIC_CAP``, whatever point it meets by chance ("faster" in an
   answer about speculative decoding), unless it writes a key point out and shares
@@ -84,11 +84,12 @@ OFF_TOPIC_CAP = 0  # an answer about something else earns this at most, whatever
 SHORT_ANSWER = 30.0  # Chinese-character equivalents: about one sentence
 SHORT_HIT_FLOOR = 3  # a short answer that affirms a key point (and misstates none) scores at least this
 SHORT_SOFT_FLOOR = 2  # ... one that explains a point in other words, at least this
-# a short answer is on topic with fewer shared units when most of what it says is the question's own words
-# ("GPU 比 CPU 快很多", "预训练的数据量比微调大得多"): counted against the vocabulary and the prompt's
-# words, generic ones included (a question about 预训练 and 微调 is about those words)
+# a short answer is on topic with fewer shared units when much of what it says is the question's own words
+# ("GPU 比 CPU 快很多", "预训练的数据量比微调大得多", "太长了显存放不下"): counted against the vocabulary
+# and the words of the prompt and the key points, generic ones included (a question about 预训练 and 微调,
+# or whose key point is 显存增长, is about those words)
 SHORT_ON_TOPIC_UNITS = 2
-SHORT_ON_TOPIC_SHARE = 0.2  # ... of the answer's content units; a fluent answer about another topic has ~0.05-0.12
+SHORT_ON_TOPIC_SHARE = 0.25  # ... of the answer's content units; a fluent answer about another topic has ~0.05-0.2
 # units every question of the field shares: they say nothing about being on this question's topic
 GENERIC_UNITS = frozenset(
     "一个 上下 下文 不同 为什 人工 什么 任务 优化 使用 分词 参数 可以 向量 哪些 型的 处理 大模 如何 学习 实现 "
@@ -141,7 +142,8 @@ class Prepared:
         words = [question.prompt, question.answer or "", *question.rubric]
         words += [w for kp in question.key_points for w in (kp.text, *kp.aliases)]
         self.vocab = frozenset(u for u in units(Text(" 。".join(words)).tokens) if _is_content(u)) - GENERIC_UNITS
-        self.near = self.vocab | frozenset(u for u in units(Text(question.prompt).tokens) if _is_content(u))
+        own = [question.prompt, *(w for kp in question.key_points for w in (kp.text, *kp.aliases))]
+        self.near = self.vocab | frozenset(u for u in units(Text(" 。".join(own)).tokens) if _is_content(u))
         self.supports: tuple[frozenset[str], ...] = ()
         if not self.rubric and question.answer:
             self.supports = _supports(question, self.points)
