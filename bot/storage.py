@@ -241,7 +241,13 @@ class Store:
         current batch and goes first; the drain then starts again behind it."""
         loop = asyncio.get_running_loop()
         try:
-            async with self._write_lock:
+            await self._write_lock.acquire()
+        except asyncio.CancelledError:  # stopped before it began: the next enqueue starts a drain
+            with self._queue_lock:
+                self._pumping = False
+            raise
+        try:
+            try:
                 # the drain runs on the connection's thread whatever happens to this task: a task
                 # cancelled meanwhile waits for it, so that the lock is never released mid-batch
                 running = asyncio.ensure_future(self.db._execute(self._drain, loop))
@@ -249,7 +255,12 @@ class Store:
                     more = await asyncio.shield(running)
                 except asyncio.CancelledError:
                     await asyncio.wait({running})
+                    if not running.cancelled() and running.exception() is None and running.result():
+                        with self._queue_lock:  # it stopped with answers queued: the next enqueue restarts it
+                            self._pumping = False
                     raise
+            finally:
+                self._write_lock.release()
         except Exception as exc:  # the drain could not run at all (a closed connection)
             self._fail_queued(exc)
             return

@@ -96,3 +96,17 @@ async def test_close_commits_what_is_still_queued(tmp_path: Path):
     assert all(f.done() and not f.exception() for f in futures)
     with sqlite3.connect(tmp_path / "q.db") as con:
         assert con.execute("SELECT COUNT(*) FROM log").fetchone()[0] == 200
+
+
+async def test_a_drain_stopped_before_it_began_leaves_the_queue_to_the_next_one(tmp_path: Path):
+    store = await _open(tmp_path)
+    try:
+        async with store.write():  # the drain waits for this transaction's lock
+            first = store.enqueue(INSERT, ("m", 1))
+            await asyncio.sleep(0)
+            store._flush_task.cancel()  # a shutdown stops it while it waits
+            await asyncio.sleep(0)
+        second = await store.submit(INSERT, ("m", 2))
+        assert (await first)[0]["n"] == 1 and second[0]["n"] == 2  # both committed, in order
+    finally:
+        await store.close()
