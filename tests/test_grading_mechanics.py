@@ -229,7 +229,12 @@ def _reference_find_cues(text: Text) -> list[Cue]:
         kind = negation._KINDS[m.group()]
         if kind == "neutral":
             continue
-        out.append(Cue(text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind))
+        start = text.token_at(m.start())
+        # an A-not-A question or 不到 beside a quantity asks or compares: the rule, not a faster version
+        if kind in negation._NEGATING and m.group()[0] in "不没" and negation._not_a_denial(text.tokens, start,
+                                                                                         m.group()):
+            continue
+        out.append(Cue(start, text.token_at(m.end() - 1) + 1, kind))
     return out
 
 

@@ -32,7 +32,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from bot.grading.normalise import CLAUSE, SENTENCE, Text, fold, render
+from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text, fold, render
 from bot.grading.trie import trie_pattern
 
 WINDOW = 16  # tokens before a hit that a negation may stand in (a Chinese character is one token)
@@ -45,9 +45,9 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
     # (kind, (Chinese, English))
     ("neg", ((), ("unrelated to", "irrelevant to", "nothing to do with", "independent of"))),
     # "不存在外推问题" and "外推问题不存在": a predicate that negates what follows it as well as what precedes
-    ("both", (("不存在", "没必要", "没有必要", "没用", "没有用"), ())),
+    ("both", (("不存在", "没必要", "没有必要", "没用", "没有用", "用不着", "用不上"), ())),
     ("post", (("无关", "不相关", "没关系", "没有关系", "可有可无", "不重要", "无用", "不必要", "不成立", "多余",
-              "用不上", "用不着", "用不了", "帮不上", "帮不上忙", "起不到作用", "不起作用", "没作用", "没有作用",
+              "用不了", "帮不上", "帮不上忙", "起不到作用", "不起作用", "没作用", "没有作用",
               "没效果", "没有效果", "无济于事", "派不上用场"),
              ("unrelated", "irrelevant", "unnecessary", "useless", "pointless", "redundant", "superfluous"))),
     ("neutral", (("不同", "不断", "不少", "不错", "不过", "不仅", "不只", "不但", "不光", "不单", "不论", "不管",
@@ -61,24 +61,30 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
                  "非凸", "非零", "非对称", "非得", "区别", "类别", "特别", "分别", "识别", "个别", "级别",
                  "差别", "判别", "鉴别", "辨别", "告别", "性别", "别的", "别人", "别名", "未来", "未知",
                  "未必", "若干", "不能少", "不可少", "少不了", "必不可少", "不可缺", "缺一不可", "不容忽视", "不可忽视",
-                 "不能忽视", "不能忽略", "不可忽略", "无可替代", "不可替代"),
+                 "不能忽视", "不能忽略", "不可忽略", "无可替代", "不可替代", "差不多"),
                 ("not only", "not just", "not necessarily", "no matter", "no doubt", "nonetheless", "cannot do without",
                  "cannot be ignored", "not be ignored", "no less",
                  "nevertheless", "not bad"))),
-    ("neg", (("而不是", "而非", "并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会",
+    # "X instead of Y", "用 X 而不是 Y": a contrast that denies Y only; the clause affirms X, so it
+    # makes no denial of the clause (it is no "post" predicate, nor a denying clause)
+    ("instead", (("而不是", "而非", "而不用"), ("rather than", "instead of"))),
+    ("neg", (("并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会",
              "不能", "不可", "不该", "不应", "不再", "并不", "从不", "从未", "绝不", "毫不", "无需", "无须",
              "无法", "毫无", "并无", "没有", "没", "未", "别", "不", "无"),
-            ("rather than", "instead of", "no longer", "not", "no", "never", "without", "none", "nor",
+            ("no longer", "not", "no", "never", "without", "none", "nor",
              "neither", "nothing", "cannot", "lack", "lacks"))),
-    ("weak", (("跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",
+    # "分数差不多的就不要了": 不要了 discards, like 丢掉
+    ("weak", (("不要了", "跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",
               "抛弃", "移除", "删掉", "砍掉", "替代", "取代"),
              ("skip", "skips", "bypass", "eliminate", "remove", "drop", "get rid of", "do away with",
               "dispense with", "replace"))),
     ("cf", (("如果", "假如", "假设", "要是", "倘若", "如若", "否则", "不然", "除非", "的话", "若"),
            ("if", "unless", "otherwise", "would"))),
     ("embed", (("解决", "避免", "防止", "缓解", "克服", "减少", "降低", "消除", "减轻", "改善", "处理", "应对",
-               "修复", "抑制", "弥补", "针对", "检测", "发现", "问题"),
-              ("solve", "avoid", "prevent", "mitigate", "reduce", "fix", "address", "handle", "overcome",
+               "修复", "抑制", "弥补", "针对", "检测", "发现", "问题", "检查", "确认", "确保"),
+              # a checked clause states what must hold, not a denial: "check that it did not forget"
+              ("check", "check that", "checks that", "checking that", "make sure", "make sure that", "ensure",
+               "ensure that", "ensures that", "verify that", "whether", "solve", "avoid", "prevent", "mitigate", "reduce", "fix", "address", "handle", "overcome",
                "tackle", "alleviate", "deal with", "detect", "problem"))),
     ("brk", (("而是", "但是", "可是", "然而", "但", "却", "就", "才", "所以", "因此", "从而", "然后", "并且", "而且",
              "同时", "以便", "只是", "于是", "因为", "使得", "导致", "而", "只"),
@@ -105,7 +111,7 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 _CUES, _KINDS = _pattern()
-_NEGATING = frozenset(("neg", "both"))  # kinds that negate what follows them
+_NEGATING = frozenset(("neg", "both", "instead"))  # kinds that negate what follows them
 NEGATIVE_KINDS = frozenset(("neg", "both", "post"))  # kinds that make a clause a denial
 
 
@@ -123,11 +129,15 @@ _CUE_CACHE: dict[tuple[int, int, str], Cue] = {}
 
 def find_cues(text: Text) -> list[Cue]:
     out = []
+    tokens = text.tokens
     for m in _CUES.finditer(text.flat):
-        kind = _KINDS[m.group()]
+        word = m.group()
+        kind = _KINDS[word]
         if kind == "neutral":
             continue
         key = (text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind)
+        if kind in _NEGATING and word[0] in "不没" and _not_a_denial(tokens, key[0], word):
+            continue
         cue = _CUE_CACHE.get(key)
         if cue is None:
             if len(_CUE_CACHE) >= 16384:  # a few MB at most
@@ -135,6 +145,31 @@ def find_cues(text: Text) -> list[Cue]:
             cue = _CUE_CACHE[key] = Cue(*key)
         out.append(cue)
     return out
+
+
+# characters that make a quantity: "万分之一都不到", "不到 1%" compare an amount, they deny nothing
+_QUANTITY = set("0123456789一二三四五六七八九十百千万亿半两几成倍%") | {"percent"}
+_ALSO = set("都也还")
+
+
+def _not_a_denial(tokens: list[str], at: int, word: str) -> bool:
+    """A 不/没 that asks or compares: an A-not-A question ("满不满意", "有没有用", "是不是", "做没做成":
+    whether, not a denial) or 不到 beside a quantity ("万分之一都不到", "不到 1%": less than)."""
+    before = tokens[at - 1] if at else ""
+    if before and before >= CJK_MIN and at + 1 < len(tokens) and tokens[at + 1] == before:
+        return True
+    if word == "不" and at + 1 < len(tokens) and tokens[at + 1] == "到":
+        k = at - 1
+        while k >= 0 and tokens[k] in _ALSO:
+            k -= 1
+        if k >= 0 and tokens[k][-1] in _QUANTITY:
+            return True
+        # the quantity follows, directly or after what it is a share of ("不到模型的万分之一")
+        ahead = tokens[at + 2:at + 10]
+        if ahead and ahead[0][0] in _QUANTITY:
+            return True
+        return any(t == "的" and nxt[0] in _QUANTITY for t, nxt in zip(ahead, ahead[1:], strict=False))
+    return False
 
 
 def _parity(cues: list[Cue]) -> bool:
@@ -150,6 +185,28 @@ def _parity(cues: list[Cue]) -> bool:
     return odd
 
 
+_BARE = frozenset("不没未")
+ATTRIBUTIVE = 6  # tokens between a bare 不/没/未 and the 的 that closes its attributive clause
+# a finite verb or a subject between an English negation and a hit starts another predicate: "variables
+# that do not change | you can prefill", "tools that don't depend on each other | are called at once"
+_PREDICATE_EN = frozenset(("is", "are", "was", "were", "can", "could", "will", "should", "must", "may", "might",
+                           "you", "we", "they", "i", "he", "she"))
+
+
+def _closed(tokens: list[str], cue: Cue, start: int) -> bool:
+    """Does the negation ``cue`` end before the hit at ``start``? A bare 不/没/未 that a 的 closes is
+    inside an attributive clause ("用没对齐过的底座", "训不稳的根本原因是…"): it describes the noun
+    after 的, and denies nothing; an English one is closed by the next predicate."""
+    if cue.kind != "neg" or cue.end >= start:
+        return False
+    word = tokens[cue.start]
+    if cue.end - cue.start == 1 and word in _BARE:
+        return "的" in tokens[cue.end:min(start, cue.end + ATTRIBUTIVE + 1)]
+    if word < CJK_MIN:
+        return not _PREDICATE_EN.isdisjoint(tokens[cue.end:start])
+    return False
+
+
 def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = False) -> bool:
     """Whether the hit spanning tokens [start, end) is denied by the answer (see the module docstring).
 
@@ -159,14 +216,17 @@ def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = F
     ss, _ = text.span_of(start, text.sentences)
     if any(c.kind == "cf" and ss <= c.start < ce for c in cues):
         return False
-    before = [c for c in cues if cs <= c.start and c.end <= end and c.start >= start - WINDOW and c.kind != "post"]
+    before = [c for c in cues if cs <= c.start and c.end <= end and c.start >= start - WINDOW and c.kind != "post"
+              and not _closed(text.tokens, c, start)]
     if _parity(before):
         return True
     if weak and any(c.kind == "weak" for c in before):
         return True
     after = [c for c in cues if end <= c.start and c.end <= ce]
     if not after:
-        return _list_denied(text, cues, ce)
+        # only a short clause is a list item: one with a predicate of its own ("ORPO 把 SFT 和对齐合并成
+        # 一个阶段，SimPO 连参考模型也不要") is not what a later 都/也 is about
+        return ce - cs <= LIST_ITEM + end - start and _list_denied(text, cues, ce)
     return _trailing_denial(text, after, end, ce)
 
 
@@ -186,7 +246,11 @@ def _list_denied(text: Text, cues: list[Cue], ce: int) -> bool:
         k += 1
     inside = [c for c in cues if s <= c.start and c.end <= e]
     negs = [c for c in inside if c.kind in NEGATIVE_KINDS]
-    if not negs or not any(text.tokens[i] in _ALL for i in range(s, negs[0].start)):
+    if not negs:
+        return False
+    extends = [i for i in range(s, negs[0].start) if text.tokens[i] in _ALL]
+    # "连 X 也不要": 也 is about X, the clause's own object (even X), not about the items before it
+    if not extends or "连" in text.tokens[s:extends[0]]:
         return False
     return _trailing_denial(text, inside, s, e)
 
@@ -219,7 +283,7 @@ def _trailing_denial(text: Text, after: list[Cue], end: int, ce: int) -> bool:
 
 def split_polarity(text: Text) -> tuple[list[str], bool]:
     """A phrase's core tokens without its negation cues, and whether the phrase itself is negative."""
-    cues = [c for c in find_cues(text) if c.kind in ("neg", "both", "brk", "embed")]
+    cues = [c for c in find_cues(text) if c.kind in ("neg", "both", "instead", "brk", "embed")]
     negative = _parity(cues)
     if not negative:
         return text.words(), False
