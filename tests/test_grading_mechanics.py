@@ -50,6 +50,7 @@ def _reference_render(folded: str) -> str:
         folded = normalise._CALL.sub(r" \1 ", folded)
     if "/" in folded:
         folded = normalise._SLASH.sub(" ", folded)
+    folded = normalise._IDENTIFIER.sub("", folded)
     parts = normalise._WORD.split(folded)
     parts[1::2] = [f"\x01{normalise.stem(w)}\x02" for w in parts[1::2]]
     flat = "".join(parts)

@@ -88,6 +88,7 @@ class DirectionCue:
     axis: str
     sign: int
     objects: frozenset[str]
+    at: int = 0  # the cue's first token
 
 
 def _objects(tokens: list[str], lo: int, hi: int) -> frozenset[str]:
@@ -103,6 +104,28 @@ def _objects(tokens: list[str], lo: int, hi: int) -> frozenset[str]:
         elif tok not in _STOP and tok not in _KIND and not tok.isdigit():
             out.add(tok)
     return frozenset(out)
+
+
+# Chinese cue verbs that take an object after them ("降低显存", "提升编码效率")
+_VERBS_ZH = frozenset(("增大", "增加", "提高", "提升", "升高", "加大", "扩大", "减小", "减少", "降低", "缩小", "节省",
+                       "减轻", "缩短", "加快", "加速", "减慢", "拖慢", "翻倍", "减半"))
+_ARTICLES = frozenset(("the", "a", "an", "their", "its", "our", "your"))
+
+
+def _attributive(tokens: list[str], word: str, after: int, hi: int) -> bool:
+    """Does the cue bind to the noun after it (an adjective before its noun, a verb before its object)
+    rather than to what precedes it? "省下来的显存可以开更大的 batch": 更大 is about batch, not 显存."""
+    if after >= hi:
+        return False
+    nxt = tokens[after]
+    if word >= CJK_MIN:
+        if word[0] in "更越":
+            return nxt == "的"
+        return word in _VERBS_ZH and nxt >= CJK_MIN and nxt not in _GLUE_ZH
+    while nxt in _ARTICLES and after + 1 < hi:
+        after += 1
+        nxt = tokens[after]
+    return nxt not in _STOP and nxt not in _KIND and nxt not in _FLIP and not nxt.isdigit() and nxt not in "|#"
 
 
 def direction_cues(text: Text, start: int = 0, end: int | None = None) -> list[DirectionCue]:
@@ -136,9 +159,20 @@ def direction_cues(text: Text, start: int = 0, end: int | None = None) -> list[D
             if tokens[j] in _COORDINATORS:
                 hi = j
                 break
+        if _attributive(tokens, word, i + width, hi):
+            # "开更大的 batch", "larger batch", "improves encoding efficiency": about the noun that follows,
+            # up to the next function word ("longer ones | without perplexity blowing up")
+            lo = i
+            j = i + width
+            while j < hi and (tokens[j] in _ARTICLES or tokens[j] == "的"):
+                j += 1
+            while j < hi and tokens[j] not in _STOP and tokens[j] not in _FLIP and tokens[j] not in _GLUE_ZH \
+                    and tokens[j] != "without":
+                j += 1
+            hi = j
         objects = _objects(tokens, lo, i) | _objects(tokens, i + width, hi)
         if objects:
-            out.append(DirectionCue(axis, sign, objects))
+            out.append(DirectionCue(axis, sign, objects, i))
         i += width
     return out
 
@@ -152,22 +186,62 @@ def _agrees(said: list[DirectionCue], m: DirectionCue) -> bool:
     return any(a.axis == m.axis and a.sign == m.sign and a.objects & m.objects for a in said)
 
 
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
+
+
+def compared(prompt: str, points) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Per key point of a question comparing named things ("prefix LM 和 causal LM", "DPO 和 PPO"): the
+    flat forms of the compared names its text uses, and of the other ones; empty where it names none.
+    A name is a Latin word of the prompt in its rendered form ("prefix" -> 前缀), a word every compared
+    thing shares ("LM") left out."""
+    forms = [Text(w).flat for w in _NAME.findall(prompt)]
+    names = [f for f in dict.fromkeys(forms) if forms.count(f) == 1 and f.strip() and f.strip() not in _STOP]
+    out = []
+    for text, _phrases in points:
+        flat = Text(text).flat
+        own = tuple(n for n in names if n in flat) if len(names) >= 2 else ()
+        out.append((own, tuple(n for n in names if n not in own) if own else ()))
+    return tuple(out)
+
+
+def _about_other(text: Text, s: int, e: int, cue: DirectionCue, own: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Is a cue of sentence [s, e) about another compared thing than the point's own? Its subject is the
+    compared name nearest before it in the sentence ("Prefix LM 理解更充分；Causal LM 训练效率更高"), or
+    the first one after it when none comes before."""
+    if not other:
+        return False
+    starts, flat = text.starts, text.flat
+    lo, at = starts[s], starts[cue.at]
+    hi = starts[e] if e < len(starts) else len(flat)
+    before = max(((flat.rfind(n, lo, at), n) for n in (*own, *other)), default=(-1, ""))
+    if before[0] >= 0:
+        return before[1] in other
+    after = min(((p, n) for n in (*own, *other) if (p := flat.find(n, at, hi)) >= 0), default=(-1, ""))
+    return after[0] >= 0 and after[1] in other
+
+
 class ModelDirections:
-    """Per key point of one question, the direction cues of the model-answer sentences that mention it."""
+    """Per key point of one question, the direction cues of the model-answer sentences that mention it.
+    In a comparison, a sentence about another compared thing ("Causal LM 训练效率更高" for a point about
+    Prefix LM) says nothing about the point's own direction, and an answer's sentence about another
+    thing is not read against the point either ("the prefix LM is less efficient" against "Causal 训练高效")."""
 
-    __slots__ = ("points", "axes")
+    __slots__ = ("points", "axes", "compared")
 
-    def __init__(self, model_answer: str, points: tuple[tuple[str, tuple[Phrase, ...]], ...]) -> None:
+    def __init__(self, model_answer: str, points: tuple[tuple[str, tuple[Phrase, ...]], ...],
+                 prompt: str = "") -> None:
         model = Answer(model_answer)
         spans = model.text.sentences
         per_sentence = [direction_cues(model.text, s, e) for s, e in spans]
+        self.compared = compared(prompt, points)
         self.points: list[list[DirectionCue]] = []
-        for _text, phrases in points:
+        for (_text, phrases), (own, other) in zip(points, self.compared, strict=True):
             said: set[int] = set()
             for phrase in phrases:
                 for start, _end in mentions(phrase, model):
                     said.update(k for k, (s, e) in enumerate(spans) if s <= start < e)
-            self.points.append([c for k in sorted(said) for c in per_sentence[k]])
+            self.points.append([c for k in sorted(said) for c in per_sentence[k]
+                                if not _about_other(model.text, *spans[k], c, own, other)])
         self.axes = frozenset(c.axis for cues in self.points for c in cues)
 
 
@@ -185,7 +259,7 @@ def directions_for(question, points) -> ModelDirections | None:
         _CACHE.clear()
     found = None
     if question.answer and not (question.discussion and question.rubric):
-        found = ModelDirections(question.answer, points)
+        found = ModelDirections(question.answer, points, question.prompt)
     _CACHE[question.id] = (question, found)
     return found
 
@@ -219,7 +293,9 @@ def reverse_hits(directions: ModelDirections | None, points, answer: Answer,
         if verdict is not Verdict.HIT or not any((m.axis, -m.sign) in kinds and not m.objects.isdisjoint(units)
                                                  for m in model):
             continue
-        said = [c for s, e in _hit_sentences(points[k][1], answer) for c in direction_cues(answer.text, s, e)]
+        own, other = directions.compared[k]
+        said = [c for s, e in _hit_sentences(points[k][1], answer) for c in direction_cues(answer.text, s, e)
+                if not _about_other(answer.text, s, e, c, own, other)]
         opposed = _opposed(said, model) if said else []
         if not opposed:
             continue
@@ -277,6 +353,7 @@ _REMOVE_AFTER = frozenset(("去掉", "去除", "删掉", "删除", "移除", "�
 _PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "get", "got"))
 _REMOVE_RE = re.compile(trie_pattern([w if w >= CJK_MIN else f" {w} " for w in _REMOVE_BEFORE]))
 _REMOVE_UNITS = frozenset(_REMOVE_BEFORE)  # two-character words are bigram units, English stems are tokens
+_REPLACED_BY = frozenset(("with", "by", "成", "为"))
 REMOVE_WINDOW = 6  # tokens between a removal verb and what it removes (一个/全部/the/all ...)
 AFTER_WINDOW = 4  # tokens between what is removed and a removal verb after it ("缓存全部去掉")
 
@@ -301,6 +378,10 @@ def _removed(text: Text, cues, removals, start: int, end: int) -> bool:
         elif after and end <= rs and re_ <= ce and rs - end <= AFTER_WINDOW:
             between = (end, rs)
         else:
+            continue
+        # "replace the defaults with your own prompts", "把默认提示替换成自己的": what comes after with/成/为/by
+        # is the new thing, not the removed one
+        if between == (rs, start) and not _REPLACED_BY.isdisjoint(text.tokens[re_:start]):
             continue
         # "不要去掉缓存" and "把缓存去掉也不行" keep it; a breaker ends the verb's reach ("去掉 X，而是…")
         if any(c.kind in NEGATIVE_KINDS and (rs - 3 <= c.start < rs or re_ <= c.start < re_ + 3) for c in cues):
@@ -385,13 +466,28 @@ _LONGEST = max(map(len, _TERMS))
 _SAID_AS = {"近似": ("模糊",)}  # two-character words: bigram units of an answer
 
 
+# a term after these is the baseline of a comparison ("比离散提示更稳定", "steadier than discrete prompts"):
+# the point claims something about the other term
+_BASELINE = re.compile(r"(?:比|相比|相较|对比|不同于|而非| than | unlik | vs | versus | compar  to | compar  with )\s*$")
+
+
+def _claimed(flat: str, word: str) -> bool:
+    """Is ``word`` in a phrase's flat text other than as the baseline of a comparison?"""
+    pos = flat.find(word)
+    while pos != -1:
+        if not _BASELINE.search(flat, max(0, pos - 16), pos):
+            return True
+        pos = flat.find(word, pos + 1)
+    return False
+
+
 class PointTerms:
     """Per key point, the opposite-pair terms its own wording uses ("工具并行执行" -> {并行})."""
 
     __slots__ = ("points", "any")
 
     def __init__(self, points) -> None:
-        per_point = [{w for p in phrases if not p.negative for w in _OPPOSITE if w in p.flat}
+        per_point = [{w for p in phrases if not p.negative for w in _OPPOSITE if _claimed(p.flat, w)}
                      for _text, phrases in points]
         # a question whose points use both terms of a pair contrasts them ("Causal 单向, Prefix 前缀双向"):
         # saying one of them is then about another compared thing, not the opposite of a point

@@ -514,6 +514,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "离散": ("discrete",),
     "连续": ("continuous", "continuously"),
     "精确": ("exact", "exactly"),
+    "近似重复": ("near-duplicate", "near-duplicates", "near duplicate", "near duplicates", "near-dup",
+                 "near-dups"),
     "近似": ("approximate", "approximately", "approximation", "fuzzy"),
     "解冻": ("unfreeze", "unfreezes", "unfrozen", "unfreezing"),
     "有损": ("lossy",),

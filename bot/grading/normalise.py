@@ -120,6 +120,7 @@ _CALL = re.compile(r"(?<=[a-z0-9\u03b1-\u03c9])[(（]([a-z0-9\u03b1-\u03c9]{1,12
 _SENT = re.compile(r"(?:[!?;。！？；…\n]|\.(?:(?![0-9])|(?<![0-9]\.)))+")
 _SENT_MARKS = re.compile(r"[!?;。！？；…\n]+")  # ``_SENT`` for a text without a period: a plain class, faster
 _SLASH = re.compile(r"(?<=[a-z0-9])/(?=[a-z0-9])")
+_IDENTIFIER = re.compile(r"(?<=[a-z0-9])_+(?=[a-z0-9])")
 _CLAUSE = re.compile(r"[,，、:：()（）\[\]【】《》“”\"|/]+")
 _DROP = re.compile(rf"[^{CJK}\x01\x02a-z0-9\u03b1-\u03c9.|#]+")
 
@@ -146,6 +147,8 @@ def render(folded: str) -> str:
         folded = _CALL.sub(r" \1 ", folded)
     if "/" in folded:  # "I/O", "NTK/YaRN", "top-k/top-p": one term or alternatives, not a clause break
         folded = _SLASH.sub(" ", folded)
+    if "_" in folded:  # "map_reduce", "chain_type": an identifier is one name, not the words in it
+        folded = _IDENTIFIER.sub("", folded)
     parts = _WORD.split(folded)
     parts[1::2] = map(_WORD_FORMS.__getitem__, parts[1::2])
     flat = "".join(parts)
