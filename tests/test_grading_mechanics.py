@@ -38,11 +38,11 @@ normalise = importlib.import_module("bot.grading.normalise")
 def _reference_fold(text: str) -> str:
     if not text.isascii() and not unicodedata.is_normalized("NFKC", normalise._FULL_WIDTH_SAFE.sub("", text)):
         text = unicodedata.normalize("NFKC", text)
-    folded = text.casefold()
+    folded = normalise._ACCENTED.sub(normalise._plain_letter, text.casefold())
     if "'" not in folded and "’" not in folded:
         return folded
-    folded = normalise._CANT.sub(r"\1 not", folded)
-    return normalise._CONTRACTION.sub(" not", folded)
+    folded = normalise._CANT.sub(lambda m: normalise._CANT_FORMS[m.group(1)], folded)
+    return normalise._CLITIC.sub(normalise._clitic, normalise._CONTRACTION.sub(" not", folded))
 
 
 def _reference_render(folded: str) -> str:

@@ -100,3 +100,38 @@ def test_a_checked_clause_and_a_discard_are_no_denials():
     assert verdict("丢掉分数差不多的", "分数差不多的就不要了。") is not Verdict.CONTRADICTED
     assert verdict("用不着 HNSW", "召回阶段用不着 HNSW。") is Verdict.HIT  # the negative phrase is met
     assert verdict("HNSW", "召回阶段用不着 HNSW 这类近似索引。") is Verdict.CONTRADICTED
+
+
+# --- normalisation: the same word, the same token; an everyday word is no field term ---------------
+
+@pytest.mark.parametrize("a, b", [
+    ("stably", "stable"), ("steadily", "steady"), ("I'm", "i am"), ("won't", "will not"), ("they're", "they are"),
+    ("it's", "it is"), ("the domain's jargon", "the domain jargon"), ("2(ŷ - y)/N", "2(yhat - y)/N"),
+])
+def test_spellings_of_one_word_meet(a, b):
+    from bot.grading.normalise import Text
+    assert Text(a).tokens == Text(b).tokens
+
+
+@pytest.mark.parametrize("everyday, term", [
+    ("multiple", "multiplicative"), ("critical", "critic"), ("responsibilities", "responses"),
+    ("separate", "separately"), ("respects", "respectively"), ("projects", "projection"), ("moderate", "moderation"),
+    ("similar", "similarity"), ("labels", "labeling"), ("observability", "observation"), ("encodings", "encoder"),
+    ("diverge", "divergence"), ("exactly", "exact"), ("ranked", "rank"), ("clusters", "clustering"),
+])
+def test_an_everyday_word_does_not_fold_into_a_field_term(everyday, term):
+    from bot.grading.normalise import Text
+    assert Text(everyday).tokens != Text(term).tokens
+
+
+@pytest.mark.parametrize("word, form", [("rank", "秩"), ("critic", "价值模型"), ("projection", "投影"),
+                                        ("similarity", "相似度"), ("labeling", "标注"), ("exact", "精确"),
+                                        ("clustering", "聚类"), ("ranking", "排序")])
+def test_the_field_term_still_folds(word, form):
+    from bot.grading.normalise import Text
+    assert Text(word).flat == form
+
+
+def test_a_removal_verb_inside_a_negative_alias_is_its_own_word():
+    assert verdict("quality does not drop", "After quantisation the quality does drop.") is not Verdict.HIT
+    assert verdict("quality does not drop", "After quantisation the quality does not drop.") is Verdict.HIT

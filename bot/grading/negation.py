@@ -220,7 +220,9 @@ def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = F
               and not _closed(text.tokens, c, start)]
     if _parity(before):
         return True
-    if weak and any(c.kind == "weak" for c in before):
+    # a removal verb inside the mention is the phrase's own word ("quality does not drop" met by "quality
+    # does drop"): only one before it removes the point
+    if weak and any(c.kind == "weak" and c.end <= start for c in before):
         return True
     after = [c for c in cues if end <= c.start and c.end <= ce]
     if not after:

@@ -41,6 +41,21 @@ _KEEP = re.compile(rf"[^0-9a-z{CJK}]+")
 _PLAIN_WORD = re.compile(rf"[0-9A-Za-z{CJK}]")
 _CONTRACTION = re.compile(r"(?<=[a-z])n[’']t\b")
 _CANT = re.compile(r"\b(can|won|shan)[’']?t\b")
+_CANT_FORMS = {"can": "can not", "won": "will not", "shan": "shall not"}
+# "I'm", "they're", "we've", "it'll", "I'd", "it's", "let's"; any other 's is a possessive ("the domain's
+# jargon" is "domain jargon")
+_CLITIC = re.compile(r"\b([a-z]+)[’'](m|re|ve|ll|d|s)\b")
+_CLITIC_FORMS = {"m": " am", "re": " are", "ve": " have", "ll": " will", "d": " would"}
+_IS_BEFORE = frozenset(("it", "that", "there", "here", "what", "who", "where", "how", "he", "she", "this"))
+
+
+def _clitic(match: re.Match[str]) -> str:
+    word, clitic = match.group(1), match.group(2)
+    if clitic != "s":
+        return word + _CLITIC_FORMS[clitic]
+    if word == "let":
+        return "let us"
+    return word + " is" if word in _IS_BEFORE else word
 _BRITISH = re.compile(r"(?<=[a-z]{3})is(ation|ations|e|ed|es|ing|er|ers)\b")
 _RENDERED = re.compile(rf"[{CJK}]|{re.escape(CLAUSE)}|{re.escape(SENTENCE)}| [^ ]+ ")
 _STEMMER = snowballstemmer.stemmer("english")
@@ -60,17 +75,31 @@ def has_words(text: str) -> bool:
     return _PLAIN_WORD.search(text) is not None or bool(normalise(text))
 
 
+# a Latin letter with a mark: the mark of a math symbol is part of its name ("ŷ" is y-hat, "x̄" x-bar); any
+# other mark is dropped ("naïve" is "naive"); before, such letters were dropped altogether
+_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]|[a-z][\u0300-\u036f]+")
+_MARK_NAMES = {"\u0302": "hat", "\u0304": "bar", "\u0305": "bar", "\u0303": "tilde"}
+
+
+def _plain_letter(match: re.Match[str]) -> str:
+    parts = unicodedata.normalize("NFD", match.group())
+    return parts[0] + "".join(_MARK_NAMES.get(c, "") for c in parts[1:])
+
+
 def fold(text: str) -> str:
-    """NFKC, case-folded, English contractions expanded ("doesn't" -> "does not")."""
+    """NFKC, case-folded, English contractions expanded ("doesn't" -> "does not", "won't" -> "will not",
+    "I'm" -> "i am"), a possessive 's dropped."""
     # NFKC is the costliest step of preparing a Chinese answer, and the only thing it changes in most
     # of them is full-width punctuation, which the patterns below read in either width: skip it then
     if not text.isascii() and not unicodedata.is_normalized("NFKC", _FULL_WIDTH_SAFE.sub("", text)):
         text = unicodedata.normalize("NFKC", text)
     folded = text.casefold()
+    if not folded.isascii() and _ACCENTED.search(folded):
+        folded = _ACCENTED.sub(_plain_letter, folded)
     if "'" not in folded and "’" not in folded:
         return folded
-    folded = _CANT.sub(r"\1 not", folded)
-    return _CONTRACTION.sub(" not", folded)
+    folded = _CANT.sub(lambda m: _CANT_FORMS[m.group(1)], folded)
+    return _CLITIC.sub(_clitic, _CONTRACTION.sub(" not", folded))
 
 
 # Snowball strips derivational suffixes, so a technical term and an everyday word can share a stem:
@@ -91,6 +120,28 @@ _OWN_STEMS = {
     **dict.fromkeys(("tokenization", "tokenize", "tokenizes", "tokenized", "tokenizing"), "tokeniz"),
     **dict.fromkeys(("adapter", "adapters", "adaptor", "adaptors"), "adapter"),
     **dict.fromkeys(("heading", "headings"), "heading"),
+    # everyday words that Snowball gives the stem of a term the glossary folds: "multiple" (multiplicative),
+    # "critical" (critic), "responsibilities" (responses), "separate" (separately), "respects" (respectively),
+    # "projects" (projection), "moderate" (moderation), "similar" (similarity), "label"
+    # (labeling), "observability" (observation), "encodings" (encoder), "diverge"
+    # (divergence), "exactly" (exact), "ranked" (rank): the term keeps a stem of its own
+    "multiplicative": "multiplicat",
+    **dict.fromkeys(("critical", "critically"), "critical"),
+    **dict.fromkeys(("responsible", "responsibility", "responsibilities"), "responsibl"),
+    "separately": "separately",
+    "respectively": "respectively",
+    **dict.fromkeys(("projection", "projections"), "projection"),
+    **dict.fromkeys(("clustering",), "clustering"),
+    "moderation": "moderation",
+    **dict.fromkeys(("similarity", "similarities"), "similarity"),
+    **dict.fromkeys(("labeling", "labelling", "labeled", "labelled", "labeler", "labelers", "labeller", "labellers"),
+                    "labeling"),
+    "observability": "observability",
+    **dict.fromkeys(("encoder", "encoders"), "encoder"),
+    **dict.fromkeys(("divergence", "divergences"), "divergence"),
+    "exactly": "exactly",
+    **dict.fromkeys(("ranked", "ranking", "rankings", "ranks"), "ranking"),
+    **dict.fromkeys(("rejected",), "rejected"),
 }
 # British spellings that ``_BRITISH`` (-ise) does not cover
 _BRITISH_WORDS = re.compile(r"^(?:(behavi|neighb|col|fav|hon|lab|rum|endeav|flav|vap|harb)our|(licen)c|(cent|met|fib)re)")
@@ -110,7 +161,16 @@ def stem(word: str) -> str:
     if any(c.isdigit() for c in word) or len(word) < 3:
         return word
     word = _BRITISH_WORDS.sub(_american, _BRITISH.sub(r"iz\1", word))
-    return _OWN_STEMS.get(word) or _STEMMER.stemWord(word)
+    own = _OWN_STEMS.get(word)
+    if own:
+        return own
+    # adverbs in -bly and -ily stem like their adjectives ("stably" like "stable", "steadily" like "steady")
+    if len(word) > 5 and word.endswith("ly"):
+        if word.endswith("bly"):
+            word = word[:-1] + "e"
+        elif word.endswith("ily"):
+            word = word[:-3] + "y"
+    return _STEMMER.stemWord(word)
 
 
 _WORD = re.compile(r"([a-z0-9\u03b1-\u03c9]+(?:(?<=[0-9])\.[0-9]+)*)")
