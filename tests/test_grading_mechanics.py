@@ -177,7 +177,9 @@ def _reference_overlap(phrase: Phrase, answer: Answer, threshold: float):
     need = phrase.units
     for _s, _e, found in answer.sentence_units:
         common = [found[u] for u in need if u in found]
-        if len(common) >= threshold * len(need):
+        content = [u for u in phrase.content if u in found]
+        if len(common) >= threshold * len(need) and len(content) >= min(len(phrase.content),
+                                                                        matching.MIN_CONTENT_SHARED):
             best: dict[tuple[int, int], list[int]] = {}
             for idx in common:
                 best.setdefault(_reference_span_of(answer.text, idx, answer.text.clauses), []).append(idx)

@@ -135,3 +135,11 @@ def test_the_field_term_still_folds(word, form):
 def test_a_removal_verb_inside_a_negative_alias_is_its_own_word():
     assert verdict("quality does not drop", "After quantisation the quality does drop.") is not Verdict.HIT
     assert verdict("quality does not drop", "After quantisation the quality does not drop.") is Verdict.HIT
+
+
+def test_function_words_do_not_make_a_fuzzy_mention():
+    assert verdict("added to the logits", "The bias is added to the token embeddings.") is Verdict.MISSED
+    assert verdict("6.7% of the parameters", "It needs more hyperparameters of the model.") is Verdict.MISSED
+    # the content words still carry a mention with small wording differences
+    assert verdict("added to the logits", "A bias gets added to the logits.") is Verdict.HIT
+    assert verdict("output feeds the next", "Each step's output becomes the next step's input.") is Verdict.HIT

@@ -9,7 +9,8 @@ It is mentioned in an answer at every place where
    ("数据的分布发生偏移" mentions "数据分布偏移"), or
 3. at least ``threshold`` of its units (Chinese bigrams, English stems) occur within one sentence
    (small wording differences); 2 and 3 need a phrase of at least 3 units, so "LoRA" must be
-   written as such.
+   written as such. The shared units must hold at least two that are no English function words
+   ("the", "to", "is", "of"; all of them for a phrase with fewer): grammar alone is no mention.
 
 Matching stays inside a sentence: a pasted text cannot assemble a key point from fragments strewn
 over many sentences. Each mention is then checked for negation; the phrase is *hit* if one mention
@@ -30,6 +31,15 @@ from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text
 FUZZY_THRESHOLD = 0.75  # share of a phrase's units that must appear in one sentence of the answer
 MIN_FUZZY_UNITS = 3  # shorter phrases are only matched verbatim
 MIN_LATIN = 3  # a Latin-only phrase of several tokens needs this many letters ("O(n)" is too short)
+
+
+# English function words say nothing about which point is meant: the units a fuzzy match shares must
+# hold at least MIN_CONTENT_SHARED others (all of them, for a phrase with fewer), so that "is added to
+# the token embeddings" does not meet "added to the logits" by its "to" and "the"
+MIN_CONTENT_SHARED = 2
+FUNCTION_WORDS = frozenset(("the", "a", "an", "to", "of", "in", "on", "at", "by", "for", "with", "from", "as", "is",
+                            "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "and",
+                            "or", "into", "onto"))
 
 
 class Verdict(Enum):
@@ -61,6 +71,7 @@ class Phrase:
     units: frozenset[str]
     negative: bool  # the phrase itself says "no X" / "无需X"
     full: str = ""  # a negative phrase rendered with its negation ("说不知道"): met verbatim, it is affirmed
+    content: frozenset[str] = frozenset()  # its units without English function words
 
     @classmethod
     def of(cls, source: str) -> Phrase | None:
@@ -72,7 +83,8 @@ class Phrase:
             return None  # "O(n)" -> "o n": too short to mean anything outside its notation
         flat = "".join(t if t >= CJK_MIN else f" {t} " for t in core)
         full = text.flat.strip(CLAUSE + SENTENCE) if negative else ""
-        return cls(source, tuple(core), flat, frozenset(_units_at(core)), negative, full)
+        found = frozenset(_units_at(core))
+        return cls(source, tuple(core), flat, found, negative, full, found - FUNCTION_WORDS)
 
 
 class Answer:
@@ -136,10 +148,12 @@ def _spread(phrase: Phrase, answer: Answer):
 def _overlap(phrase: Phrase, answer: Answer, threshold: float):
     need = phrase.units
     enough = threshold * len(need)
+    content = phrase.content
+    enough_content = min(len(content), MIN_CONTENT_SHARED)
     text = answer.text
     for _s, _e, found in answer.sentence_units:
         shared = found.keys() & need  # at C level, over the phrase's few units
-        if len(shared) >= enough:
+        if len(shared) >= enough and len(shared & content) >= enough_content:
             # the mention is located in the clause that holds most of it
             best: dict[tuple[int, int], list[int]] = {}
             for idx in map(found.__getitem__, shared):
