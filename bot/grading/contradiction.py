@@ -15,7 +15,10 @@ The check is general and cheap:
 * each cue carries its *objects*: the units (Chinese bigrams, English stems) of the few tokens around
   it in its clause ("显存更少" -> {显存}), without function words, other cue words and adverbs of
   degree ("急剧", "sharply": "效果急剧下降" and "困惑度急剧上升" are about different things), and not
-  across a coordinator ("更大 batch 或更少的卡": 更少 is about 卡);
+  across a coordinator ("更大 batch 或更少的卡": 更少 is about 卡). An adjective before its noun or a
+  verb before its object is about that noun only ("省下的显存可以开更大的 batch", "larger batch",
+  "improves encoding efficiency"); in a question comparing named things, a cue belongs to the one
+  named nearest before it ("Causal LM 训练效率更高" says nothing about a point on Prefix LM);
 * once per question, each key point gets the cues of the model-answer sentences that mention it;
 * for an answer, only when it holds a cue word at all (a set intersection at C level), each hit key
   point whose model cues share an axis is located (the sentences where a phrase of it is affirmed),
@@ -26,11 +29,12 @@ Two more misstatements are read the same way, against the model answer and the p
 
 * a point whose every mention is removed or replaced ("把缓存全部去掉", "用暴力检索代替 HNSW", "the
   cache is removed") is contradicted, unless the model answer (or the point itself) removes it too
-  ("GRPO 去掉了 critic");
+  ("GRPO 去掉了 critic"); in "replace X with Y" / "把 X 替换成 Y" only X is removed;
 * a point worded with one term of an opposite pair of the field (串行/并行, 同步/异步, 静态/动态,
   离散/连续, 稠密/稀疏, 精确/近似, 冻结/解冻 ...) is contradicted by an answer that plainly says the other
   term and never its own ("请求一个个串行跑" against "无依赖工具并行执行"); a question whose points use
-  both terms contrasts them, and the pair is left alone there.
+  both terms contrasts them, and the pair is left alone there, and a term after 比/than is the
+  baseline of the point's comparison, not its claim ("比离散提示更稳定").
 
 Subjects are not parsed ("A 比 B 快" and "B 比 A 快" look alike), so a swap of the compared things
 is not caught; the check errs towards leaving a hit alone. One case is cheap to read, though: in a

@@ -15,11 +15,18 @@ for one hit:
   whose last item ends in such a predicate after 都/也 ("消息队列、限流和熔断都用不上"), every short
   item before it is denied too;
 * a few predicates negate on both sides ("不存在外推问题", "外推问题不存在");
+* a negation reaches no further than its own clause: a bare 不/没/未 that a 的 closes is inside an
+  attributive clause ("用没对齐过的底座", "训不稳的根本原因是…"), an English one ends at the next finite
+  verb or subject ("variables that do not change | you can prefill them"), a clause with a predicate of
+  its own is no list item for a later 都/也, and 连…也 is about its own object;
+* "X instead of Y", "用 X 而不是 Y" denies Y only, and such a clause is no denial of the answer's;
 * never negated: a hit in a conditional or counterfactual sentence ("如果没有 KV cache，每一步都要
   重算", "without a cache it would recompute"), which explains by contrast; a negation after a
   verb of solving or avoiding ("解决了训练不稳定的问题", "avoids unnecessary work"), which is part
-  of the claim; and words that only look negative: lexicalised ones ("不同", "不断", "不仅…而且",
-  "无论", "无损", "没问题", "非常", "区别", "未来", "not only", "no matter").
+  of the claim, and so is a checked clause ("check that it did not forget", "确保…"); an A-not-A
+  question ("满不满意", "有没有用", "是不是") asks whether; 不到 beside a quantity compares ("万分之一都不到");
+  and words that only look negative: lexicalised ones ("不同", "不断", "不仅…而且",
+  "无论", "无损", "没问题", "非常", "区别", "未来", "差不多", "not only", "no matter").
 
 A key point whose own text is negative ("无需奖励模型", "no reward model") is matched by its core
 ("奖励模型") and expects a negated mention; for those, verbs of removal ("跳过", "去掉", "skip",
