@@ -49,7 +49,7 @@ import re
 from dataclasses import dataclass
 
 from bot.grading.glossary import GLOSSARY
-from bot.grading.matching import Answer, Phrase, Verdict, mentions
+from bot.grading.matching import Answer, Phrase, Verdict, close_mentions, mentions
 from bot.grading.negation import NEGATIVE_KINDS, negated
 from bot.grading.normalise import CJK_MIN, Text
 from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, _WEAK_ZH
@@ -242,7 +242,7 @@ class ModelDirections:
         for (_text, phrases), (own, other) in zip(points, self.compared, strict=True):
             said: set[int] = set()
             for phrase in phrases:
-                for start, _end in mentions(phrase, model):
+                for start, _end in close_mentions(phrase, model):
                     said.update(k for k, (s, e) in enumerate(spans) if s <= start < e)
             self.points.append([c for k in sorted(said) for c in per_sentence[k]
                                 if not _about_other(model.text, *spans[k], c, own, other)])
@@ -409,7 +409,7 @@ class ModelRemovals:
         for _text, phrases in points:
             own = any(_REMOVE_RE.search(Text(p.source).flat) for p in phrases)
             said = own or any(_removed(model.text, model.cues, removals, s, e)
-                              for p in phrases for s, e in mentions(p, model))
+                              for p in phrases for s, e in close_mentions(p, model))
             self.points.append(said)
 
 

@@ -45,6 +45,7 @@ tokenising plus a few string searches per phrase.
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from bot.grading.contradiction import (
     directions_for,
@@ -56,7 +57,16 @@ from bot.grading.contradiction import (
     subjects_of,
     terms_for,
 )
-from bot.grading.matching import FUZZY_THRESHOLD, Answer, Phrase, PointIndex, Verdict, mentions, written
+from bot.grading.matching import (
+    FUZZY_THRESHOLD,
+    Answer,
+    Phrase,
+    PointIndex,
+    Verdict,
+    close_mentions,
+    phrases_of,
+    written,
+)
 from bot.grading.normalise import Text, units
 from bot.grading.semantic import (
     affirmed_sentence_units,
@@ -130,7 +140,7 @@ class Prepared:
             self.threshold = RUBRIC_THRESHOLD
         else:
             self.points = tuple(
-                (kp.text, tuple(p for p in map(Phrase.of, (kp.text, *kp.aliases)) if p is not None))
+                (kp.text, tuple(chain.from_iterable(map(phrases_of, (kp.text, *kp.aliases)))))
                 for kp in question.key_points
             )
             self.threshold = FUZZY_THRESHOLD
@@ -168,7 +178,7 @@ def _supports(question: Question, points) -> tuple[frozenset[str], ...]:
     for kp, (_text, phrases) in zip(question.key_points, points, strict=True):
         said = [False] * len(spans)
         for phrase in phrases:
-            for start, _end in mentions(phrase, model):
+            for start, _end in close_mentions(phrase, model):
                 for i, (s, e) in enumerate(spans):
                     if s <= start < e:
                         said[i] = True

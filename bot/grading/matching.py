@@ -10,7 +10,16 @@ It is mentioned in an answer at every place where
 3. at least ``threshold`` of its units (Chinese bigrams, English stems) occur within one sentence
    (small wording differences); 2 and 3 need a phrase of at least 3 units, so "LoRA" must be
    written as such. The shared units must hold at least two that are no English function words
-   ("the", "to", "is", "of"; all of them for a phrase with fewer): grammar alone is no mention.
+   ("the", "to", "is", "of"; all of them for a phrase with fewer): grammar alone is no mention, or
+4. all its tokens occur in one clause in another order or with Chinese words between them, close
+   together and holding two thirds of its units ("loss 只算在生成部分" mentions "生成部分算loss",
+   "冻结整个预训练模型" mentions "冻结模型"); a lone character at the phrase's edge keeps its side
+   ("学习率太小" is no "小学习率"), and no English word may stand between (English says its roles
+   by word order). Such a mention affirms the point when it is not negated, but a denial found
+   there does not contradict it: the words between may deny something of their own.
+
+A phrase with a comparative 更 after its subject ("训练更慢") is also met by its plain predicate
+("训练慢一些"), see ``phrases_of``.
 
 Matching stays inside a sentence: a pasted text cannot assemble a key point from fragments strewn
 over many sentences. Each mention is then checked for negation; the phrase is *hit* if one mention
@@ -19,6 +28,7 @@ has the phrase's polarity, *contradicted* if every mention denies a positive phr
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -30,6 +40,8 @@ from bot.grading.normalise import CJK_MIN, CLAUSE, SENTENCE, Text
 
 FUZZY_THRESHOLD = 0.75  # share of a phrase's units that must appear in one sentence of the answer
 MIN_FUZZY_UNITS = 3  # shorter phrases are only matched verbatim
+BAG_SPAN = 2.5  # tokens of a phrase met in another order lie within this many times its length
+BAG_UNIT_SHARE = 2 / 3  # ... and hold this share of its units (reordering breaks the bigrams at its joints)
 MIN_LATIN = 3  # a Latin-only phrase of several tokens needs this many letters ("O(n)" is too short)
 
 
@@ -72,6 +84,7 @@ class Phrase:
     negative: bool  # the phrase itself says "no X" / "无需X"
     full: str = ""  # a negative phrase rendered with its negation ("说不知道"): met verbatim, it is affirmed
     content: frozenset[str] = frozenset()  # its units without English function words
+    token_set: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, source: str) -> Phrase | None:
@@ -84,7 +97,26 @@ class Phrase:
         flat = "".join(t if t >= CJK_MIN else f" {t} " for t in core)
         full = text.flat.strip(CLAUSE + SENTENCE) if negative else ""
         found = frozenset(_units_at(core))
-        return cls(source, tuple(core), flat, found, negative, full, found - FUNCTION_WORDS)
+        return cls(source, tuple(core), flat, found, negative, full, found - FUNCTION_WORDS, frozenset(core))
+
+
+# A comparative 更 between a subject and its adjective ("训练更慢", "参数更少") says what the plain
+# predicate says ("反量化让训练慢一些", "参数少得多"): a phrase with one is also met without it. 更 at the
+# start qualifies a noun ("更大的batch") and 更新/更改/更换/更正/更替/更迭 are words of their own.
+_COMPARATIVE_RE = re.compile(r"(?<=[\w\u3400-\u9fff])\s*更(?![新改换正替迭])(?=[\u3400-\u9fff])")
+
+
+def phrases_of(source: str) -> tuple[Phrase, ...]:
+    """The phrases a bank phrase is matched by: itself and, with a comparative 更 after its subject,
+    its plain predicate (when that still holds two units)."""
+    phrase = Phrase.of(source)
+    out = () if phrase is None else (phrase,)
+    bare_source = _COMPARATIVE_RE.sub("", source)
+    if phrase is not None and bare_source != source:
+        bare = Phrase.of(bare_source)
+        if bare is not None and len(bare.units) >= 2 and bare.negative == phrase.negative:
+            out += (bare,)
+    return out
 
 
 class Answer:
@@ -163,12 +195,82 @@ def _overlap(phrase: Phrase, answer: Answer, threshold: float):
             yield min(where), max(where) + 1
 
 
-def mentions(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD):
-    """Token spans where the phrase is mentioned, verbatim ones first."""
+def _bag(phrase: Phrase, answer: Answer):
+    """Every token of the phrase in one clause, in any order and with words between, close together:
+    "loss 只算在生成部分" mentions "生成部分算 loss", "冻结整个预训练模型" mentions "冻结模型". The
+    window must hold ``BAG_UNIT_SHARE`` of the phrase's units (a phrase whose characters
+    are scattered over unrelated words is not said: "提示词会采样多" is no "提示词多样"), and two of
+    its content units."""
+    need = phrase.token_set
+    # two C-level tests first: most phrases a sentence does not hold in any order fail one of them
+    if not answer.token_set.issuperset(need) or \
+            len(phrase.units & answer.all_units) < BAG_UNIT_SHARE * len(phrase.units):
+        return
+    where = answer.positions
+    text = answer.text
+    rarest = min(need, key=lambda t: len(where[t]))
+    others = [t for t in need if t != rarest]
+    limit = BAG_SPAN * len(phrase.tokens)
+    toks = text.tokens
+    first, last = phrase.tokens[0], phrase.tokens[-1]
+    for anchor in where[rarest]:
+        start, end = text.span_of(anchor, text.clauses)
+        lo = hi = anchor
+        chosen = {rarest: anchor}
+        for tok in others:
+            # the occurrence nearest the anchor inside its clause
+            found = where[tok]
+            k = bisect_right(found, anchor)
+            best = -1
+            if k < len(found) and found[k] < end:
+                best = found[k]
+            if k and found[k - 1] >= start and (best < 0 or anchor - found[k - 1] <= best - anchor):
+                best = found[k - 1]
+            if best < 0:
+                break
+            chosen[tok] = best
+            lo, hi = min(lo, best), max(hi, best)
+        else:
+            if hi - lo + 1 > limit:
+                continue
+            # a lone character at the phrase's edge keeps its side: before its noun it qualifies it,
+            # after it it is a predicate ("小学习率" is a remedy, "学习率太小" a cause)
+            at = chosen[first]
+            if first >= CJK_MIN and at != lo and (at + 1 > hi or toks[at + 1] != phrase.tokens[1]):
+                continue
+            at = chosen[last]
+            if last >= CJK_MIN and at != hi and (at - 1 < lo or toks[at - 1] != phrase.tokens[-2]):
+                continue
+            window = toks[lo:hi + 1]
+            # English carries its roles in its word order ("updates can change the model" is no
+            # "model update"): only Chinese characters may stand between the phrase's tokens
+            if any(t < CJK_MIN and t not in need for t in window):
+                continue
+            shared = _units_at(window).keys() & phrase.units
+            if len(shared) >= BAG_UNIT_SHARE * len(phrase.units) and \
+                    len(shared & phrase.content) >= min(len(phrase.content), MIN_CONTENT_SHARED):
+                yield lo, hi + 1
+
+
+def _close(phrase: Phrase, answer: Answer, threshold: float):
+    """Mentions in the phrase's own order or by most of its units, verbatim ones first."""
     yield from _exact(phrase, answer)
     if len(phrase.units) >= MIN_FUZZY_UNITS:
         yield from _spread(phrase, answer)
         yield from _overlap(phrase, answer, threshold)
+
+
+def mentions(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD):
+    """Token spans where the phrase is mentioned, verbatim ones first, those in another order last."""
+    yield from _close(phrase, answer, threshold)
+    if len(phrase.units) >= MIN_FUZZY_UNITS:
+        yield from _bag(phrase, answer)
+
+
+def close_mentions(phrase: Phrase, text: Answer, threshold: float = FUZZY_THRESHOLD):
+    """Mentions in the phrase's own order or by most of its units only: where a model answer states a
+    point, read for the directions and removals it states (its wording is the bank's)."""
+    return _close(phrase, text, threshold)
 
 
 def written(phrase: Phrase, answer: Answer) -> bool:
@@ -194,12 +296,18 @@ def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD, c
     if not checked and not _may_match(phrase, answer, threshold):
         return Verdict.MISSED
     denied = False
-    for start, end in mentions(phrase, answer, threshold):
+    for start, end in _close(phrase, answer, threshold):
         neg = negated(answer.text, answer.cues, start, end, weak=phrase.negative)
         if neg == phrase.negative:
             return Verdict.HIT
         # a negative phrase ("无需奖励模型") met by a plain mention is not proof of the opposite
         denied = denied or not phrase.negative
+    if len(phrase.units) >= MIN_FUZZY_UNITS:
+        # a mention in another order affirms, but its denial is no proof: words between the phrase's
+        # tokens can carry a negation of their own ("调用了不存在的工具" is about the tool, not the call)
+        for start, end in _bag(phrase, answer):
+            if negated(answer.text, answer.cues, start, end, weak=phrase.negative) == phrase.negative:
+                return Verdict.HIT
     return Verdict.CONTRADICTED if denied else Verdict.MISSED
 
 

@@ -125,7 +125,8 @@ _OWN_STEMS = {
     # "critical" (critic), "responsibilities" (responses), "separate" (separately), "respects" (respectively),
     # "projects" (projection), "moderate" (moderation), "similar" (similarity), "label"
     # (labeling), "observability" (observation), "encodings" (encoder), "diverge"
-    # (divergence), "exactly" (exact), "ranked" (rank): the term keeps a stem of its own
+    # (divergence), "exactly" (exact), "ranked" (rank), "continue" (continuous): the term keeps a stem of
+    # its own
     "multiplicative": "multiplicat",
     **dict.fromkeys(("critical", "critically"), "critical"),
     **dict.fromkeys(("responsible", "responsibility", "responsibilities"), "responsibl"),
@@ -143,6 +144,8 @@ _OWN_STEMS = {
     "exactly": "exactly",
     **dict.fromkeys(("ranked", "ranking", "rankings", "ranks"), "ranking"),
     **dict.fromkeys(("rejected",), "rejected"),
+    # "continue training" is no "continuous" (连续)
+    **dict.fromkeys(("continue", "continues", "continued", "continuing"), "continue"),
 }
 # British spellings that ``_BRITISH`` (-ise) does not cover
 _BRITISH_WORDS = re.compile(r"^(?:(behavi|neighb|col|fav|hon|lab|rum|endeav|flav|vap|harb)our|(licen)c|(cent|met|fib)re)")
