@@ -123,6 +123,7 @@ CACHE_Q = Question(
 
 @pytest.mark.parametrize("text", [
     "最好把缓存全部去掉，结果才新鲜。",
+    "缓存去掉之后结果才新鲜。",  # a time word after the verb: it still removes what precedes it
     "用实时查询代替缓存，结果才新鲜。",
     "We should drop the cache so that results stay fresh.",
     "The cache is removed so that results stay fresh.",
@@ -138,6 +139,8 @@ def test_removing_or_replacing_a_point_the_model_answer_keeps_is_a_contradiction
     "A cache replaces repeated tool calls.",  # active English: the thing before the verb is its subject
     "缓存会过时，有人干脆把缓存去掉，其实设过期时间就好。",  # one mention is not removed
     "去掉不必要的校验，工具并行调用。",  # the model answer removes it too
+    "用缓存省掉重复的工具调用。",  # a Chinese removal verb with an object of its own removes that object
+    "结果缓存删掉了大部分重复请求。",
 ])
 def test_removal_that_is_not_a_denial(text):
     result = grade(CACHE_Q, text)

@@ -29,7 +29,9 @@ Two more misstatements are read the same way, against the model answer and the p
 
 * a point whose every mention is removed or replaced ("把缓存全部去掉", "用暴力检索代替 HNSW", "the
   cache is removed") is contradicted, unless the model answer (or the point itself) removes it too
-  ("GRPO 去掉了 critic"); in "replace X with Y" / "把 X 替换成 Y" only X is removed;
+  ("GRPO 去掉了 critic"); in "replace X with Y" / "把 X 替换成 Y" only X is removed, and a Chinese
+  removal verb with an object of its own removes that object, not the thing before it ("用
+  FlashAttention 省掉注意力矩阵", but "缓存去掉之后" and "缓存删掉了" remove the cache);
 * a point worded with one term of an opposite pair of the field (串行/并行, 同步/异步, 静态/动态,
   离散/连续, 稠密/稀疏, 精确/近似, 冻结/解冻 ...) is contradicted by an answer that plainly says the other
   term and never its own ("请求一个个串行跑" against "无依赖工具并行执行"); a question whose points use
@@ -362,6 +364,22 @@ REMOVE_WINDOW = 6  # tokens between a removal verb and what it removes (一个/�
 AFTER_WINDOW = 4  # tokens between what is removed and a removal verb after it ("缓存全部去掉")
 
 
+# what may follow a Chinese removal verb that removes the thing before it: an aspect particle or a
+# complement ("缓存去掉了", "删光"), then nothing, a sentence particle or a time word ("去掉之后", "去掉以后")
+_VERB_ASPECT = frozenset("了掉光完")
+_VERB_TAIL = frozenset("吧啊呢的之以后再就也都才")
+
+
+def _has_object(tokens: list[str], verb_end: int, clause_end: int) -> bool:
+    """Does a Chinese removal verb have an object of its own after it ("用 FlashAttention 省掉 n² 的注意力
+    矩阵")? Then it removes that object, not what stands before it."""
+    if tokens[verb_end - 1] < CJK_MIN:
+        return False  # an English verb after its object is passive
+    while verb_end < clause_end and tokens[verb_end] in _VERB_ASPECT:
+        verb_end += 1
+    return verb_end < clause_end and tokens[verb_end] not in _VERB_TAIL
+
+
 def _removals(text: Text) -> list[tuple[int, int, bool]]:
     """(first token, end token, may follow its object) of every removal verb of a text."""
     out = []
@@ -379,7 +397,7 @@ def _removed(text: Text, cues, removals, start: int, end: int) -> bool:
     for rs, re_, after in removals:
         if cs <= rs and re_ <= start and start - re_ <= REMOVE_WINDOW:
             between = (rs, start)
-        elif after and end <= rs and re_ <= ce and rs - end <= AFTER_WINDOW:
+        elif after and end <= rs and re_ <= ce and rs - end <= AFTER_WINDOW and not _has_object(text.tokens, re_, ce):
             between = (end, rs)
         else:
             continue
@@ -446,8 +464,11 @@ def removed_hits(model: ModelRemovals | None, points, answer: Answer, verdicts: 
     for k, verdict in enumerate(verdicts):
         if verdict is not Verdict.HIT or model.points[k] or near.isdisjoint(t for p in points[k][1] for t in p.tokens):
             continue
-        spans = [(s, e) for p in points[k][1] if not p.negative for s, e in mentions(p, answer)
+        # mentions in the phrase's order first: one in another order is looser and may span the verb
+        spans = [(s, e) for p in points[k][1] if not p.negative for s, e in close_mentions(p, answer)
                  if not negated(text, answer.cues, s, e)]
+        spans = spans or [(s, e) for p in points[k][1] if not p.negative for s, e in mentions(p, answer)
+                          if not negated(text, answer.cues, s, e)]
         if spans and all(_removed(text, answer.cues, removals, s, e) for s, e in spans):
             out = list(out) if out is verdicts else out
             out[k] = Verdict.CONTRADICTED
