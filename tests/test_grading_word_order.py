@@ -108,3 +108,28 @@ def test_the_same_content_in_either_language_meets_the_reordered_point():
     assert abs(zh.score - en.score) <= 1
     denied = grade(SFT_LOSS, "loss 不会算在回答部分，而是算在 prompt 上。")  # a negation between the words
     assert "只对回答部分算loss" not in denied.hit
+
+
+AGENT_EVAL = Question(
+    id="t-agent-eval", topic="agents", kind=Kind.OPEN, prompt="Agent 怎么评估效果？",
+    answer="看任务成功率；检查轨迹里工具调用是否正确；统计幻觉率；看延迟和成本。",
+    key_points=(KeyPoint("任务成功率", ("success rate",)), KeyPoint("统计幻觉率", ("hallucination",)),
+                KeyPoint("延迟与成本", ("latency", "cost"))),
+)
+
+
+@pytest.mark.parametrize("text", [
+    "Measure the success rate, and inspect the trajectory: whether the arguments are correct, the calls succeed, "
+    "and it does not loop or hallucinate tool calls.",
+    "看任务成功率，再确保参数正确、调用成功，也不会幻觉出工具。",
+])
+def test_a_list_of_checks_reaches_the_end_of_its_sentence(text):
+    assert "统计幻觉率" not in grade(AGENT_EVAL, text).contradicted
+
+
+@pytest.mark.parametrize("text", [
+    "Check whether the success rate is high, but the agent does not hallucinate, so hallucination is irrelevant.",
+    "The agent never hallucinates. Check whether the success rate is high.",  # another sentence
+])
+def test_a_denial_outside_the_list_of_checks_still_denies(text):
+    assert "统计幻觉率" in grade(AGENT_EVAL, text).contradicted

@@ -23,7 +23,8 @@ for one hit:
 * never negated: a hit in a conditional or counterfactual sentence ("如果没有 KV cache，每一步都要
   重算", "without a cache it would recompute"), which explains by contrast; a negation after a
   verb of solving or avoiding ("解决了训练不稳定的问题", "avoids unnecessary work"), which is part
-  of the claim, and so is a checked clause ("check that it did not forget", "确保…"); an A-not-A
+  of the claim, and so is a checked clause ("check that it did not forget", "确保…"), up to the end of
+  its sentence unless a contrast ends it ("whether the calls succeed, and it does not loop"); an A-not-A
   question ("满不满意", "有没有用", "是不是") asks whether; 不到 beside a quantity compares ("万分之一都不到");
   and words that only look negative: lexicalised ones ("不同", "不断", "不仅…而且",
   "无论", "无损", "没问题", "非常", "区别", "未来", "差不多", "not only", "no matter").
@@ -118,6 +119,11 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 _CUES, _KINDS = _pattern()
+# the cues of a checked clause (of the "embed" kind), as their tokens joined
+_CHECKED = frozenset("".join(Text(w).tokens) for w in (
+    "确保", "check that", "checks that", "checking that", "make sure", "ensure", "ensures",
+    "verify that", "whether"))
+_CONTRAST = frozenset(("但", "但是", "可是", "然而", "而是", "却", "but", "howev", "while", "wherea"))
 _NEGATING = frozenset(("neg", "both", "instead"))  # kinds that negate what follows them
 NEGATIVE_KINDS = frozenset(("neg", "both", "post"))  # kinds that make a clause a denial
 
@@ -222,6 +228,14 @@ def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = F
     cs, ce = text.span_of(start, text.clauses)
     ss, _ = text.span_of(start, text.sentences)
     if any(c.kind == "cf" and ss <= c.start < ce for c in cues):
+        return False
+    # a list of checks reaches the end of its sentence: "inspect whether the arguments are correct, the
+    # calls succeed, and it does not loop or hallucinate tool calls" states what must hold
+    # ... unless a contrast ends the list ("check whether it converges, but it does not need a reward model")
+    checked = next((c for c in cues if c.kind == "embed" and ss <= c.start < cs
+                    and "".join(text.tokens[c.start:c.end]) in _CHECKED), None)
+    if checked is not None and not any(c.kind == "brk" and checked.end <= c.start < start
+                                       and "".join(text.tokens[c.start:c.end]) in _CONTRAST for c in cues):
         return False
     before = [c for c in cues if cs <= c.start and c.end <= end and c.start >= start - WINDOW and c.kind != "post"
               and not _closed(text.tokens, c, start)]
