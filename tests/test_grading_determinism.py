@@ -1,9 +1,9 @@
 """The local grader gives the same grade in every process: no grade may depend on string hashing.
 
 Python randomises ``str`` hashes per process (PYTHONHASHSEED), so iterating a set of units in an
-order-sensitive way would give a member a different score after a restart. The labelled answers
-(against their own question and another one) and a denial of every key point of each question are
-graded in two child processes with different hash seeds; the grades must be identical.
+order-sensitive way would give a member a different score after a restart. The answers of the four
+labelled files (against their own question and another one) and a denial of every key point of each
+question are graded in two child processes with different hash seeds; the grades must be identical.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from bot.bank import QuestionBank
 from bot.grading import LocalGrader
 bank = QuestionBank.load(BANK)
 grader = LocalGrader()
-questions = [bank.question(entry["id"]) for entry in load_labelled(LABELLED)]
-for entry, question, other in zip(load_labelled(LABELLED), questions, questions[1:] + questions[:1]):
+entries = [entry for name in ("labelled", "heldout", "heldout2", "heldout3")
+           for entry in load_labelled(LABELLED.with_name(f"grading_{name}.yaml"))]
+questions = [bank.question(entry["id"]) for entry in entries]
+for entry, question, other in zip(entries, questions, questions[1:] + questions[:1]):
     for category in CATEGORIES:
         print(repr(grader.grade(question, entry[category])))
         print(repr(grader.grade(other, entry[category])))
@@ -41,5 +43,5 @@ def _grades(seed: str) -> list[str]:
 
 def test_grades_do_not_depend_on_the_hash_seed():
     first, second = _grades("1"), _grades("2")
-    assert len(first) >= 17 * 40  # every category of every labelled question was graded
+    assert len(first) >= 17 * 160  # every category of every labelled question was graded
     assert first == second

@@ -208,8 +208,10 @@ def _bag(phrase: Phrase, answer: Answer):
         return
     where = answer.positions
     text = answer.text
-    rarest = min(need, key=lambda t: len(where[t]))
-    others = [t for t in need if t != rarest]
+    # in the phrase's order, so that ties between equally rare tokens go the same way in every process
+    ordered = tuple(dict.fromkeys(phrase.tokens))
+    rarest = min(ordered, key=lambda t: len(where[t]))
+    others = [t for t in ordered if t != rarest]
     limit = BAG_SPAN * len(phrase.tokens)
     toks = text.tokens
     first, last = phrase.tokens[0], phrase.tokens[-1]
