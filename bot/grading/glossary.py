@@ -163,8 +163,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "缓存": ("cache", "caching", "cached"),
     "解码": ("decoding", "decode"),
     "预填充": ("prefill", "pre-fill"),
-    "贪心解码": ("greedy decoding", "greedy search", "greedy"),
-    "束搜索": ("beam search",),
+    "贪心解码": ("greedy decoding", "greedy search", "greedy", "贪心搜索"),
+    "束搜索": ("beam search", "束搜索"),  # kept whole before 搜索 folds into 检索
     "温度": ("temperature",),
     "低温度": ("low temperature", "low temperatures"),
     "高温度": ("high temperature", "high temperatures"),
@@ -195,7 +195,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "卸载": ("offload", "offloading", "cpu offload"),
     # retrieval and agents
     "检索增强生成": ("retrieval-augmented generation", "retrieval augmented generation", "rag"),
-    "检索": ("retrieval", "retrieve", "retriever", "search"),
+    "检索": ("retrieval", "retrieve", "retriever", "search", "搜索"),  # English "search" is 检索 already
     "召回": ("recall",),
     "排序": ("ranking", "rankings"),
     "重排": ("rerank", "reranking", "reranker", "re-rank", "re-ranking", "重排序"),
