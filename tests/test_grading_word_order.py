@@ -1,6 +1,7 @@
-"""A key point said in another word order or with words between its words: the matcher's
-order-tolerant rule inside one clause, the comparative 更 of a point, and the vocabulary that lets
-the same content meet the same point in Chinese and English. Deterministic, no network."""
+"""Recall of key points said in other words: another word order or words between a point's words
+(the matcher's order-tolerant rule inside one clause), the comparative 更 of a point, the vocabulary
+that lets the same content meet the same point in Chinese and English, and a list of checks that is
+no denial. Deterministic, no network."""
 
 from __future__ import annotations
 
@@ -75,6 +76,8 @@ def test_phrases_of_keeps_words_with_geng():
     ("continue training in stages", "分阶段继续训练", ("分阶段", "继续训练")),
     ("continued pre-training on domain text", "在领域文本上持续预训练", ("继续预训练",)),
     ("a multi-stage recipe", "一个分阶段的方案", ("分阶段",)),
+    ("discrete search is hard", "离散搜索很难", ("离散检索",)),  # 搜索 is 检索, like "search"
+    ("beam search or greedy search", "束搜索或者贪心搜索", ("束搜索", "贪心解码")),  # terms kept whole
 ])
 def test_field_vocabulary_meets_in_both_languages(english, chinese, terms):
     en, zh = Text(english).flat, Text(chinese).flat
