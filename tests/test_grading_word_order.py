@@ -77,6 +77,7 @@ def test_phrases_of_keeps_words_with_geng():
     ("continued pre-training on domain text", "在领域文本上持续预训练", ("继续预训练",)),
     ("a multi-stage recipe", "一个分阶段的方案", ("分阶段",)),
     ("discrete search is hard", "离散搜索很难", ("离散检索",)),  # 搜索 is 检索, like "search"
+    ("adjust chunk size", "调整分块大小", ("调整分块",)),
     ("beam search or greedy search", "束搜索或者贪心搜索", ("束搜索", "贪心解码")),  # terms kept whole
 ])
 def test_field_vocabulary_meets_in_both_languages(english, chinese, terms):

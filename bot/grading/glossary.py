@@ -239,6 +239,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "效率": ("efficiency", "efficient"),
     "性能": ("performance",),
     "成本": ("cost", "costs"),
+    "调整": ("adjust", "adjusts", "adjusted", "adjusting", "adjustment", "adjustments"),
     "便宜": ("cheap", "inexpensive"),
     # objectives, statistics and optimisation
     "损失": ("loss", "losses"),
