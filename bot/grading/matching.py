@@ -110,13 +110,14 @@ def phrases_of(source: str) -> tuple[Phrase, ...]:
     """The phrases a bank phrase is matched by: itself and, with a comparative 更 after its subject,
     its plain predicate (when that still holds two units)."""
     phrase = Phrase.of(source)
-    out = () if phrase is None else (phrase,)
+    if phrase is None:
+        return ()
     bare_source = _COMPARATIVE_RE.sub("", source)
-    if phrase is not None and bare_source != source:
+    if bare_source != source:
         bare = Phrase.of(bare_source)
         if bare is not None and len(bare.units) >= 2 and bare.negative == phrase.negative:
-            out += (bare,)
-    return out
+            return phrase, bare
+    return (phrase,)
 
 
 class Answer:
