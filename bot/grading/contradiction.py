@@ -274,10 +274,15 @@ def _hit_sentences(phrases: tuple[Phrase, ...], answer: Answer) -> set[tuple[int
     """Sentences of the answer where one of the phrases is mentioned with its own polarity."""
     text = answer.text
     out = set()
-    for phrase in phrases:
-        for start, end in mentions(phrase, answer):
-            if negated(text, answer.cues, start, end, weak=phrase.negative) == phrase.negative:
-                out.add(text.span_of(start, text.sentences))
+    # mentions in another word order only where no phrase is mentioned in its own (the looser match
+    # costs a walk over token positions)
+    for find in (close_mentions, mentions):
+        for phrase in phrases:
+            for start, end in find(phrase, answer):
+                if negated(text, answer.cues, start, end, weak=phrase.negative) == phrase.negative:
+                    out.add(text.span_of(start, text.sentences))
+        if out:
+            break
     return out
 
 

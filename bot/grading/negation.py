@@ -232,8 +232,10 @@ def negated(text: Text, cues: list[Cue], start: int, end: int, *, weak: bool = F
     # a list of checks reaches the end of its sentence: "inspect whether the arguments are correct, the
     # calls succeed, and it does not loop or hallucinate tool calls" states what must hold
     # ... unless a contrast ends the list ("check whether it converges, but it does not need a reward model")
-    checked = next((c for c in cues if c.kind == "embed" and ss <= c.start < cs
-                    and "".join(text.tokens[c.start:c.end]) in _CHECKED), None)
+    checked = None
+    if ss < cs:  # a clause of the sentence before the hit's
+        checked = next((c for c in cues if c.kind == "embed" and ss <= c.start < cs
+                        and "".join(text.tokens[c.start:c.end]) in _CHECKED), None)
     if checked is not None and not any(c.kind == "brk" and checked.end <= c.start < start
                                        and "".join(text.tokens[c.start:c.end]) in _CONTRAST for c in cues):
         return False
