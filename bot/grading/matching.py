@@ -178,15 +178,18 @@ def _spread(phrase: Phrase, answer: Answer):
             yield first, pos + 1
 
 
+def _names_content(phrase: Phrase, shared: set[str]) -> bool:
+    """Do the units an answer shares with the phrase hold enough that are no English function words?"""
+    return len(shared & phrase.content) >= min(len(phrase.content), MIN_CONTENT_SHARED)
+
+
 def _overlap(phrase: Phrase, answer: Answer, threshold: float):
     need = phrase.units
     enough = threshold * len(need)
-    content = phrase.content
-    enough_content = min(len(content), MIN_CONTENT_SHARED)
     text = answer.text
     for _s, _e, found in answer.sentence_units:
         shared = found.keys() & need  # at C level, over the phrase's few units
-        if len(shared) >= enough and len(shared & content) >= enough_content:
+        if len(shared) >= enough and _names_content(phrase, shared):
             # the mention is located in the clause that holds most of it
             best: dict[tuple[int, int], list[int]] = {}
             for idx in map(found.__getitem__, shared):
@@ -250,13 +253,14 @@ def _bag(phrase: Phrase, answer: Answer):
             if any(t < CJK_MIN and t not in need for t in window):
                 continue
             shared = _units_at(window).keys() & phrase.units
-            if len(shared) >= BAG_UNIT_SHARE * len(phrase.units) and \
-                    len(shared & phrase.content) >= min(len(phrase.content), MIN_CONTENT_SHARED):
+            if len(shared) >= BAG_UNIT_SHARE * len(phrase.units) and _names_content(phrase, shared):
                 yield lo, hi + 1
 
 
-def _close(phrase: Phrase, answer: Answer, threshold: float):
-    """Mentions in the phrase's own order or by most of its units, verbatim ones first."""
+def close_mentions(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD):
+    """Mentions in the phrase's own order or by most of its units, verbatim ones first: also where a
+    model answer states a point, read for the directions and removals it states (its wording is the
+    bank's)."""
     yield from _exact(phrase, answer)
     if len(phrase.units) >= MIN_FUZZY_UNITS:
         yield from _spread(phrase, answer)
@@ -265,15 +269,9 @@ def _close(phrase: Phrase, answer: Answer, threshold: float):
 
 def mentions(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD):
     """Token spans where the phrase is mentioned, verbatim ones first, those in another order last."""
-    yield from _close(phrase, answer, threshold)
+    yield from close_mentions(phrase, answer, threshold)
     if len(phrase.units) >= MIN_FUZZY_UNITS:
         yield from _bag(phrase, answer)
-
-
-def close_mentions(phrase: Phrase, text: Answer, threshold: float = FUZZY_THRESHOLD):
-    """Mentions in the phrase's own order or by most of its units only: where a model answer states a
-    point, read for the directions and removals it states (its wording is the bank's)."""
-    return _close(phrase, text, threshold)
 
 
 def written(phrase: Phrase, answer: Answer) -> bool:
@@ -299,7 +297,7 @@ def assess(phrase: Phrase, answer: Answer, threshold: float = FUZZY_THRESHOLD, c
     if not checked and not _may_match(phrase, answer, threshold):
         return Verdict.MISSED
     denied = False
-    for start, end in _close(phrase, answer, threshold):
+    for start, end in close_mentions(phrase, answer, threshold):
         neg = negated(answer.text, answer.cues, start, end, weak=phrase.negative)
         if neg == phrase.negative:
             return Verdict.HIT
