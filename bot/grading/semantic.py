@@ -22,8 +22,12 @@ in the bank's terms; naming a point and denying it earns nothing here (negated c
 
 from __future__ import annotations
 
+from collections import Counter
+from functools import lru_cache
+
 from bot.grading.negation import NEGATIVE_KINDS, Cue
 from bot.grading.normalise import Text, units
+from bot.grading.plainwords import PLAIN
 
 SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a share of an exact hit
 SUPPORT_UNITS = 3  # matched support units in one sentence that count as a full paraphrase of a point
@@ -72,6 +76,48 @@ def affirmed_sentence_units(text: Text, cues: list[Cue],
             else set(units_at) for s, e, units_at in found]
 
 
+def _phrasings() -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """Each plain phrasing as (anchor unit, its units, its concept's units); the anchor is the phrasing's
+    unit shared by the fewest phrasings, so a sentence is tested against few candidates."""
+    rows = [(frozenset(units(Text(plain).tokens)), frozenset(units(Text(concept).tokens)))
+            for concept, plains in PLAIN.items() for plain in plains]
+    rows = [(said, concept) for said, concept in rows if said and concept]
+    count = Counter(u for said, _concept in rows for u in said)
+    return tuple((min(said, key=lambda u: (count[u], u)), said, concept) for said, concept in rows)
+
+
+_PHRASINGS = _phrasings()
+
+
+@lru_cache(maxsize=4096)
+def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], dict[str, tuple]]:
+    """The phrasings that can help one question: those whose concept shares a unit with some support
+    (only those units are kept), indexed by anchor unit. Built once per question."""
+    wanted = frozenset().union(*supports)
+    index: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+    for anchor, said, concept in _PHRASINGS:
+        gained = concept & wanted
+        if gained and not gained <= said:
+            index.setdefault(anchor, []).append((said, gained))
+    return frozenset(index), {k: tuple(v) for k, v in index.items()}
+
+
+def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[str]]) -> list[set[str]]:
+    """Each sentence's units plus the units of the concepts it describes in plain words (``PLAIN``)."""
+    anchors, index = _plain_index(supports)
+    out = []
+    for found in sentences:
+        near = anchors & found
+        if near:
+            found = set(found)
+            for anchor in near:
+                for said, gained in index[anchor]:
+                    if said <= found:
+                        found |= gained
+        out.append(found)
+    return out
+
+
 def _credit(matched: int) -> float:
     share = (matched - SOFT_FLOOR) / (SUPPORT_UNITS - SOFT_FLOOR)
     return SOFT_WEIGHT * max(0.0, min(1.0, share))
@@ -84,6 +130,7 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
     support (a short answer naming one point exactly gets no extra credit from the words around
     it), then the missed points take the remaining sentences, the best-matching pair first.
     """
+    answer_sentences = with_plain_words(tuple(supports), answer_sentences)
     free = set(range(len(answer_sentences)))
     for support, was_hit in zip(supports, hit, strict=True):
         if was_hit and free:
