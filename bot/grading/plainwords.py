@@ -3,8 +3,9 @@
 A member who explains an idea without its term ("把每一段都变成一串数字", "chop the document into
 small pieces", "旁边挂两个很窄的小表") shares few units with a key point worded in the term
 (嵌入, 切块, 低秩矩阵). ``PLAIN`` lists, per concept, phrasings a reader of this field recognises as
-that concept. When a sentence of an answer holds every unit of a phrasing, the concept's units
-count as said by that sentence, for soft credit only: exact key-point hits, contradictions and
+that concept. When an affirmed sentence of an answer holds every unit of a phrasing, the concept's
+units count as a clause of their own (it may explain a point the rest of the sentence does not), for
+soft credit only: exact key-point hits, contradictions and
 negations never read this table, and a concept counts only towards a key point whose support
 already holds its units (so 打分 helps a point about 奖励模型 and nothing else).
 

@@ -11,6 +11,10 @@ them. This layer gives such an answer partial credit per key point:
   words are dropped: repeating the question says nothing about the answer;
 * for an answer, each sentence's units are collected from its *affirming* clauses only (a clause
   with a negation cue contributes nothing, so "不冻结原权重" earns no soft credit);
+* an everyday phrasing of one of the field's concepts ("变成一串数字" for 嵌入向量, see
+  ``bot.grading.plainwords``) in an affirmed sentence counts as a clause of its own holding that
+  concept's units, when some key point's support holds them (only for this credit: exact hits,
+  contradictions and negations never read plain words);
 * a missed key point earns up to ``SOFT_WEIGHT`` of a point from the sentence closest to its
   support (matched units over ``SUPPORT_UNITS``, above a floor ``SOFT_FLOOR``), and one sentence
   explains one point: a hit point first claims its closest sentence, so a short answer that names
@@ -103,19 +107,20 @@ def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], 
 
 
 def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[str]]) -> list[set[str]]:
-    """Each sentence's units plus the units of the concepts it describes in plain words (``PLAIN``)."""
+    """The sentences' units, then one unit set per concept a sentence describes in plain words (``PLAIN``).
+
+    A recognised everyday phrasing names its concept as plainly as the term would, so it counts as a
+    clause of its own: it may explain a key point that the rest of its sentence does not (one long
+    sentence of a paraphrase often walks through several steps: "切成小段，变成一串数字，找意思最接近的几段").
+    """
     anchors, index = _plain_index(supports)
-    out = []
+    named: list[set[str]] = []
     for found in sentences:
-        near = anchors & found
-        if near:
-            found = set(found)
-            for anchor in near:
-                for said, gained in index[anchor]:
-                    if said <= found:
-                        found |= gained
-        out.append(found)
-    return out
+        # a concept named twice in one sentence ("打分模型", "负责打分") is one clause; a set's order varies
+        # between processes and grades must not, hence the sorting
+        said_here = {gained for anchor in sorted(anchors & found) for said, gained in index[anchor] if said <= found}
+        named.extend(set(gained) for gained in sorted(said_here, key=sorted))
+    return sentences + named if named else sentences
 
 
 def _credit(matched: int) -> float:
