@@ -120,3 +120,31 @@ def test_one_sentence_that_names_two_concepts_plainly_explains_two_points(one_st
         assert len(sentences) == 1
         credits.append(soft_credit(list(supports), [False] * len(supports), sentences))
     assert 0 < credits[0] < credits[1]
+
+
+DPO = Question(
+    id="t-dpo-plain", topic="alignment", kind=Kind.OPEN, prompt="DPO 是怎么训练的？",
+    answer="DPO 直接用偏好对（一个更好的回答和一个更差的回答）训练策略，不需要单独的奖励模型，数据是离线准备好的。",
+    key_points=(KeyPoint("直接用偏好对训练", ("preference pairs",)), KeyPoint("离线数据", ("offline data",))),
+)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("每道题准备一好一坏两个回答，直接拿来训练。", "偏好对"),
+    ("For every prompt you keep a better and a worse answer and train on them directly.", "偏好对"),
+    ("这些回答都是事先准备好的。", "离线"),
+    ("The answers were all prepared in advance.", "离线"),
+])
+def test_everyday_words_for_alignment_data(text, concept):
+    supports, sentences = _sentences(DPO, text)
+    assert not _concept(concept) <= set().union(*sentences)
+    assert any(_concept(concept) & extra for extra in with_plain_words(supports, sentences)[len(sentences):])
+
+
+@pytest.mark.parametrize("text", [
+    "每道题准备两个回答，直接拿来训练。",  # two answers, but nothing says one is better
+    "The answers were written by hand.",
+])
+def test_near_misses_of_a_phrasing_add_nothing(text):
+    supports, sentences = _sentences(DPO, text)
+    assert with_plain_words(supports, sentences) == sentences
