@@ -50,7 +50,7 @@ PLAIN: dict[str, tuple[str, ...]] = {
     "自回归 预测下一个 token": ("猜下一个字", "猜下一个词", "预测下一个字", "一个字一个字", "一个词一个词",
                             "逐字", "guess the next word", "predict the next word", "one word at a time",
                             "word by word"),
-    "温度": ("随机程度", "how adventurous", "randomness", "how random"),
+    "温度": ("随机程度", "how adventurous", "how random"),
     "采样": ("随机挑", "pick at random", "random pick"),
     "贪心": ("总挑最可能", "always pick the most likely", "most likely word"),
     "幻觉": ("一本正经地编", "胡编", "编造", "胡说", "编出来", "make things up", "made up", "invents facts",
@@ -132,7 +132,7 @@ PLAIN: dict[str, tuple[str, ...]] = {
     "依赖": ("要等另一个", "互不依赖", "relies on", "depends on"),
     "反思": ("回头检查自己", "look back at its own", "reflect on"),
     # more of the field's everyday words
-    "全量微调": ("所有参数都放开", "所有参数一起训", "全部参数一起训", "整个模型都训", "train all the weights",
+    "全量微调": ("所有参数都放开", "所有参数一起训", "全部参数一起训", "整个模型都训",
              "update every weight", "every parameter is trained"),
     "继续预训练": ("接着读", "接着按原来的方式练", "接着练", "keep pretraining", "continue training on raw text",
               "more reading of plain text"),
