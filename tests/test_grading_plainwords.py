@@ -148,3 +148,14 @@ def test_everyday_words_for_alignment_data(text, concept):
 def test_near_misses_of_a_phrasing_add_nothing(text):
     supports, sentences = _sentences(DPO, text)
     assert with_plain_words(supports, sentences) == sentences
+
+
+@pytest.mark.parametrize("text, credit", [
+    ("训练一个专门打分的模型。", 1.0),  # 奖励模型 in plain words: both of its units (模型 is generic)
+    ("Train a separate scoring model.", 1.0),
+    ("训练一个模型。", 0.0),  # says no concept of the question
+    ("Train another model.", 0.0),
+])
+def test_a_concept_named_in_plain_words_explains_a_point_as_its_term_would(text, credit):
+    supports, sentences = _sentences(RLHF, text)
+    assert soft_credit(list(supports), [False] * len(supports), sentences) == pytest.approx(credit)

@@ -37,7 +37,8 @@ SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a s
 SUPPORT_UNITS = 3  # matched support units in one sentence that count as a full paraphrase of a point
 SOFT_FLOOR = 0  # matched units that say nothing (chance overlap of everyday words)
 MIN_CLAUSE_TOKENS = 3  # shorter clauses ("能。", "Yes,") say nothing either way
-SUPPORT_SHARE = 0.5  # share of a key point's own units a model-answer sentence needs to support it
+SUPPORT_SHARE = 0.5
+CONCEPT_UNITS = 2  # a concept named in plain words needs this many of its units in a support for full credit  # share of a key point's own units a model-answer sentence needs to support it
 
 
 def support_of(point_texts: tuple[str, ...], model_sentences: list[set[str]], drop: frozenset[str],
@@ -123,8 +124,8 @@ def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[s
     return sentences + named if named else sentences
 
 
-def _credit(matched: int) -> float:
-    share = (matched - SOFT_FLOOR) / (SUPPORT_UNITS - SOFT_FLOOR)
+def _credit(matched: int, full: int = SUPPORT_UNITS) -> float:
+    share = (matched - SOFT_FLOOR) / (full - SOFT_FLOOR)
     return SOFT_WEIGHT * max(0.0, min(1.0, share))
 
 
@@ -133,8 +134,11 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
 
     One sentence explains one point: each hit point first claims the sentence closest to its
     support (a short answer naming one point exactly gets no extra credit from the words around
-    it), then the missed points take the remaining sentences, the best-matching pair first.
+    it), then the missed points take the remaining sentences, the best-matching pair first. A concept
+    named in plain words is a clause of its own (``with_plain_words``) and earns full credit with
+    fewer matched units (``CONCEPT_UNITS``).
     """
+    sentences = len(answer_sentences)
     answer_sentences = with_plain_words(tuple(supports), answer_sentences)
     free = set(range(len(answer_sentences)))
     for support, was_hit in zip(supports, hit, strict=True):
@@ -150,5 +154,8 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
             continue
         done.add(p)
         free.discard(i)
-        total += _credit(matched)
+        # a concept is short ("奖励模型" is two units once 模型 is dropped as generic): a point whose support
+        # holds all of it, or CONCEPT_UNITS of it, is explained by naming it, as by a sentence sharing three units
+        total += _credit(matched) if i < sentences else _credit(
+            matched, max(CONCEPT_UNITS, min(SUPPORT_UNITS, len(answer_sentences[i]))))
     return total
