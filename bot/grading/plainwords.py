@@ -136,7 +136,7 @@ PLAIN: dict[str, tuple[str, ...]] = {
     "上下文窗口": ("一次能看", "一次能读", "一次能塞", "how much text it can read at once", "how much it can see at once"),
     "外推": ("比训练时更长", "没见过这么长", "longer than it was trained on", "longer than anything it saw"),
     "截断": ("砍掉", "截掉", "只留前面", "cut off the end", "chop off", "cut it short"),
-    "摘要 压缩": ("概括", "总结成", "缩成一小段", "short summary", "boil down", "sum up"),
+    "摘要 压缩": ("概括", "总结成", "缩成一小段", "boil down", "sum up"),
     "拒答": ("拒绝回答", "说不知道", "不答", "decline to answer", "refuse to answer", "say it does not know"),
     "流式": ("边生成边返回", "边写边发", "写一点发一点", "as it is written", "piece by piece as it writes"),
     "重试": ("再试一次", "再试一遍", "重新试", "try again"),
