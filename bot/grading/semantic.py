@@ -97,13 +97,16 @@ _PHRASINGS = _phrasings()
 @lru_cache(maxsize=4096)
 def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], dict[str, tuple]]:
     """The phrasings that can help one question: those whose concept shares a unit with some support
-    (only those units are kept), indexed by anchor unit. Built once per question."""
+    (only those units are kept), indexed by anchor unit, each with the rank of its concept (the same
+    units, the same rank; ranks follow ``PLAIN``, so the order of named concepts is fixed). Built once
+    per question."""
     wanted = frozenset().union(*supports)
-    index: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+    ranks: dict[frozenset[str], int] = {}
+    index: dict[str, list[tuple[frozenset[str], frozenset[str], int]]] = {}
     for anchor, said, concept in _PHRASINGS:
         gained = concept & wanted
         if gained and not gained <= said:
-            index.setdefault(anchor, []).append((said, gained))
+            index.setdefault(anchor, []).append((said, gained, ranks.setdefault(gained, len(ranks))))
     return frozenset(index), {k: tuple(v) for k, v in index.items()}
 
 
@@ -117,10 +120,17 @@ def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[s
     anchors, index = _plain_index(supports)
     named: list[set[str]] = []
     for found in sentences:
-        # a concept named twice in one sentence ("打分模型", "负责打分") is one clause; a set's order varies
-        # between processes and grades must not, hence the sorting
-        said_here = {gained for anchor in sorted(anchors & found) for said, gained in index[anchor] if said <= found}
-        named.extend(set(gained) for gained in sorted(said_here, key=sorted))
+        near = anchors & found
+        if not near:
+            continue
+        # a concept named twice in one sentence ("打分模型", "负责打分") is one clause; named concepts go in
+        # the order of their ranks, as a set's order varies between processes and grades must not
+        here: dict[int, frozenset[str]] = {}
+        for anchor in near:
+            for said, gained, rank in index[anchor]:
+                if rank not in here and said <= found:
+                    here[rank] = gained
+        named.extend(set(here[rank]) for rank in sorted(here))
     return sentences + named if named else sentences
 
 
