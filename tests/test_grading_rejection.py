@@ -56,3 +56,11 @@ def test_a_dismissive_wrong_answer_ranks_below_a_short_partial():
     wrong = grade(RETRIEVAL, "混合检索和重排都已经过时了，人工抽检也是浪费时间，只要把 top-50 全部塞进提示就行。")
     assert wrong.score < partial.score
     assert {HYBRID, RERANK} <= set(wrong.contradicted)
+
+
+def test_a_removal_with_an_object_of_its_own_dismisses_that_object():
+    # "可以去掉" followed by what it removes is about that thing, not about the reranker named before
+    g = grade(RETRIEVAL, "重排完的结果可以去掉重复的段落，再放进提示。")
+    assert RERANK in g.hit
+    g = grade(RETRIEVAL, "重排太慢，可以去掉。")
+    assert RERANK in g.contradicted

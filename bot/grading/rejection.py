@@ -16,7 +16,9 @@ such a phrase, and
   大", "reranking helps, but keyword search alone is a waste of time");
 * the phrase itself is not negated ("并不是浪费时间", "is not a waste of time");
 * the sentence is no conditional ("不做重排的话，效果意义不大"), and the mention is not itself removed
-  or denied ("去掉重排意义不大" dismisses the removal, not the reranker).
+  or denied ("去掉重排意义不大" dismisses the removal, not the reranker);
+* a phrase that ends in a verb of removal has no object of its own ("推理时可以去掉旁路" removes the
+  bypass, not what the sentence named before; "重排太慢，可以去掉" removes the reranker).
 
 A point that is itself negative ("无需奖励模型") is left alone: dismissing its core agrees with it.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from bot.grading.contradiction import _has_object
 from bot.grading.matching import Answer, Verdict, _units_at, close_mentions, mentions
 from bot.grading.negation import negated
 from bot.grading.normalise import Text
@@ -55,14 +58,24 @@ _TRIGGERS = frozenset(map(_trigger, _REJECTIONS))
 FLIP_BEFORE = 3  # tokens before a rejection where a negation reverses it ("并不是浪费时间")
 
 
+# phrases that end in a verb of removal: with an object of their own they remove that object ("推理时可以去掉
+# 旁路"), not what the sentence named before
+_VERB_ENDED = frozenset(Text(w).flat for w in _REJECTIONS if w.endswith(("去掉", "省掉", "省略", "舍弃", "丢弃", "抛弃")))
+
+
 def _rejections(answer: Answer) -> list[int]:
     """First token of every rejection phrase of the answer that no negation stands right before."""
     text = answer.text
     out = []
     for m in _REJECT_RE.finditer(text.flat):
         at = text.token_at(m.start() + (m.group()[0] == " "))
-        if not any(c.kind == "neg" and at - FLIP_BEFORE <= c.start < at for c in answer.cues):
-            out.append(at)
+        if any(c.kind == "neg" and at - FLIP_BEFORE <= c.start < at for c in answer.cues):
+            continue
+        if m.group() in _VERB_ENDED:
+            end = text.token_at(m.end() - 1) + 1
+            if _has_object(text.tokens, end, text.span_of(at, text.clauses)[1]):
+                continue
+        out.append(at)
     return out
 
 
