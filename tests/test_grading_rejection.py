@@ -64,3 +64,20 @@ def test_a_removal_with_an_object_of_its_own_dismisses_that_object():
     assert RERANK in g.hit
     g = grade(RETRIEVAL, "重排太慢，可以去掉。")
     assert RERANK in g.contradicted
+
+
+CACHE = Question(
+    id="t-reject-avoid", topic="inference", kind=Kind.OPEN, prompt="KV cache 为什么能加速推理？",
+    answer="KV cache 把算过的 K 和 V 存下来，新 token 只算自己的那一份，避免重复计算前缀。",
+    key_points=(KeyPoint("缓存已算的K和V", ("缓存 K 和 V", "cache the keys and values")),
+                KeyPoint("避免重复计算前缀", ("重复计算", "recomputation"))),
+)
+
+
+@pytest.mark.parametrize("text", [
+    "每一步都重新算一遍前缀，这种重复计算纯属浪费，所以要缓存 K 和 V。",
+    "Caching the keys and values matters because recomputation of the prefix is a waste of time.",
+])
+def test_dismissing_what_a_point_avoids_agrees_with_it(text):
+    g = grade(CACHE, text)
+    assert "避免重复计算前缀" in g.hit and not g.contradicted

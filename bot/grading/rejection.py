@@ -20,7 +20,8 @@ such a phrase, and
 * a phrase that ends in a verb of removal has no object of its own ("推理时可以去掉旁路" removes the
   bypass, not what the sentence named before; "重排太慢，可以去掉" removes the reranker).
 
-A point that is itself negative ("无需奖励模型") is left alone: dismissing its core agrees with it.
+A point that is itself negative ("无需奖励模型") or about avoiding or solving something ("避免重复计算")
+is left alone: dismissing its core agrees with it ("这种重复计算纯属浪费").
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import re
 
 from bot.grading.contradiction import _has_object
 from bot.grading.matching import Answer, Verdict, _units_at, close_mentions, mentions
-from bot.grading.negation import negated
+from bot.grading.negation import find_cues, negated
 from bot.grading.normalise import Text
 from bot.grading.trie import trie_pattern
 
@@ -94,6 +95,12 @@ def _rejected(answer: Answer, rejections: list[int], start: int, end: int) -> bo
     return False
 
 
+def _avoids(point: str) -> bool:
+    """Is the point about avoiding or solving something ("避免重复计算", "reduces padding waste")? Then
+    dismissing that thing agrees with it ("这种重复计算纯属浪费")."""
+    return any(c.kind == "embed" for c in find_cues(Text(point)))
+
+
 def rejected_hits(points, answer: Answer, verdicts: list[Verdict]) -> list[Verdict]:
     """The verdicts with every hit whose affirming mentions are all dismissed made CONTRADICTED."""
     if Verdict.HIT not in verdicts:
@@ -105,7 +112,7 @@ def rejected_hits(points, answer: Answer, verdicts: list[Verdict]) -> list[Verdi
         return verdicts
     text, out = answer.text, verdicts
     for k, verdict in enumerate(verdicts):
-        if verdict is not Verdict.HIT:
+        if verdict is not Verdict.HIT or _avoids(points[k][0]):
             continue
         phrases = [p for p in points[k][1] if not p.negative]
         # mentions in the phrase's order first, like the removal check: one in another order is looser
