@@ -31,7 +31,10 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   misconception that drops two terms into wrong claims does not outrank it;
 * a hit whose sentence reverses the direction the model answer states for that point ("显存更多"
   where the model answer says 更少) is contradicted too, and so is a point the answer removes
-  ("把缓存去掉") or states the opposite term of ("串行" for "并行") (``bot.grading.contradiction``).
+  ("把缓存去掉") or states the opposite term of ("串行" for "并行") (``bot.grading.contradiction``), and
+  one the answer names and then dismisses ("人工抽检意义不大", "is a waste of time", ``bot.grading.rejection``),
+  and, in a question comparing named things, one said of the other thing ("Prefix-tuning has far fewer
+  parameters" for "Prompt Tuning参数更少", ``bot.grading.roles``).
 
 A discussion question with a rubric is graded against the rubric items like key points, more
 leniently (``RUBRIC_THRESHOLD``, ``RUBRIC_FULL``); one with neither a rubric nor a model answer
@@ -68,6 +71,8 @@ from bot.grading.matching import (
     written,
 )
 from bot.grading.normalise import Text, units
+from bot.grading.rejection import rejected_hits
+from bot.grading.roles import roles_for, swapped_hits
 from bot.grading.semantic import (
     affirmed_sentence_units,
     negated_share,
@@ -237,8 +242,10 @@ class LocalGrader:
         assessed = reverse_hits(directions_for(question, prep.points), prep.points, answer, assessed)
         assessed = removed_hits(removals_for(question, prep.points), prep.points, answer, assessed)
         assessed = opposite_points(terms_for(question, prep.points), answer, assessed)
+        assessed = rejected_hits(prep.points, answer, assessed)
         if Verdict.CONTRADICTED in assessed:
             assessed = misattributed(prep.subjects, prep.points, answer, assessed)
+        assessed = swapped_hits(roles_for(question, prep.points), prep.points, answer, assessed)
         verdicts = list(zip((point for point, _phrases in prep.points), assessed, strict=True))
         hit = tuple(p for p, v in verdicts if v is Verdict.HIT)
         contradicted = tuple(p for p, v in verdicts if v is Verdict.CONTRADICTED)
