@@ -12,7 +12,10 @@ The package's modules:
 * ``matching``: where a key point is mentioned in an answer;
 * ``negation``: whether a mention affirms the point or denies it;
 * ``contradiction``: a mention whose sentence reverses the model answer's direction for that point;
+* ``rejection``: a point the answer names and then dismisses ("意义不大", "a waste of time");
+* ``roles``: in a question comparing named methods, a claim said of the wrong one (swapped roles);
 * ``semantic``: partial credit for a point explained in other words (unit overlap with its support);
+* ``plainwords``: everyday phrasings of the field's concepts, for that partial credit only;
 * ``sentences``: explanations vs term lists, "I don't know", the answer's length;
 * ``local``: ``LocalGrader``, the scoring that combines them (caps, length, the reveal's checklist);
 * ``interface``: the ``Grader`` protocol the engine calls (``bot.judge`` implements it too).
