@@ -70,6 +70,12 @@ def test_words_snowball_confuses_fold_apart(term, everyday):
     ("a few thousand", "几千"),
     ("attention scores", "注意力打分"),
     ("backup", "备用"),
+    ("trade-offs", "权衡"),
+    ("takes up", "占用"),
+    ("element-wise", "逐元素"),
+    ("autoscaling", "扩缩容"),
+    ("few-shot examples", "少样本示例"),
+    ("in production", "生产环境"),
 ])
 def test_english_words_fold_into_their_chinese_form(en, zh):
     assert _flat(en) == zh
@@ -85,6 +91,12 @@ def test_a_chinese_variant_is_not_read_across_a_word_boundary():
     # 分数 (score) folds, but not the 分数 of 划分数据 / 部分数据
     assert _flat("划分数据集") == "划分数据集"
     assert _flat("部分数据") == "部分数据"
+
+
+def test_for_example_introduces_an_example_and_is_no_prompt_example():
+    assert _flat("for example") == "比如"
+    assert "示例" not in _flat("for example, LoRA freezes the weights")
+    assert "生产环境" not in _flat("the production of text")
 
 
 def test_everyday_words_near_a_term_stay_plain():
@@ -162,6 +174,31 @@ PAIRS = [
      "GPU memory consists of parameters, gradients, optimizer states and activations. With Adam and mixed "
      "precision it is about 16 bytes per parameter; activations grow with batch size and sequence length; LoRA "
      "or QLoRA cut memory drastically, and gradient checkpointing and ZeRO sharding save more."),
+    ("rag-06f29036",
+     "LangChain Agent 让 LLM 自主决定调用哪些工具，按思考、行动、观察的循环运行；每个工具有名称、描述和参数；"
+     "执行器负责循环并限制迭代次数；这和步骤写死的链不一样。",
+     "A LangChain agent lets the LLM decide autonomously which tools to call, running a loop of thought, action "
+     "and observation; each tool has a name, a description and parameters; the executor runs the loop and limits "
+     "the number of iterations; this differs from a chain whose steps are hard-coded."),
+    ("rag-a5ba8c85",
+     "LangChain 的文档跟不上版本迭代，同一个功能有好几种写法，示例偏玩具、缺少生产环境的说明。实际用的时候以源码和 "
+     "API 参考为准，锁定版本，升级前读迁移指南。",
+     "LangChain's documentation lags behind its version iterations, the same feature can be written several ways, "
+     "and the examples are toy-like with little guidance for production. In practice, trust the source code and "
+     "the API reference, pin the version, and read the migration guide before upgrading."),
+    ("components-d06df920",
+     "门控分支过 Swish（也就是 SiLU），和 up 分支逐元素相乘，再用 down 投影回去；一共三个不带偏置的线性层；"
+     "为了保持参数量，中间维度取约 8d/3，比如 11008；LLaMA、PaLM 这些主流模型都用它。",
+     "The gate branch goes through Swish (SiLU) and is multiplied element-wise with the up branch, then a down "
+     "projection maps it back; there are three linear layers without bias; to keep the parameter count, the "
+     "intermediate dimension is about 8d/3, e.g. 11008; mainstream models such as LLaMA and PaLM use it."),
+    ("infra-b1a4954d",
+     "I/O 密集的部分用协程，计算密集的用多进程；用消息队列把请求和 worker 池解耦；GPU 推理集中成服务并做批处理；"
+     "按优先级限流和隔离；超时重试，失败时熔断降级；状态放到外部存储，服务弹性扩缩容。",
+     "Use coroutines for I/O-bound work and multiple processes for compute-bound work; decouple requests from the "
+     "worker pool with a message queue; centralise GPU inference as a service with batching; rate-limit and "
+     "isolate by priority; retry on timeouts and trip a circuit breaker with graceful degradation on failures; "
+     "keep state in external storage and autoscale the services."),
     ("rag-2d1664fb",
      "LangChain 是开发 LLM 应用的开源框架，能连接外部数据、工具和记忆，提供统一的模型接口、可以随时切换模型，"
      "用 LCEL 把组件组合成链，生态里还有 LangGraph 和 LangSmith。",
