@@ -226,6 +226,11 @@ def test_everyday_vocabulary_does_not_put_an_answer_about_something_else_on_topi
     assert grade(question, text).score <= 1
 
 
+def test_no_everyday_word_folds_into_a_lone_character():
+    # a lone character is no content unit: "two steps" folded into "two 步" would lose its topic word
+    assert all(len(form) >= 2 for form in GENERAL)
+
+
 def test_general_vocabulary_is_a_separate_list_merged_into_the_glossary():
     for form, spellings in GENERAL.items():
         assert set(spellings) <= set(GLOSSARY[form])

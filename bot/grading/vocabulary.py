@@ -13,6 +13,10 @@ the Chinese one would not make. Words with several unrelated senses stay out ("k
 rules read ("avoid", "check", "remove", "require", "independent", "drop"). The list was drawn from
 the content words of the whole bank's key points and aliases, never from particular answers.
 
+Every form here has at least two characters: a lone character is no content unit for the topic and
+support checks (``bot.grading.local``), so folding "step" into 步 or "block" into 块 would hide the
+word from them in an English sentence, while the Chinese 每一步 keeps its bigrams.
+
 ``GENERAL`` has the glossary's shape (canonical Chinese form -> spellings that fold into it); a
 Chinese spelling on the right folds a variant word ("误差" -> 错误, "正确率" -> 准确率).
 
@@ -176,6 +180,23 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "一起": ("together",),
     "接近": ("close to",),
     "成对": ("pairwise", "pair-wise", "in pairs"),
+    # frequent in members' English answers, with the Chinese word the bank's key points use
+    "切分": ("split", "splits", "splitting"),
+    "论文": ("paper", "papers"),
+    "书籍": ("book", "books"),
+    "教材": ("textbook", "textbooks"),
+    "虚拟": ("virtual",),
+    "应用": ("application", "applications"),
+    "衡量": ("measure", "measures", "measured", "measuring", "measurement", "measurements"),
+    "最终": ("final", "finally"),
+    "信号": ("signal", "signals"),
+    "爬取": ("crawl", "crawls", "crawled", "crawling", "crawler", "crawlers"),
+    "核心": ("core",),
+    "名称": ("name", "names", "named", "名字"),
+    "常见": ("common", "commonly"),
+    "普通": ("plain", "ordinary"),
+    "堆叠": ("stack", "stacks", "stacked", "stacking"),
+    "生成": ("produce", "produces", "produced", "producing"),
     # "examples" of a prompt are 示例; "for example" only introduces one and folds into 比如
     "示例": ("example", "examples"),
     "比如": ("for example", "for instance"),
