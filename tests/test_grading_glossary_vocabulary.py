@@ -76,13 +76,15 @@ def test_words_snowball_confuses_fold_apart(term, everyday):
     ("autoscaling", "扩缩容"),
     ("few-shot examples", "少样本示例"),
     ("in production", "生产环境"),
+    ("a uniform wrapper", "统一封装"),
+    ("task taxonomy", "任务分类体系"),
 ])
 def test_english_words_fold_into_their_chinese_form(en, zh):
     assert _flat(en) == zh
 
 
 @pytest.mark.parametrize("zh, form", [("误差", "错误"), ("正确率", "准确率"), ("泄漏", "泄露"), ("代价", "成本"),
-                                      ("数千", "几千"), ("注意力分数", "注意力打分")])
+                                      ("数千", "几千"), ("注意力分数", "注意力打分"), ("分类表", "分类体系")])
 def test_chinese_variants_fold_into_one_form(zh, form):
     assert _flat(zh) == form
 
@@ -97,6 +99,7 @@ def test_for_example_introduces_an_example_and_is_no_prompt_example():
     assert _flat("for example") == "比如"
     assert "示例" not in _flat("for example, LoRA freezes the weights")
     assert "生产环境" not in _flat("the production of text")
+    assert _flat("uniform distribution") == "均匀分布"  # not 统一
 
 
 def test_everyday_words_near_a_term_stay_plain():

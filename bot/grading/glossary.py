@@ -326,7 +326,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "理解": ("understanding", "understand", "comprehension"),
     "翻译": ("translation", "translate"),
     "摘要": ("summarization", "summarisation", "summary", "summaries", "summarize"),
-    "分类": ("classification", "classify", "classifier", "taxonomy"),
+    "分类": ("classification", "classify", "classifier"),
     "最大": ("maximum", "max"),
     "最小": ("minimum",),
     "最大化": ("maximize", "maximise", "maximizes", "maximization"),

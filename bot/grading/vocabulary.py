@@ -197,6 +197,10 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "普通": ("plain", "ordinary"),
     "堆叠": ("stack", "stacks", "stacked", "stacking"),
     "生成": ("produce", "produces", "produced", "producing"),
+    "分类体系": ("taxonomy", "taxonomies", "分类表"),
+    "验收": ("acceptance",),
+    "统一": ("uniform", "uniformly"),
+    "均匀分布": ("uniform distribution", "uniformly distributed"),
     # "examples" of a prompt are 示例; "for example" only introduces one and folds into 比如
     "示例": ("example", "examples"),
     "比如": ("for example", "for instance"),
