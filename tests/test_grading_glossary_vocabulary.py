@@ -76,7 +76,7 @@ def test_words_snowball_confuses_fold_apart(term, everyday):
     ("autoscaling", "扩缩容"),
     ("few-shot examples", "少样本示例"),
     ("in production", "生产环境"),
-    ("a uniform wrapper", "统一封装"),
+    ("uniform wrapper", "统一封装"),
     ("task taxonomy", "任务分类体系"),
 ])
 def test_english_words_fold_into_their_chinese_form(en, zh):
