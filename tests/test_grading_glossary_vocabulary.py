@@ -78,6 +78,7 @@ def test_words_snowball_confuses_fold_apart(term, everyday):
     ("in production", "生产环境"),
     ("uniform wrapper", "统一封装"),
     ("task taxonomy", "任务分类体系"),
+    ("limited", "有限"),
 ])
 def test_english_words_fold_into_their_chinese_form(en, zh):
     assert _flat(en) == zh
@@ -100,6 +101,8 @@ def test_for_example_introduces_an_example_and_is_no_prompt_example():
     assert "示例" not in _flat("for example, LoRA freezes the weights")
     assert "生产环境" not in _flat("the production of text")
     assert _flat("uniform distribution") == "均匀分布"  # not 统一
+    assert _flat("limit") == "限制"  # a limit set on something; "limited" (有限) is an amount
+    assert _flat("1.2 trillion tokens") == _flat("1.2万亿 tokens")
 
 
 def test_everyday_words_near_a_term_stay_plain():

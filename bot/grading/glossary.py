@@ -331,7 +331,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "最小": ("minimum",),
     "最大化": ("maximize", "maximise", "maximizes", "maximization"),
     "最小化": ("minimize", "minimise", "minimizes", "minimization"),
-    "限制": ("limit", "limits", "limited", "limiting"),
+    "限制": ("limit", "limits", "limiting"),
     "上限": ("upper bound", "cap"),
     "重复": ("repeat", "repeats", "repeated", "repeating", "repetition", "repetitive"),
     "重试": ("retry", "retries", "retried"),

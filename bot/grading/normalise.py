@@ -167,6 +167,7 @@ _OWN_STEMS = {
     **dict.fromkeys(("experiment", "experiments", "experimental", "experimentation"), "experiment"),
     **dict.fromkeys(("numbered", "numbering"), "numbered"),
     **dict.fromkeys(("mapping", "mappings"), "mapping"),  # "map reduce" is no 映射
+    "limited": "limited",  # 有限, not 限制
 }
 # British spellings that ``_BRITISH`` (-ise) does not cover
 _BRITISH_WORDS = re.compile(r"^(?:(behavi|neighb|col|fav|hon|lab|rum|endeav|flav|vap|harb)our|(licen)c|(cent|met|fib)re)")

@@ -44,6 +44,8 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "几百": ("a few hundred", "several hundred", "hundreds of", "数百", "上百"),
     "几千": ("a few thousand", "several thousand", "thousands of", "数千", "上千"),
     "几万": ("tens of thousands", "数万", "上万"),
+    "有限": ("limited",),  # an amount that is small (有限), not a limit set on it (限制)
+    "万亿": ("trillion", "trillions"),  # "1.2 trillion" and "1.2万亿" are the same number, written alike
     "一半": ("half",),
     "三分之二": ("two thirds", "two-thirds"),
     "三分之一": ("one third", "one-third"),
