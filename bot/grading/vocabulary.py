@@ -83,6 +83,8 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "世界知识": ("world knowledge",),
     "累积": ("accumulate", "accumulates", "accumulated", "accumulating", "accumulation"),
     "检查点": ("checkpoint", "checkpoints"),
+    "编码": ("encode", "encodes", "encoded", "encoding", "encodings"),
+    "规划器": ("planner", "planners"),
     "门控": ("gate", "gates", "gated", "gating"),
     "分布式": ("distributed",),
     "回归": ("regression",),
