@@ -16,9 +16,15 @@ terms, such as "tokenizer", "adapter", "optimizer", "regularization"). Such a wo
 fold every "label" into 标注), and so do the English function and cue words
 the term-list and negation rules read ("more", "need", "reduce"); a direction kept in the Chinese
 form ("more memory" -> 更多显存) lets ``bot.grading.contradiction`` compare it.
+
+The plain working words around those terms (位置 position, 样本 samples, 用户 user, 默认 by default ...)
+are kept in ``bot.grading.vocabulary`` and merged in below, with the Chinese words that stand for
+themselves so that a short Chinese variant is not read across a word boundary.
 """
 
 from __future__ import annotations
+
+from bot.grading.vocabulary import GENERAL, GUARDS
 
 GLOSSARY: dict[str, tuple[str, ...]] = {
     # training stages and objectives
@@ -135,7 +141,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "自回归": ("autoregressive", "auto-regressive"),
     "混合专家": ("mixture of experts", "mixture-of-experts", "moe"),
     "专家": ("expert", "experts"),
-    "路由": ("router", "routing", "gating"),
+    "路由": ("router", "routing", "gating network", "gating networks", "门控网络"),
     "负载均衡": ("load balancing", "load balance"),
     "隐藏层": ("hidden layer", "hidden state", "hidden states"),
     "维度": ("dimension", "dimensions", "dim"),
@@ -320,12 +326,12 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "理解": ("understanding", "understand", "comprehension"),
     "翻译": ("translation", "translate"),
     "摘要": ("summarization", "summarisation", "summary", "summaries", "summarize"),
-    "分类": ("classification", "classify", "classifier", "taxonomy"),
+    "分类": ("classification", "classify", "classifier"),
     "最大": ("maximum", "max"),
     "最小": ("minimum",),
     "最大化": ("maximize", "maximise", "maximizes", "maximization"),
     "最小化": ("minimize", "minimise", "minimizes", "minimization"),
-    "限制": ("limit", "limits", "limited", "limiting"),
+    "限制": ("limit", "limits", "limiting"),
     "上限": ("upper bound", "cap"),
     "重复": ("repeat", "repeats", "repeated", "repeating", "repetition", "repetitive"),
     "重试": ("retry", "retries", "retried"),
@@ -542,3 +548,11 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "安全": ("safety",),
     "诚实": ("honest", "honesty"),
 }
+
+# the field's everyday working vocabulary (``bot.grading.vocabulary``) joins the named terms; a form both
+# list keeps the spellings of both
+for _zh, _terms in GENERAL.items():
+    GLOSSARY[_zh] = GLOSSARY.get(_zh, ()) + _terms
+
+# Chinese words that stand for themselves (see ``bot.grading.vocabulary``), re-exported with the glossary
+SELF_WORDS: tuple[str, ...] = GUARDS

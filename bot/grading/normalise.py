@@ -28,7 +28,7 @@ from itertools import accumulate, repeat
 
 import snowballstemmer
 
-from bot.grading.glossary import GLOSSARY
+from bot.grading.glossary import GLOSSARY, SELF_WORDS
 from bot.grading.trie import trie_pattern
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -146,6 +146,28 @@ _OWN_STEMS = {
     **dict.fromkeys(("rejected",), "rejected"),
     # "continue training" is no "continuous" (连续)
     **dict.fromkeys(("continue", "continues", "continued", "continuing"), "continue"),
+    # a term of the field and a word Snowball gives its stem: "decoder" (解码器) and "decoding" (解码),
+    # "samples" (样本) and "sampling" (采样), "distributed" (分布式) and "distribution" (分布),
+    # "structured" (结构化) and "structure", "relative" (相对) and "related", "important" and "import",
+    # "multiplication" and "multiple", "serving" (服务) and "serves as", "customer" and "custom"
+    # (自定义), "additive" (加性) and "additional" (额外), "direction" and "direct", "experiment" and
+    # "experience", "numbered" (编号) and "number", "mapping" (映射) and "map"
+    **dict.fromkeys(("decoder", "decoders"), "decoder"),
+    "samples": "samples",
+    "distributed": "distributed",
+    "structured": "structured",
+    **dict.fromkeys(("relative", "relatively"), "relativ"),
+    **dict.fromkeys(("important", "importance", "importantly"), "importan"),
+    "multiplication": "multiplication",
+    "serving": "serving",
+    **dict.fromkeys(("customer", "customers"), "customer"),
+    "additive": "additive",
+    "addition": "addition",
+    **dict.fromkeys(("direction", "directions"), "direction"),
+    **dict.fromkeys(("experiment", "experiments", "experimental", "experimentation"), "experiment"),
+    **dict.fromkeys(("numbered", "numbering"), "numbered"),
+    **dict.fromkeys(("mapping", "mappings"), "mapping"),  # "map reduce" is no 映射
+    "limited": "limited",  # 有限, not 限制
 }
 # British spellings that ``_BRITISH`` (-ise) does not cover
 _BRITISH_WORDS = re.compile(r"^(?:(behavi|neighb|col|fav|hon|lab|rum|endeav|flav|vap|harb)our|(licen)c|(cent|met|fib)re)")
@@ -229,6 +251,12 @@ def _glossary_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
             key = render(fold(term)).strip(CLAUSE + SENTENCE)
             if key:
                 mapping.setdefault(key, zh)
+    # a Chinese form that holds a shorter Chinese variant ("基座模型" holds 基座 -> 基座模型) stands for
+    # itself, or the rewrite would apply inside it ("基座模型模型") and miss the English "base model"
+    variants = [key for key in mapping if not key.isascii() and key != mapping[key]]
+    for word in (*GLOSSARY, *SELF_WORDS):
+        if word not in mapping and (word in SELF_WORDS or any(v in word for v in variants)):
+            mapping[word] = word
     # one capturing group: ``split`` then puts every matched term at the odd indices
     return re.compile(f"({trie_pattern(list(mapping))})"), mapping
 
