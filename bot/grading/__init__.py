@@ -8,6 +8,7 @@ The package's modules:
 
 * ``normalise``: one canonical token stream for zh/en/mixed text (the Snowball stemmer, the glossary);
 * ``glossary``: the bilingual vocabulary of the field that folds English and variant terms into one form;
+* ``vocabulary``: the field's everyday working words in both languages, merged into the glossary;
 * ``trie``: many literal words compiled into one prefix-tree regular expression (glossary, cues);
 * ``matching``: where a key point is mentioned in an answer;
 * ``negation``: whether a mention affirms the point or denies it;
