@@ -2,7 +2,7 @@
 
 A negated modal with its verb closed by 的 ("不该答的问题", "不能用的工具") is an attribute of the noun after
 it; a negated predicate closed by 的 after a hit ("编造不存在的调用") describes the noun after 的, not the
-hit; an English "without"/"no" qualifies its own noun, and the examples after it ("languages without
+hit; an English "without" qualifies its own noun, and the examples after it ("languages without
 spaces such as Chinese") are instances of the whole, not denied. Each with guards that a real denial
 ("不需要奖励模型", "does not need a reward model") is still caught."""
 
@@ -59,7 +59,7 @@ def test_a_trailing_negated_predicate_still_denies(point, answer):
 
 @pytest.mark.parametrize("point, answer", [
     ("中文", "So it works the same for languages without spaces such as 中文 or Japanese."),
-    ("dropout", "Models with no pretraining, for example dropout baselines, overfit quickly."),
+    ("dropout", "Models without pretraining, for example dropout baselines, overfit quickly."),
     ("single GPU", "Teams without large clusters, including those on a single GPU, can still fine-tune."),
 ])
 def test_examples_after_a_noun_negation_are_not_denied(point, answer):
@@ -71,6 +71,7 @@ def test_examples_after_a_noun_negation_are_not_denied(point, answer):
     ("reward model", "It works without a reward model."),
     ("中文", "It does not support languages such as 中文."),
     ("Adam states", "No Adam states are kept at all."),
+    ("GLM-130B", "No large model such as GLM-130B uses it."),
 ])
 def test_a_plain_english_denial_is_still_caught(point, answer):
     assert verdict(point, answer) is Verdict.CONTRADICTED

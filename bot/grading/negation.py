@@ -21,7 +21,7 @@ for one hit:
   its own is no list item for a later 都/也, and 连…也 is about its own object; a negated modal whose
   verb a 的 closes is attributive too ("遇到不该答的问题", "从未见过的数据"), and so is a negated
   predicate after a hit that a 的 joins to a noun of its own ("编造不存在的调用"); an English
-  "without"/"no" qualifies its noun, and examples after it ("languages without spaces such as
+  "without" qualifies its noun, and examples after it ("languages without spaces such as
   Chinese") are instances of the whole, not denied;
 * "X instead of Y", "用 X 而不是 Y" denies Y only, and such a clause is no denial of the answer's;
 * never negated: a hit in a conditional or counterfactual sentence ("如果没有 KV cache，每一步都要
@@ -209,9 +209,10 @@ ATTRIBUTIVE = 6  # tokens between a bare 不/没/未 and the 的 that closes its
 # object with an adjective of its own ("不能用额外的奖励模型" denies the model)
 _MODAL = frozenset(("不该", "不应", "不能", "不会", "不可", "不必", "不再", "从不", "从未", "绝不", "无法"))
 MODAL_VERB = 2  # tokens of the verb between a negated modal and its attributive 的
-# English negations that qualify the noun right after them; an example list after that noun names
-# instances of the whole ("languages without spaces such as Chinese"), which the negation does not deny
-_NOUN_NEG = frozenset(("without", "no", "lack", "lacks"))
+# English prepositions of absence qualify the noun right after them; an example list after that noun
+# names instances of the whole ("languages without spaces such as Chinese"), which they do not deny. A
+# "no" before a subject quantifies it, and its examples are denied too ("no large model such as GLM uses it")
+_NOUN_NEG = frozenset(("without", "lack"))
 _EXAMPLE = ("such as", "for example", "for instance", "including")
 # a finite verb or a subject between an English negation and a hit starts another predicate: "variables
 # that do not change | you can prefill", "tools that don't depend on each other | are called at once"
