@@ -34,6 +34,7 @@ def test_a_negated_modal_closed_by_de_is_attributive(point, answer):
     ("奖励模型", "训练时不能用额外的奖励模型。"),
     ("显存开销", "这样做不会有额外的显存开销。"),
     ("礼貌拒绝", "模型不该礼貌拒绝用户。"),
+    ("梯度", "冻结层不能把它的梯度传给优化器。"),
 ])
 def test_a_negated_modal_before_its_object_still_denies(point, answer):
     assert verdict(point, answer) is Verdict.CONTRADICTED

@@ -208,6 +208,7 @@ ATTRIBUTIVE = 6  # tokens between a bare 不/没/未 and the 的 that closes its
 # after it ("不该答的问题", "不能用的工具", "从未见过的数据"); a longer stretch before 的 is more often an
 # object with an adjective of its own ("不能用额外的奖励模型" denies the model)
 _MODAL = frozenset(("不该", "不应", "不能", "不会", "不可", "不必", "不再", "从不", "从未", "绝不", "无法"))
+_NOT_A_VERB = frozenset("有是把被让给对为在和跟与将")
 MODAL_VERB = 2  # tokens of the verb between a negated modal and its attributive 的
 # English prepositions of absence qualify the noun right after them; an example list after that noun
 # names instances of the whole ("languages without spaces such as Chinese"), which they do not deny. A
@@ -234,9 +235,10 @@ def _closed(tokens: list[str], cue: Cue, start: int) -> bool:
         if not _PREDICATE_EN.isdisjoint(between):
             return True
         return cue.end - cue.start == 1 and word in _NOUN_NEG and _has_example(between)
-    # "不该答的问题": a modal, a verb (not 有/是, which take a noun: "不会有额外的开销"), then 的
+    # "不该答的问题": a modal, a verb, then 的; not 有/是, which take a noun ("不会有额外的开销"), nor a
+    # coverb, whose object the 的 belongs to ("不能把它的梯度清零")
     modal = "".join(tokens[cue.start:cue.end])
-    return (modal in _MODAL and cue.end < start and tokens[cue.end] not in "有是"
+    return (modal in _MODAL and cue.end < start and tokens[cue.end] not in _NOT_A_VERB
             and "的" in tokens[cue.end + 1:min(start, cue.end + MODAL_VERB + 1)])
 
 
