@@ -173,7 +173,7 @@ def _reference_swapped(phrase: Phrase, text: Text, start: int, end: int) -> bool
     window = "".join(t if t >= CJK_MIN else f" {t} "
                      for t in text.tokens[max(cs, start - matching.SWAP_REACH):min(ce, end + matching.SWAP_REACH)])
     return any(own in phrase.flat and own not in window and any(o in window for o in others)
-               for own, others in matching.OPPOSITE.items())
+               for own, others in matching._SWAPS.items())
 
 
 def _reference_answer_positions(answer: Answer) -> dict[str, list[int]]:

@@ -19,8 +19,9 @@ It is mentioned in an answer at every place where
    there does not contradict it: the words between may deny something of their own.
 
 A fuzzy mention (2, 3 or 4) that says the opposite term of a field pair where the phrase says its own
-(``OPPOSITES``: "单向注意力" for "双向注意力", "稀疏检索" for "稠密检索") is no mention: it shares most
-units and states the reverse.
+(``OPPOSITES``: "单向注意力" for "双向注意力", "稀疏检索" for "稠密检索"; and the two halves of one
+design, "编码器架构" for "解码器架构", "Post-LN" for "Pre-LN") is no mention: it shares most units and
+says something else.
 
 A phrase with a comparative 更 after its subject ("训练更慢") is also met by its plain predicate
 ("训练慢一些"), see ``phrases_of``.
@@ -68,6 +69,13 @@ OPPOSITE: dict[str, frozenset[str]] = {}
 for _a, _b in OPPOSITES:
     OPPOSITE[_a] = OPPOSITE.get(_a, frozenset()) | {_b}
     OPPOSITE[_b] = OPPOSITE.get(_b, frozenset()) | {_a}
+# pairs that only tell mentions apart: a point on the decoder is no point on the encoder ("解码器架构" is
+# no "编码器架构", "Post-LN 梯度稳定" no "Pre-LN 梯度稳定"), but saying one does not deny the other, as
+# both are parts of one design
+_SWAPS: dict[str, frozenset[str]] = dict(OPPOSITE)
+for _a, _b in (("编码器", "解码器"), (" pre ", " post ")):
+    _SWAPS[_a] = _SWAPS.get(_a, frozenset()) | {_b}
+    _SWAPS[_b] = _SWAPS.get(_b, frozenset()) | {_a}
 SWAP_REACH = 2  # tokens on each side of a fuzzy mention where a swapped-in opposite term is looked for
 
 
@@ -116,7 +124,7 @@ class Phrase:
         flat = "".join(t if t >= CJK_MIN else f" {t} " for t in core)
         full = text.flat.strip(CLAUSE + SENTENCE) if negative else ""
         found = frozenset(_units_at(core))
-        swaps = tuple((w, others) for w, others in OPPOSITE.items() if w in flat)
+        swaps = tuple((w, others) for w, others in _SWAPS.items() if w in flat)
         return cls(source, tuple(core), flat, found, negative, full, found - FUNCTION_WORDS, frozenset(core), swaps)
 
 
