@@ -163,7 +163,17 @@ def _reference_spread(phrase: Phrase, answer: Answer, where: dict[str, list[int]
                 break
             pos = found[k]
         else:
-            yield first, pos + 1
+            if not _reference_swapped(phrase, answer.text, first, pos + 1):
+                yield first, pos + 1
+
+
+def _reference_swapped(phrase: Phrase, text: Text, start: int, end: int) -> bool:
+    """The opposite term of one the phrase says, and not that term, within a few tokens of a mention."""
+    cs, ce = _reference_span_of(text, start, text.clauses)
+    window = "".join(t if t >= CJK_MIN else f" {t} "
+                     for t in text.tokens[max(cs, start - matching.SWAP_REACH):min(ce, end + matching.SWAP_REACH)])
+    return any(own in phrase.flat and own not in window and any(o in window for o in others)
+               for own, others in matching._SWAPS.items())
 
 
 def _reference_answer_positions(answer: Answer) -> dict[str, list[int]]:
@@ -184,7 +194,8 @@ def _reference_overlap(phrase: Phrase, answer: Answer, threshold: float):
             for idx in common:
                 best.setdefault(_reference_span_of(answer.text, idx, answer.text.clauses), []).append(idx)
             where = max(best.items(), key=lambda item: (len(item[1]), -item[0][0]))[1]
-            yield min(where), max(where) + 1
+            if not _reference_swapped(phrase, answer.text, min(where), max(where) + 1):
+                yield min(where), max(where) + 1
 
 
 def _reference_candidates(index: PointIndex, answer: Answer) -> set[int]:

@@ -31,12 +31,16 @@ Two more misstatements are read the same way, against the model answer and the p
   cache is removed") is contradicted, unless the model answer (or the point itself) removes it too
   ("GRPO 去掉了 critic"); in "replace X with Y" / "把 X 替换成 Y" only X is removed, and a Chinese
   removal verb with an object of its own removes that object, not the thing before it ("用
-  FlashAttention 省掉注意力矩阵", but "缓存去掉之后" and "缓存删掉了" remove the cache);
+  FlashAttention 省掉注意力矩阵", but "缓存去掉之后" and "缓存删掉了" remove the cache); removing what a
+  point about cleaning data names agrees with it ("删掉重复的、有害的" for "清洗去重去有害"), removing the
+  cleaning step itself ("skip dedup") does not; and a point the answer also states in another order,
+  away from any removal verb, is not removed by a loose mention beside one;
 * a point worded with one term of an opposite pair of the field (串行/并行, 同步/异步, 静态/动态,
   离散/连续, 稠密/稀疏, 精确/近似, 冻结/解冻 ...) is contradicted by an answer that plainly says the other
   term and never its own ("请求一个个串行跑" against "无依赖工具并行执行"); a question whose points use
   both terms contrasts them, and the pair is left alone there, and a term after 比/than is the
-  baseline of the point's comparison, not its claim ("比离散提示更稳定").
+  baseline of the point's comparison, not its claim ("比离散提示更稳定"); it lives in
+  ``bot.grading.opposition``.
 
 Subjects are not parsed ("A 比 B 快" and "B 比 A 快" look alike), so a swap of the compared things
 is not caught; the check errs towards leaving a hit alone. One case is cheap to read, though: in a
@@ -50,10 +54,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.grading.glossary import GLOSSARY
-from bot.grading.matching import Answer, Phrase, Verdict, close_mentions, mentions
+from bot.grading.matching import Answer, Phrase, Verdict, _bag, close_mentions, mentions
 from bot.grading.negation import NEGATIVE_KINDS, negated
 from bot.grading.normalise import CJK_MIN, Text
+from bot.grading.opposition import opposite_points as opposite_points  # the opposite-term rule, re-exported
+from bot.grading.opposition import terms_for as terms_for
 from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, _WEAK_ZH
 from bot.grading.trie import trie_pattern
 
@@ -365,6 +370,10 @@ _PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "get", "got"))
 _REMOVE_RE = re.compile(trie_pattern([w if w >= CJK_MIN else f" {w} " for w in _REMOVE_BEFORE]))
 _REMOVE_UNITS = frozenset(_REMOVE_BEFORE)  # two-character words are bigram units, English stems are tokens
 _REPLACED_BY = frozenset(("with", "by", "成", "为"))
+# a point about cleaning data takes things out itself ("清洗去重去有害", "filter toxic text" folds to
+# 过滤有害文本): removing what it names ("删掉重复的、有害的", "去掉隐私") is the point, not its denial;
+# removing the cleaning step itself ("skip dedup", "去掉过滤") still denies it
+_CLEANING_RE = re.compile("清洗|清理|过滤|去重|去噪|剔除|筛掉|筛除|脱敏|去有害|去低质| scrub | sanit ")
 REMOVE_WINDOW = 6  # tokens between a removal verb and what it removes (一个/全部/the/all ...)
 AFTER_WINDOW = 4  # tokens between what is removed and a removal verb after it ("缓存全部去掉")
 
@@ -419,16 +428,22 @@ def _removed(text: Text, cues, removals, start: int, end: int) -> bool:
     return False
 
 
+def _flat_of(text: Text, start: int, end: int) -> str:
+    """The flat rendering of tokens [start, end)."""
+    return text.flat[text.starts[start]:text.starts[end] if end < len(text.starts) else len(text.flat)]
+
+
 class ModelRemovals:
     """Per key point, whether the model answer (or the point's own wording) removes or replaces it:
     "GRPO 去掉了 critic" is then the point, not its denial."""
 
-    __slots__ = ("points",)
+    __slots__ = ("points", "cleaning")
 
     def __init__(self, model_answer: str, points) -> None:
         model = Answer(model_answer)
         removals = _removals(model.text)
         self.points: list[bool] = []
+        self.cleaning = [any(_CLEANING_RE.search(p.flat) for p in phrases) for _text, phrases in points]
         for _text, phrases in points:
             own = any(_REMOVE_RE.search(Text(p.source).flat) for p in phrases)
             said = own or any(_removed(model.text, model.cues, removals, s, e)
@@ -472,120 +487,20 @@ def removed_hits(model: ModelRemovals | None, points, answer: Answer, verdicts: 
         # mentions in the phrase's order first: one in another order is looser and may span the verb
         spans = [(s, e) for p in points[k][1] if not p.negative for s, e in close_mentions(p, answer)
                  if not negated(text, answer.cues, s, e)]
-        spans = spans or [(s, e) for p in points[k][1] if not p.negative for s, e in mentions(p, answer)
-                          if not negated(text, answer.cues, s, e)]
-        if spans and all(_removed(text, answer.cues, removals, s, e) for s, e in spans):
-            out = list(out) if out is verdicts else out
-            out[k] = Verdict.CONTRADICTED
-    return out
-
-
-# Opposite terms of the field: an answer that says one where the point says the other ("请求一个个串行跑"
-# for "工具并行执行", "静态 batching" for "连续批处理", "离散模板" for "连续提示") states the opposite.
-_OPPOSITES = (("串行", "并行"), ("同步", "异步"), ("静态", "动态"), ("静态", "连续"), ("离散", "连续"),
-              ("稠密", "稀疏"), ("精确", "近似"), ("单向", "双向"), ("绝对", "相对"), ("离线", "在线"),
-              ("冻结", "解冻"), ("有损", "无损"))
-_OPPOSITE: dict[str, frozenset[str]] = {}
-for _a, _b in _OPPOSITES:
-    _OPPOSITE[_a] = _OPPOSITE.get(_a, frozenset()) | {_b}
-    _OPPOSITE[_b] = _OPPOSITE.get(_b, frozenset()) | {_a}
-OPPOSITE_UNITS = frozenset(_OPPOSITE)
-_TERMS = frozenset(GLOSSARY)  # the Chinese forms the glossary writes
-_LONGEST = max(map(len, _TERMS))
-# other words that say a term ("模糊去重" is approximate deduplication)
-_SAID_AS = {"近似": ("模糊",)}  # two-character words: bigram units of an answer
-
-
-# a term after these is the baseline of a comparison ("比离散提示更稳定", "steadier than discrete prompts"):
-# the point claims something about the other term
-_BASELINE = re.compile(r"(?:比|相比|相较|对比|不同于|而非| than | unlik | vs | versus | compar  to | compar  with )\s*$")
-
-
-def _claimed(flat: str, word: str) -> bool:
-    """Is ``word`` in a phrase's flat text other than as the baseline of a comparison?"""
-    pos = flat.find(word)
-    while pos != -1:
-        if not _BASELINE.search(flat, max(0, pos - 16), pos):
-            return True
-        pos = flat.find(word, pos + 1)
-    return False
-
-
-class PointTerms:
-    """Per key point, the opposite-pair terms its own wording uses ("工具并行执行" -> {并行})."""
-
-    __slots__ = ("points", "any")
-
-    def __init__(self, points) -> None:
-        per_point = [{w for p in phrases if not p.negative for w in _OPPOSITE if _claimed(p.flat, w)}
-                     for _text, phrases in points]
-        # a question whose points use both terms of a pair contrasts them ("Causal 单向, Prefix 前缀双向"):
-        # saying one of them is then about another compared thing, not the opposite of a point
-        used = set().union(*per_point) if per_point else set()
-        self.points: list[frozenset[str]] = [frozenset(w for w in found if not _OPPOSITE[w] & used)
-                                             for found in per_point]
-        self.any = any(self.points)
-
-
-_TERMS_CACHE: dict[str, tuple[object, PointTerms]] = {}
-
-
-def terms_for(question, points) -> PointTerms:
-    entry = _TERMS_CACHE.get(question.id)
-    if entry is not None and entry[0] is question:
-        return entry[1]
-    if len(_TERMS_CACHE) >= CACHE_SIZE:
-        _TERMS_CACHE.clear()
-    found = PointTerms(points)
-    _TERMS_CACHE[question.id] = (question, found)
-    return found
-
-
-def _straddles(flat: str, pos: int, size: int) -> bool:
-    """Is flat[pos:pos + size] the end of one glossary term and the start of the next ("拒绝对数概率",
-    "rejected log-probabilities" folded, holds 绝对)? Such characters are no word of their own."""
-    end = pos + size
-    for s in range(max(0, pos - _LONGEST + 1), end):
-        for e in range(s + 2, min(len(flat), s + _LONGEST) + 1):
-            if (s < pos < e < end or pos < s < end < e) and flat[s:e] in _TERMS:
-                return True
-    return False
-
-
-def _asserted(answer: Answer, word: str) -> bool:
-    """Does the answer say ``word`` plainly: not negated, and not in a conditional sentence?"""
-    text, flat = answer.text, answer.text.flat
-    pos = flat.find(word)
-    while pos != -1:
-        if _straddles(flat, pos, len(word)):
-            pos = flat.find(word, pos + 1)
-            continue
-        start = text.token_at(pos)
-        ss, se = text.span_of(start, text.sentences)
-        conditional = any(c.kind == "cf" and ss <= c.start < se for c in answer.cues)
-        if not conditional and not negated(text, answer.cues, start, start + len(word)):
-            return True
-        pos = flat.find(word, pos + 1)
-    return False
-
-
-def opposite_points(terms: PointTerms, answer: Answer, verdicts: list[Verdict]) -> list[Verdict]:
-    """The verdicts with every point whose opposite term the answer says, while it never says the point's
-    own term, made CONTRADICTED ("一个个串行跑" against "无依赖工具并行执行")."""
-    if not terms.any:
-        return verdicts
-    present = answer.all_units & OPPOSITE_UNITS  # a set test at C level first: most answers say none
-    if not present:
-        return verdicts
-    said = {w for w in present if _asserted(answer, w)}
-    said |= {w for w, others in _SAID_AS.items() if w not in said and any(o in answer.text.flat for o in others)}
-    if not said:
-        return verdicts
-    out = verdicts
-    for k, own in enumerate(terms.points):
-        if not own or verdicts[k] is Verdict.CONTRADICTED or own & said:
-            continue
-        if any(_OPPOSITE[w] & said for w in own):
+        if spans:
+            # ... but a mention in another order that holds no removal verb and is kept affirms the point
+            # elsewhere ("去掉前 5 层时推理快" by its units, "同一个输入同时给多个任务处理" in full)
+            loose = ((s, e) for p in points[k][1] if not p.negative for s, e in _bag(p, answer)
+                     if not any(s < re_ and rs < e for rs, re_, _a in removals))
+            if any(not _removed(text, answer.cues, removals, s, e) and not negated(text, answer.cues, s, e)
+                   for s, e in loose):
+                continue
+        else:
+            spans = [(s, e) for p in points[k][1] if not p.negative for s, e in mentions(p, answer)
+                     if not negated(text, answer.cues, s, e)]
+        if spans and all(_removed(text, answer.cues, removals, s, e)
+                         and (not model.cleaning[k] or _CLEANING_RE.search(_flat_of(text, s, e)))
+                         for s, e in spans):
             out = list(out) if out is verdicts else out
             out[k] = Verdict.CONTRADICTED
     return out

@@ -18,6 +18,11 @@ It is mentioned in an answer at every place where
    by word order). Such a mention affirms the point when it is not negated, but a denial found
    there does not contradict it: the words between may deny something of their own.
 
+A fuzzy mention (2, 3 or 4) that says the opposite term of a field pair where the phrase says its own
+(``OPPOSITES``: "单向注意力" for "双向注意力", "稀疏检索" for "稠密检索"; and the two halves of one
+design, "编码器架构" for "解码器架构", "Post-LN" for "Pre-LN") is no mention: it shares most units and
+says something else.
+
 A phrase with a comparative 更 after its subject ("训练更慢") is also met by its plain predicate
 ("训练慢一些"), see ``phrases_of``.
 
@@ -54,6 +59,26 @@ FUNCTION_WORDS = frozenset(("the", "a", "an", "to", "of", "in", "on", "at", "by"
                             "or", "into", "onto"))
 
 
+# Opposite terms of the field. A point worded with one of them is contradicted by an answer that says the
+# other (``bot.grading.opposition``), and a fuzzy mention that differs from a phrase by the opposite term is
+# no mention of it: "单向注意力" shares three of the four units of "双向注意力" and says the reverse.
+OPPOSITES = (("串行", "并行"), ("同步", "异步"), ("静态", "动态"), ("静态", "连续"), ("离散", "连续"),
+             ("稠密", "稀疏"), ("精确", "近似"), ("单向", "双向"), ("绝对", "相对"), ("离线", "在线"),
+             ("冻结", "解冻"), ("有损", "无损"))
+OPPOSITE: dict[str, frozenset[str]] = {}
+for _a, _b in OPPOSITES:
+    OPPOSITE[_a] = OPPOSITE.get(_a, frozenset()) | {_b}
+    OPPOSITE[_b] = OPPOSITE.get(_b, frozenset()) | {_a}
+# pairs that only tell mentions apart: a point on the decoder is no point on the encoder ("解码器架构" is
+# no "编码器架构", "Post-LN 梯度稳定" no "Pre-LN 梯度稳定"), but saying one does not deny the other, as
+# both are parts of one design
+_SWAPS: dict[str, frozenset[str]] = dict(OPPOSITE)
+for _a, _b in (("编码器", "解码器"), (" pre ", " post ")):
+    _SWAPS[_a] = _SWAPS.get(_a, frozenset()) | {_b}
+    _SWAPS[_b] = _SWAPS.get(_b, frozenset()) | {_a}
+SWAP_REACH = 2  # tokens on each side of a fuzzy mention where a swapped-in opposite term is looked for
+
+
 class Verdict(Enum):
     HIT = "hit"
     CONTRADICTED = "contradicted"
@@ -85,6 +110,8 @@ class Phrase:
     full: str = ""  # a negative phrase rendered with its negation ("说不知道"): met verbatim, it is affirmed
     content: frozenset[str] = frozenset()  # its units without English function words
     token_set: frozenset[str] = frozenset()
+    # (own term, its opposites) for each opposite-pair term the phrase says
+    swaps: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @classmethod
     def of(cls, source: str) -> Phrase | None:
@@ -97,7 +124,18 @@ class Phrase:
         flat = "".join(t if t >= CJK_MIN else f" {t} " for t in core)
         full = text.flat.strip(CLAUSE + SENTENCE) if negative else ""
         found = frozenset(_units_at(core))
-        return cls(source, tuple(core), flat, found, negative, full, found - FUNCTION_WORDS, frozenset(core))
+        swaps = tuple((w, others) for w, others in _SWAPS.items() if w in flat)
+        return cls(source, tuple(core), flat, found, negative, full, found - FUNCTION_WORDS, frozenset(core), swaps)
+
+
+def _swapped(phrase: Phrase, text: Text, start: int, end: int) -> bool:
+    """Does the fuzzy mention [start, end) say the opposite term of one the phrase says, and not the term
+    itself ("单向注意力" for "双向注意力")? The mention may begin after the swapped term, whose units it
+    does not share, so a few tokens around it are read, within its clause."""
+    cs, ce = text.span_of(start, text.clauses)
+    lo, hi = max(cs, start - SWAP_REACH), min(ce, end + SWAP_REACH)
+    window = text.flat[text.starts[lo]:text.starts[hi] if hi < len(text.starts) else len(text.flat)]
+    return any(own not in window and any(o in window for o in others) for own, others in phrase.swaps)
 
 
 # A comparative 更 between a subject and its adjective ("训练更慢", "参数更少") says what the plain
@@ -175,7 +213,8 @@ def _spread(phrase: Phrase, answer: Answer):
                 break
             pos = found[k]
         else:
-            yield first, pos + 1
+            if not (phrase.swaps and _swapped(phrase, answer.text, first, pos + 1)):
+                yield first, pos + 1
 
 
 def _names_content(phrase: Phrase, shared: set[str]) -> bool:
@@ -196,7 +235,8 @@ def _overlap(phrase: Phrase, answer: Answer, threshold: float):
                 best.setdefault(text.span_of(idx, text.clauses), []).append(idx)
             # ties go to the earliest clause: set order varies between processes, grades must not
             where = max(best.items(), key=lambda item: (len(item[1]), -item[0][0]))[1]
-            yield min(where), max(where) + 1
+            if not (phrase.swaps and _swapped(phrase, text, min(where), max(where) + 1)):
+                yield min(where), max(where) + 1
 
 
 def _bag(phrase: Phrase, answer: Answer):
@@ -253,7 +293,8 @@ def _bag(phrase: Phrase, answer: Answer):
             if any(t < CJK_MIN and t not in need for t in window):
                 continue
             shared = _units_at(window).keys() & phrase.units
-            if len(shared) >= BAG_UNIT_SHARE * len(phrase.units) and _names_content(phrase, shared):
+            if len(shared) >= BAG_UNIT_SHARE * len(phrase.units) and _names_content(phrase, shared) \
+                    and not (phrase.swaps and _swapped(phrase, text, lo, hi + 1)):
                 yield lo, hi + 1
 
 

@@ -18,7 +18,11 @@ for one hit:
 * a negation reaches no further than its own clause: a bare 不/没/未 that a 的 closes is inside an
   attributive clause ("用没对齐过的底座", "训不稳的根本原因是…"), an English one ends at the next finite
   verb or subject ("variables that do not change | you can prefill them"), a clause with a predicate of
-  its own is no list item for a later 都/也, and 连…也 is about its own object;
+  its own is no list item for a later 都/也, and 连…也 is about its own object; a negated modal whose
+  verb a 的 closes is attributive too ("遇到不该答的问题", "从未见过的数据"), and so is a negated
+  predicate after a hit that a 的 joins to a noun of its own ("编造不存在的调用"); an English
+  "without" qualifies its noun, and examples after it ("languages without spaces such as
+  Chinese") are instances of the whole, not denied;
 * "X instead of Y", "用 X 而不是 Y" denies Y only, and such a clause is no denial of the answer's;
 * never negated: a hit in a conditional or counterfactual sentence ("如果没有 KV cache，每一步都要
   重算", "without a cache it would recompute"), which explains by contrast; a negation after a
@@ -200,6 +204,17 @@ def _parity(cues: list[Cue]) -> bool:
 
 _BARE = frozenset("不没未")
 ATTRIBUTIVE = 6  # tokens between a bare 不/没/未 and the 的 that closes its attributive clause
+# a negated modal takes a verb, and a 的 right after that verb makes the whole an attribute of the noun
+# after it ("不该答的问题", "不能用的工具", "从未见过的数据"); a longer stretch before 的 is more often an
+# object with an adjective of its own ("不能用额外的奖励模型" denies the model)
+_MODAL = frozenset(("不该", "不应", "不能", "不会", "不可", "不必", "不再", "从不", "从未", "绝不", "无法"))
+_NOT_A_VERB = frozenset("有是把被让给对为在和跟与将")
+MODAL_VERB = 2  # tokens of the verb between a negated modal and its attributive 的
+# English prepositions of absence qualify the noun right after them; an example list after that noun
+# names instances of the whole ("languages without spaces such as Chinese"), which they do not deny. A
+# "no" before a subject quantifies it, and its examples are denied too ("no large model such as GLM uses it")
+_NOUN_NEG = frozenset(("without", "lack"))
+_EXAMPLE = ("such as", "for example", "for instance", "including")
 # a finite verb or a subject between an English negation and a hit starts another predicate: "variables
 # that do not change | you can prefill", "tools that don't depend on each other | are called at once"
 _PREDICATE_EN = frozenset(("is", "are", "was", "were", "can", "could", "will", "should", "must", "may", "might",
@@ -216,7 +231,26 @@ def _closed(tokens: list[str], cue: Cue, start: int) -> bool:
     if cue.end - cue.start == 1 and word in _BARE:
         return "的" in tokens[cue.end:min(start, cue.end + ATTRIBUTIVE + 1)]
     if word < CJK_MIN:
-        return not _PREDICATE_EN.isdisjoint(tokens[cue.end:start])
+        between = tokens[cue.end:start]
+        if not _PREDICATE_EN.isdisjoint(between):
+            return True
+        return cue.end - cue.start == 1 and word in _NOUN_NEG and _has_example(between)
+    # "不该答的问题": a modal, a verb, then 的; not 有/是, which take a noun ("不会有额外的开销"), nor a
+    # coverb, whose object the 的 belongs to ("不能把它的梯度清零")
+    modal = "".join(tokens[cue.start:cue.end])
+    return (modal in _MODAL and cue.end < start and tokens[cue.end] not in _NOT_A_VERB
+            and "的" in tokens[cue.end + 1:min(start, cue.end + MODAL_VERB + 1)])
+
+
+_EXAMPLE_TOKENS = tuple(tuple(Text(w).tokens) for w in _EXAMPLE)
+
+
+def _has_example(tokens: list[str]) -> bool:
+    """Does an example marker ("such as", "for example") stand among these tokens?"""
+    for marker in _EXAMPLE_TOKENS:
+        n = len(marker)
+        if n and any(tuple(tokens[i:i + n]) == marker for i in range(len(tokens) - n + 1)):
+            return True
     return False
 
 
@@ -298,9 +332,10 @@ def _trailing_denial(text: Text, after: list[Cue], end: int, ce: int) -> bool:
         tok = text.tokens[i]
         if i in covered or tok in _FILLER_EN or (len(tok) == 1 and tok in _FILLER_CJK):
             continue
-        if last.kind == "post" and i >= last.end:
-            # "learns to ignore irrelevant content", "忽略无关的内容": an adjective before its noun
-            # describes that noun; it says nothing about the hit before it
+        if i >= last.end and (last.kind == "post" or "的" in text.tokens[last.end:i]):
+            # "learns to ignore irrelevant content", "忽略无关的内容", "编造不存在的调用": an adjective
+            # (or a negated predicate closed by 的) before its noun describes that noun; it says nothing
+            # about the hit before it. A 的 with no noun after it ("是不需要的") still predicates.
             return False
         content += 1
     return content <= 1

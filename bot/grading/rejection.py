@@ -13,7 +13,9 @@ A hit is *rejected*, and contradicted, when every mention that affirms it is fol
 such a phrase, and
 
 * no scope breaker stands between them (a contrast or a new predicate: "重排很有用，而单独用 BM25 意义不
-  大", "reranking helps, but keyword search alone is a waste of time");
+  大", "reranking helps, but keyword search alone is a waste of time"); an English "and"/"or" that joins
+  the mention to more short items of one subject is no breaker ("hybrid search and reranking are a
+  waste of time", like "混合检索和重排都是浪费时间");
 * the phrase itself is not negated ("并不是浪费时间", "is not a waste of time");
 * the sentence is no conditional ("不做重排的话，效果意义不大"), and the mention is not itself removed
   or denied ("去掉重排意义不大" dismisses the removal, not the reranker);
@@ -30,8 +32,8 @@ import re
 
 from bot.grading.contradiction import _has_object
 from bot.grading.matching import Answer, Verdict, _units_at, close_mentions, mentions
-from bot.grading.negation import find_cues, negated
-from bot.grading.normalise import Text
+from bot.grading.negation import _PREDICATE_EN, find_cues, negated
+from bot.grading.normalise import CJK_MIN, CLAUSE, Text
 from bot.grading.trie import trie_pattern
 
 # explicit judgements that something is not worth having; general words of evaluation, not of any topic.
@@ -90,9 +92,41 @@ def _rejected(answer: Answer, rejections: list[int], start: int, end: int) -> bo
     if negated(text, cues, start, end, weak=True):
         return False
     for at in rejections:
-        if end <= at < se and not any(c.kind == "brk" and end <= c.start < at for c in cues):
+        if end <= at < se and not any(c.kind == "brk" and end <= c.start < at and not _joins_items(text, end, c)
+                                      for c in cues):
             return True
     return False
+
+
+LIST_ITEM = 6  # tokens of a short list item (a Chinese character is one) between a mention and a closing "and"
+_AND = frozenset(("and", "or"))
+
+
+def _joins_items(text: Text, end: int, cue) -> bool:
+    """Is the breaker an English "and"/"or" that joins the mention to more items of one subject ("hybrid
+    search and reranking are a waste of time", "BM25, HNSW and reranking are obsolete"), as Chinese 和
+    does? It is, when the mention's own clause ends right after it (nothing of its own is said there:
+    "reranking helps, and BM25 is a waste" keeps the break) and each clause between is a short item."""
+    if cue.end - cue.start != 1 or text.tokens[cue.start] not in _AND:
+        return False
+    between = text.tokens[end:cue.start]
+    # a mention found by its units ends at its last unit's first character: one Chinese character
+    # of it may stand before the "and"
+    if between and between[0] >= CJK_MIN and between[1:2] in ([], [CLAUSE]):
+        between = between[1:]
+    if between and between[0] != CLAUSE:
+        return False
+    return _PREDICATE_EN.isdisjoint(between) and _items_short(between)
+
+
+def _items_short(tokens: list[str]) -> bool:
+    """Every clause of these tokens holds at most LIST_ITEM tokens."""
+    n = 0
+    for t in tokens:
+        n = 0 if t == CLAUSE else n + 1
+        if n > LIST_ITEM:
+            return False
+    return True
 
 
 def _avoids(point: str) -> bool:

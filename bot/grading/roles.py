@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import re
 
-from bot.grading.contradiction import _BASELINE, _STOP
+from bot.grading.contradiction import _STOP
 from bot.grading.matching import Answer, Verdict, _exact, _spread
 from bot.grading.negation import negated
 from bot.grading.normalise import CJK_MIN, Text
+from bot.grading.opposition import _BASELINE
 
 # a prompt that asks to compare
 _COMPARISON = re.compile(r"区别|不同|异同|对比|比较|相比|比起|还是|优劣|优缺点|好在|\bvs\.?|versus|differ|compar", re.I)
