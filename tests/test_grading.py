@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.grading import PARTICIPATION_POINTS, Grader, LocalGrader, grade, has_words, normalise
+from bot.grading.local import SHORT_HIT_FLOOR
 from bot.model import Grade, KeyPoint, Kind, Question
 
 Q = Question(
@@ -34,7 +35,8 @@ def test_normalise_width_case_punctuation():
 def test_key_points_hit(text, hit):
     result = grade(Q, text)
     assert set(result.hit) == hit
-    assert result.score == int(10 * len(hit) / 4 + 0.5)
+    # each is one short sentence: one point alone scores the short-answer floor rather than its share
+    assert result.score == max(int(10 * len(hit) / 4 + 0.5), SHORT_HIT_FLOOR)
     assert set(result.missed) == {kp.text for kp in Q.key_points} - hit
     assert result.judge == "local" and result.capped is None and not result.contradicted
 
