@@ -32,6 +32,8 @@ WORDPIECE = "WordPiece按似然增益合并"
     ("RQ-VAE和VQ-VAE有什么不同？", (" rq ", " vq ")),
     ("进行SFT操作的时候，基座模型选用Chat还是Base?", (" chat ", " base ")),  # SFT is context, not compared
     ("WordPiece 是怎么构建词表的？", ()),  # no comparison asked
+    # fine-tuning folds to 微调, which every mention of Prompt tuning (提示微调) holds too: unreadable
+    ("指示微调（Prompt-tuning）与 fine-tuning 区别 是什么？", ()),
 ])
 def test_compared_heads(prompt, heads):
     assert compared_heads(prompt) == heads
@@ -69,3 +71,15 @@ def test_a_clause_without_a_compared_name_is_left_alone():
     # the subject stands in an earlier clause (or a table's header): not read, the hit stays
     g = grade(COMPARE, "先说 WordPiece（BERT 用的那种），合并频次最高的一对。")
     assert BPE in g.hit
+
+
+def test_a_name_inside_the_other_name_binds_nothing():
+    # "fine-tuning 更新全部参数" is said of fine-tuning; its 微调 is also the tail of 提示微调 (Prompt tuning)
+    q = Question(id="t-roles-ft", topic="peft", kind=Kind.OPEN,
+                 prompt="指示微调（Prompt-tuning）与 fine-tuning 区别 是什么？",
+                 answer="Prompt Tuning 只训练软提示；fine-tuning 更新全部参数。",
+                 key_points=(KeyPoint("只训软提示 vs 更新全部参数", ("更新全部参数", "update all weights")),
+                             KeyPoint("存储小", ("存储小",))))
+    for text in ("Prompt Tuning 把模型全部冻结，只训练一段软提示；fine-tuning 更新全部参数。",
+                 "Prompt tuning freezes the whole model and trains a soft prompt; fine-tuning updates all weights."):
+        assert not grade(q, text).contradicted

@@ -10,7 +10,9 @@ Each term meets its point, so the swap scores like the right answer unless the a
   prompt that asks for a comparison (区别, 不同, 相比, 还是, vs ...). A part every name shares names
   none of them: "tuning" of Prompt-tuning/Prefix-tuning, "VAE" of RQ-VAE/VQ-VAE; what is left is the
   name's *head* in its rendered form (提示, 前缀, " rq ", " vq "), so that "Prompt" and "Prompt
-  tuning" are the same thing after the glossary folded them apart.
+  tuning" are the same thing after the glossary folded them apart. When one head lies inside another
+  thing's full name (fine-tuning is 微调, Prompt tuning 提示微调), a mention of the one is a mention
+  of the other too, and the question is left alone.
 * A point names its own things (the heads its text holds); one that names none or all is not bound.
 * The *subject* of a mention is the compared name nearest before it in its clause: a name after
   比/than/相比/unlike is a baseline and the one before it is the subject ("Prompt tuning 比 Prefix
@@ -78,6 +80,11 @@ def compared_heads(prompt: str) -> tuple[str, ...]:
         cut = form[head if _enough(form[:head]) else 0:len(form) - tail if _enough(form[len(form) - tail:]) else None]
         heads.append(_render(cut if cut and _enough(cut) else form))
     heads = list(dict.fromkeys(heads))
+    # a head inside another thing's full name ("微调" of fine-tuning in 提示微调, Prompt tuning folded)
+    # is met by every mention of that thing too: whose claim a sentence makes cannot be read then
+    for form, own in zip(forms, heads, strict=False):
+        if any(h != own and h in _render(form) for h in heads):
+            return ()
     return tuple(heads) if len(heads) >= 2 else ()
 
 
