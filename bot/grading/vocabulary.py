@@ -140,6 +140,7 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "备用": ("backup", "backups"),
     "编号": ("numbered", "numbering"),
     "引用": ("cite", "cites", "cited", "citing", "citation", "citations"),
+    "证据": ("evidence",),
     "描述": ("description", "descriptions", "describe", "describes", "described"),
     "细节": ("detail", "details", "detailed"),
     "术语": ("terminology", "jargon"),
