@@ -17,6 +17,8 @@ else), anywhere within one sentence.
 
 from __future__ import annotations
 
+from bot.grading.plainwords_bank import PLAIN_BANK
+
 # concept (in the bank's wording; its units are what a matching sentence gains) -> everyday phrasings
 PLAIN: dict[str, tuple[str, ...]] = {
     # representations
@@ -160,3 +162,6 @@ PLAIN: dict[str, tuple[str, ...]] = {
             "write out the steps"),
     "少样本 示例": ("给几个例子", "举几个例子", "a few examples", "show it some examples"),
 }
+
+# the bank-wide table goes after the first one, so the first one's concepts keep their ranks
+PLAIN.update({concept: plains for concept, plains in PLAIN_BANK.items() if concept not in PLAIN})
