@@ -51,10 +51,10 @@ def test_the_bank_table_is_merged_and_never_replaces_an_entry():
     assert PLAIN["嵌入向量"][0] == "一串数字"  # the first table's entries keep their phrasings
 
 
-def test_no_bank_phrasing_reads_as_a_denial():
+def test_no_phrasing_reads_as_a_denial():
     # a phrasing holding a negation cue ("停不下来") would only ever appear in a denied clause, whose units
     # soft credit skips, so it could never fire: problems are worded affirmatively instead
-    for concept, plains in PLAIN_BANK.items():
+    for concept, plains in PLAIN.items():
         for plain in plains:
             assert not any(cue.kind in NEGATIVE_KINDS for cue in Answer(plain).cues), (concept, plain)
 
