@@ -108,3 +108,21 @@ def test_a_plain_explanation_of_every_point_beats_naming_one():
 def test_english_plain_words_explain_the_points_they_name(text, points):
     supports, sentences = _sentences(LORA, text)
     assert soft_credit(list(supports), [False] * len(supports), sentences) == pytest.approx(points)
+
+
+SERVE = Question(
+    id="t-serve-bank", topic="inference", kind=Kind.OPEN, prompt="线上推理服务要关注什么？",
+    answer="延迟是用户等待的时间。吞吐是每秒处理的请求数。",
+    key_points=(KeyPoint("延迟", ("latency",)), KeyPoint("吞吐", ("throughput",))),
+)
+
+
+@pytest.mark.parametrize("text, credit", [
+    ("响应快慢很关键。", 1.0),  # 延迟 is one unit: its plain phrasing explains the point as fully as the term
+    ("Response time matters most.", 1.0),
+    ("模型大小很关键。", 0.0),
+    ("The size of the model matters most.", 0.0),
+])
+def test_a_one_unit_concept_named_plainly_earns_a_full_point(text, credit):
+    supports, sentences = _sentences(SERVE, text)
+    assert soft_credit(list(supports), [False] * len(supports), sentences) == pytest.approx(credit)
