@@ -126,3 +126,36 @@ SERVE = Question(
 def test_a_one_unit_concept_named_plainly_earns_a_full_point(text, credit):
     supports, sentences = _sentences(SERVE, text)
     assert soft_credit(list(supports), [False] * len(supports), sentences) == pytest.approx(credit)
+
+
+SEARCH = Question(
+    id="t-search-bank", topic="rag", kind=Kind.OPEN, prompt="怎么提升检索效果？",
+    answer="用 BM25 与向量的混合检索。再用交叉编码器重排。问题含糊时先澄清。",
+    key_points=(KeyPoint("混合检索", ("hybrid search",)), KeyPoint("交叉编码器重排", ("cross-encoder",)),
+                KeyPoint("澄清", ("clarify",))),
+)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("关键词和语义一起查。", "混合检索"),
+    ("Search by keywords and by meaning.", "混合检索"),
+    ("把问题和文档一起输入打分。", "交叉编码器"),
+    ("Score the question and passage together.", "交叉编码器"),
+    ("先反问用户。", "澄清"),
+    ("First ask the user what they mean.", "澄清"),
+])
+def test_retrieval_words_in_plain_language(text, concept):
+    supports, sentences = _sentences(SEARCH, text)
+    extra = set().union(*with_plain_words(supports, sentences)[len(sentences):])
+    assert _concept(concept) & extra - set().union(*sentences)
+
+
+@pytest.mark.parametrize("text", [
+    "不要反问用户，也别把问题和文档一起输入打分。",
+    "Never ask the user what they mean.",
+    "用户很多，文档也很多。",  # the words of a phrasing, not the phrasing
+    "There are many users and many passages.",
+])
+def test_retrieval_phrasings_denied_or_broken_add_nothing(text):
+    supports, sentences = _sentences(SEARCH, text)
+    assert with_plain_words(supports, sentences) == sentences
