@@ -12,7 +12,10 @@ already holds its units (so 打分 helps a point about 奖励模型 and nothing 
 The entries are the field's usual plain words, not the wording of any one answer: each phrasing
 should describe its concept whatever the question. Chinese phrasings are matched as character
 bigrams and English ones as stems (the same ``bot.grading.normalise`` pipeline as everything
-else), anywhere within one sentence.
+else), anywhere within one sentence. A phrasing never holds a negation cue ("停不下来", "no loops"): a
+denied clause gives no soft credit, so such a phrasing could never fire; problems are worded affirmatively.
+``bot.grading.plainwords_bank`` adds a second table gathered over every topic of the question bank; it is
+merged after this one, so these concepts keep their ranks.
 """
 
 from __future__ import annotations
