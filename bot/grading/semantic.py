@@ -37,8 +37,11 @@ SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a s
 SUPPORT_UNITS = 3  # matched support units in one sentence that count as a full paraphrase of a point
 SOFT_FLOOR = 0  # matched units that say nothing (chance overlap of everyday words)
 MIN_CLAUSE_TOKENS = 3  # shorter clauses ("能。", "Yes,") say nothing either way
-SUPPORT_SHARE = 0.5
-CONCEPT_UNITS = 2  # a concept named in plain words needs this many of its units in a support for full credit  # share of a key point's own units a model-answer sentence needs to support it
+SUPPORT_SHARE = 0.5  # share of a key point's own units a model-answer sentence needs to support it
+# a concept named in plain words earns full credit towards a point whose support holds all of its units that
+# the question uses (it only ever holds those): a plain phrasing names its concept as surely as the term, however
+# few units the term has. With 2, a one-unit concept (延迟, 冻结) earned half a point where its term earned one
+CONCEPT_UNITS = 1
 
 
 def support_of(point_texts: tuple[str, ...], model_sentences: list[set[str]], drop: frozenset[str],
@@ -164,8 +167,8 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
             continue
         done.add(p)
         free.discard(i)
-        # a concept is short ("奖励模型" is two units once 模型 is dropped as generic): a point whose support
-        # holds all of it, or CONCEPT_UNITS of it, is explained by naming it, as by a sentence sharing three units
+        # a concept is short ("奖励模型" is two units once 模型 is dropped as generic, "延迟" one): a point whose
+        # support holds all of it is explained by naming it, as by a sentence sharing three units
         total += _credit(matched) if i < sentences else _credit(
             matched, max(CONCEPT_UNITS, min(SUPPORT_UNITS, len(answer_sentences[i]))))
     return total
