@@ -213,7 +213,7 @@ GENERAL: dict[str, tuple[str, ...]] = {
              "production-ready", "production use"),
     "玩具": ("toy", "toys", "toy-like"),
     # the content words of the bank's key points (both languages) with their usual rendering in the other
-    # language: a member writing in English says "small model", "automatically", "role", "billion"
+    # language: a member writing in English says "small model", "automatically", "bottleneck", "billion"
     "小模型": ("small model", "small models", "smaller model", "smaller models"),
     "大模型": ("large model", "large models", "larger model", "larger models", "big model", "big models"),
     "原模型": ("original model", "original models"),
