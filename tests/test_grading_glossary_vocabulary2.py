@@ -15,7 +15,7 @@ import pytest
 
 from bot.bank import QuestionBank
 from bot.grading import grade
-from bot.grading.normalise import Text
+from bot.grading.normalise import Text, stem
 
 BANK = QuestionBank.load(Path(__file__).resolve().parent.parent / "questions")
 
@@ -185,3 +185,16 @@ def test_the_same_content_in_either_language_grades_within_a_point(qid, zh, en):
     zh_grade, en_grade = grade(question, zh), grade(question, en)
     assert zh_grade.score >= 7, zh_grade
     assert abs(zh_grade.score - en_grade.score) <= 1, (zh_grade, en_grade)
+
+
+@pytest.mark.parametrize("british, american", [("analysed", "analyzed"), ("analysing", "analyzing"),
+                                               ("dialogues", "dialogs"), ("catalogue", "catalog"),
+                                               ("defence", "defense"), ("paralysed", "paralyzed")])
+def test_british_spellings_beyond_ise_meet_the_american_ones(british, american):
+    assert Text(british).tokens == Text(american).tokens
+
+
+@pytest.mark.parametrize("word", ["analysis", "analyst", "catalyst", "dialect"])
+def test_words_that_only_look_british_keep_their_stem(word):
+    # a noun in -ysis, or a word with no -yse/-ogue ending, is no spelling variant
+    assert Text(word).tokens == [stem(word)]
