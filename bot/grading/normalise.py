@@ -170,7 +170,9 @@ _OWN_STEMS = {
     "limited": "limited",  # 有限, not 限制
 }
 # British spellings that ``_BRITISH`` (-ise) does not cover
-_BRITISH_WORDS = re.compile(r"^(?:(behavi|neighb|col|fav|hon|lab|rum|endeav|flav|vap|harb)our|(licen)c|(cent|met|fib)re)")
+_BRITISH_WORDS = re.compile(
+    r"^(?:(behavi|neighb|col|fav|hon|lab|rum|endeav|flav|vap|harb)our|(licen|defen|offen)c|(cent|met|fib)re"
+    r"|(dialog|catalog|analog|monolog)ue|(anal|paral|catal)ys(?=e|ed|es|ing\b))")
 
 
 def _american(match: re.Match[str]) -> str:
@@ -178,6 +180,10 @@ def _american(match: re.Match[str]) -> str:
         return match.group(1) + "or"
     if match.group(2):
         return match.group(2) + "s"
+    if match.group(4):  # "dialogue" is "dialog": Snowball keeps the u, so the two would not meet
+        return match.group(4)
+    if match.group(5):  # "analyse" is "analyze" (-ise is folded above; -yse needs its own rule)
+        return match.group(5) + "yz"
     return match.group(3) + "er"
 
 
