@@ -57,8 +57,6 @@ from dataclasses import dataclass
 from bot.grading.matching import Answer, Phrase, Verdict, _bag, close_mentions, mentions
 from bot.grading.negation import NEGATIVE_KINDS, negated
 from bot.grading.normalise import CJK_MIN, Text
-from bot.grading.opposition import opposite_points as opposite_points  # the opposite-term rule, re-exported
-from bot.grading.opposition import terms_for as terms_for
 from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, _WEAK_ZH
 from bot.grading.trie import trie_pattern
 
@@ -256,25 +254,6 @@ class ModelDirections:
         self.axes = frozenset(c.axis for cues in self.points for c in cues)
 
 
-_CACHE: dict[str, tuple[object, ModelDirections | None]] = {}
-CACHE_SIZE = 4096
-
-
-def directions_for(question, points) -> ModelDirections | None:
-    """The question's ``ModelDirections``, built once per question (cached by id, like the grader's own
-    preparation); None for a question without a model answer or graded by a rubric."""
-    entry = _CACHE.get(question.id)
-    if entry is not None and entry[0] is question:
-        return entry[1]
-    if len(_CACHE) >= CACHE_SIZE:
-        _CACHE.clear()
-    found = None
-    if question.answer and not (question.discussion and question.rubric):
-        found = ModelDirections(question.answer, points, question.prompt)
-    _CACHE[question.id] = (question, found)
-    return found
-
-
 def _hit_sentences(phrases: tuple[Phrase, ...], answer: Answer) -> set[tuple[int, int]]:
     """Sentences of the answer where one of the phrases is mentioned with its own polarity."""
     text = answer.text
@@ -449,23 +428,6 @@ class ModelRemovals:
             said = own or any(_removed(model.text, model.cues, removals, s, e)
                               for p in phrases for s, e in close_mentions(p, model))
             self.points.append(said)
-
-
-_REMOVALS_CACHE: dict[str, tuple[object, ModelRemovals | None]] = {}
-
-
-def removals_for(question, points) -> ModelRemovals | None:
-    """The question's ``ModelRemovals``, built once per question like ``directions_for``."""
-    entry = _REMOVALS_CACHE.get(question.id)
-    if entry is not None and entry[0] is question:
-        return entry[1]
-    if len(_REMOVALS_CACHE) >= CACHE_SIZE:
-        _REMOVALS_CACHE.clear()
-    found = None
-    if question.answer and not (question.discussion and question.rubric):
-        found = ModelRemovals(question.answer, points)
-    _REMOVALS_CACHE[question.id] = (question, found)
-    return found
 
 
 def removed_hits(model: ModelRemovals | None, points, answer: Answer, verdicts: list[Verdict]) -> list[Verdict]:

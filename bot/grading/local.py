@@ -51,14 +51,12 @@ import re
 from itertools import chain
 
 from bot.grading.contradiction import (
-    directions_for,
+    ModelDirections,
+    ModelRemovals,
     misattributed,
-    opposite_points,
-    removals_for,
     removed_hits,
     reverse_hits,
     subjects_of,
-    terms_for,
 )
 from bot.grading.matching import (
     FUZZY_THRESHOLD,
@@ -71,8 +69,9 @@ from bot.grading.matching import (
     written,
 )
 from bot.grading.normalise import Text, units
+from bot.grading.opposition import PointTerms, opposite_points
 from bot.grading.rejection import rejected_hits
-from bot.grading.roles import roles_for, swapped_hits
+from bot.grading.roles import Roles, swapped_hits
 from bot.grading.semantic import (
     affirmed_sentence_units,
     negated_share,
@@ -139,7 +138,8 @@ def _round(x: float) -> int:
 class Prepared:
     """What grading needs from one question, computed once."""
 
-    __slots__ = ("points", "threshold", "normal", "vocab", "near", "rubric", "supports", "index", "subjects")
+    __slots__ = ("points", "threshold", "normal", "vocab", "near", "rubric", "supports", "index", "subjects",
+                 "directions", "removals", "terms", "roles")
 
     def __init__(self, question: Question) -> None:
         self.rubric = bool(question.discussion and question.rubric)
@@ -154,6 +154,12 @@ class Prepared:
             self.threshold = FUZZY_THRESHOLD
         self.index = PointIndex(tuple(phrases for _text, phrases in self.points), self.threshold)
         self.subjects = subjects_of(question.prompt, self.points)
+        # what the model answer says of each point (directions, removals), for the contradiction rules
+        model_answer = question.answer if question.answer and not self.rubric else None
+        self.directions = ModelDirections(model_answer, self.points, question.prompt) if model_answer else None
+        self.removals = ModelRemovals(model_answer, self.points) if model_answer else None
+        self.terms = PointTerms(self.points)
+        self.roles = Roles(question.prompt, self.points)
         model = length_of(Text(question.answer)) if question.answer else 0.0
         low, high = NORMAL_LENGTH
         self.normal = max(low, min(high, NORMAL_FACTOR * model))
@@ -242,13 +248,13 @@ class LocalGrader:
         answer = Answer(text)
         assessed = prep.index.assess(answer)
         # hook: a hit whose sentence reverses the model answer's direction is contradicted (bot.grading.contradiction)
-        assessed = reverse_hits(directions_for(question, prep.points), prep.points, answer, assessed)
-        assessed = removed_hits(removals_for(question, prep.points), prep.points, answer, assessed)
-        assessed = opposite_points(terms_for(question, prep.points), answer, assessed)
+        assessed = reverse_hits(prep.directions, prep.points, answer, assessed)
+        assessed = removed_hits(prep.removals, prep.points, answer, assessed)
+        assessed = opposite_points(prep.terms, answer, assessed)
         assessed = rejected_hits(prep.points, answer, assessed)
         if Verdict.CONTRADICTED in assessed:
             assessed = misattributed(prep.subjects, prep.points, answer, assessed)
-        assessed = swapped_hits(roles_for(question, prep.points), prep.points, answer, assessed)
+        assessed = swapped_hits(prep.roles, prep.points, answer, assessed)
         verdicts = list(zip((point for point, _phrases in prep.points), assessed, strict=True))
         hit = tuple(p for p, v in verdicts if v is Verdict.HIT)
         contradicted = tuple(p for p, v in verdicts if v is Verdict.CONTRADICTED)

@@ -17,8 +17,6 @@ from bot.grading.matching import OPPOSITE as _OPPOSITE
 from bot.grading.matching import Answer, Verdict
 from bot.grading.negation import negated
 
-CACHE_SIZE = 4096  # questions whose terms are kept, as for the other per-question tables
-
 OPPOSITE_UNITS = frozenset(_OPPOSITE)
 _TERMS = frozenset(GLOSSARY)  # the Chinese forms the glossary writes
 _LONGEST = max(map(len, _TERMS))
@@ -55,20 +53,6 @@ class PointTerms:
         self.points: list[frozenset[str]] = [frozenset(w for w in found if not _OPPOSITE[w] & used)
                                              for found in per_point]
         self.any = any(self.points)
-
-
-_TERMS_CACHE: dict[str, tuple[object, PointTerms]] = {}
-
-
-def terms_for(question, points) -> PointTerms:
-    entry = _TERMS_CACHE.get(question.id)
-    if entry is not None and entry[0] is question:
-        return entry[1]
-    if len(_TERMS_CACHE) >= CACHE_SIZE:
-        _TERMS_CACHE.clear()
-    found = PointTerms(points)
-    _TERMS_CACHE[question.id] = (question, found)
-    return found
 
 
 def _straddles(flat: str, pos: int, size: int) -> bool:

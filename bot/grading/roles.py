@@ -105,22 +105,6 @@ class Roles:
         self.any = any(other for _own, other in self.points)
 
 
-_CACHE: dict[str, tuple[object, Roles]] = {}
-CACHE_SIZE = 4096
-
-
-def roles_for(question, points) -> Roles:
-    """The question's ``Roles``, built once per question (cached by id, like the grader's own preparation)."""
-    entry = _CACHE.get(question.id)
-    if entry is not None and entry[0] is question:
-        return entry[1]
-    if len(_CACHE) >= CACHE_SIZE:
-        _CACHE.clear()
-    found = Roles(question.prompt, points)
-    _CACHE[question.id] = (question, found)
-    return found
-
-
 def subject_of(text: Text, start: int, names: tuple[str, ...]) -> set[str]:
     """The compared names a mention [start, end) is said of (see the module docstring); empty if none."""
     flat, starts = text.flat, text.starts
