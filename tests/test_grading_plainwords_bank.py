@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 
 from bot.grading import grade
-from bot.grading.local import LocalGrader
 from bot.grading.matching import Answer
 from bot.grading.negation import NEGATIVE_KINDS
 from bot.grading.normalise import Text, units
 from bot.grading.plainwords import PLAIN
 from bot.grading.plainwords_bank import PLAIN_BANK
-from bot.grading.semantic import affirmed_sentence_units, soft_credit, with_plain_words
+from bot.grading.semantic import soft_credit, with_plain_words
 from bot.model import KeyPoint, Kind, Question
+from tests.test_grading_plainwords import _concept, _sentences
 
 LORA = Question(
     id="t-lora-bank", topic="peft", kind=Kind.OPEN, prompt="LoRA 有哪些优点？",
@@ -29,16 +29,6 @@ AGENT = Question(
     key_points=(KeyPoint("最大步数上限", ("step limit",)), KeyPoint("转人工介入", ("human handoff",)),
                 KeyPoint("拆分子问题", ("sub-questions",))),
 )
-
-
-def _sentences(question: Question, text: str) -> tuple[tuple[frozenset[str], ...], list[set[str]]]:
-    supports = LocalGrader().prepared(question).supports
-    answer = Answer(text)
-    return supports, affirmed_sentence_units(answer.text, answer.cues, answer.sentence_units)
-
-
-def _concept(name: str) -> set[str]:
-    return units(Text(name).tokens)
 
 
 def test_the_bank_table_is_merged_and_never_replaces_an_entry():
