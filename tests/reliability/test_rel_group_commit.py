@@ -3,8 +3,10 @@ drains it batch after batch, and every caller learns its own outcome.
 
 What must hold: every queued write is committed once, in the order it was queued, and its caller gets
 its own rows; a ``write()`` transaction is not starved by a steady stream of answers (the drain
-stops for it after the batch in hand); a batch that fails as a whole fails each of its callers and
-the queue goes on working; ``close()`` commits what is still queued.
+stops for it after the batch in hand); a statement that fails (a constraint, a value that cannot be
+bound) fails its caller alone, and the statements around it in the batch are committed; a batch that
+fails as a whole fails each of its callers and the queue goes on working; ``close()`` commits what is
+still queued.
 """
 
 from __future__ import annotations
@@ -40,6 +42,30 @@ async def test_every_queued_write_is_committed_once_in_order_and_its_caller_gets
         assert [r["n"] for r in stored[:500]] == list(range(500))  # committed in the order queued
         assert sorted(r["n"] for r in stored) == list(range(600))  # each exactly once
         assert [r["id"] for r in rows] == [r["id"] for r in sorted(stored, key=lambda r: r["n"])]
+    finally:
+        await store.close()
+
+
+async def test_a_failing_statement_fails_its_caller_alone_and_the_rest_of_its_batch_is_committed(tmp_path: Path):
+    store = await _open(tmp_path)
+    try:
+        async with store.write() as db:
+            await db.execute("CREATE UNIQUE INDEX one_n ON log(n)")
+        # one batch: a constraint failure (n 1 again), a value SQLite cannot take (a lone surrogate)
+        # and a multi-row statement that fails half-way (SQLite undoes its first row too)
+        futures = [store.enqueue(INSERT, ("a", 1)), store.enqueue(INSERT, ("dup", 1)),
+                   store.enqueue(INSERT, ("bad\udc80", 2)), store.enqueue(INSERT, ("b", 3)),
+                   store.enqueue("INSERT INTO log(who, n) VALUES ('c', 4), ('d', 3) RETURNING id", ()),
+                   store.enqueue(INSERT, ("e", 5))]
+        outcomes = await asyncio.gather(*futures, return_exceptions=True)
+        assert isinstance(outcomes[1], sqlite3.IntegrityError)
+        # the driver cannot encode it; right after a failed statement, Python's sqlite3 reports that
+        # statement's error again instead of the encoding error: either way it stores nothing
+        assert isinstance(outcomes[2], (UnicodeEncodeError, sqlite3.IntegrityError))
+        assert isinstance(outcomes[4], sqlite3.IntegrityError)
+        assert [o[0]["who"] for o in (outcomes[0], outcomes[3], outcomes[5])] == ["a", "b", "e"]
+        stored = await store.fetchall("SELECT who, n FROM log ORDER BY n")
+        assert [(r["who"], r["n"]) for r in stored] == [("a", 1), ("b", 3), ("e", 5)]
     finally:
         await store.close()
 
