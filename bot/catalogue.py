@@ -204,6 +204,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cap_length": {"zh": "答案过长，得分按长度折算", "en": "a long answer: coverage weighed against its length"},
     "cap_negated": {"zh": "答案大多在否定要点，而不是解释它们", "en": "the answer mostly denies the points instead of explaining them"},
     "cap_off_topic": {"zh": "答案说的不是本题的内容，按离题计分", "en": "off topic: the answer is about another subject"},
+    "cap_foreign": {"zh": "提到要点的句子大多在说参考答案没有的内容，这些要点不计分",
+                    "en": "the points are named only inside claims the model answer does not make: they earn nothing"},
     "local_mark": {"zh": "（本地评分）", "en": "(local score)"},
     "judge_note": {
         "zh": "评分：{judge}；标注「本地评分」的答案由本地评分器打分（模型未能及时评分）。",

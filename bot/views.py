@@ -106,21 +106,22 @@ class ScoredAnswer:
     text: str | None
     choice: int | None
     contradicted: Sequence[str] = ()  # key points the answer denies
-    capped: str | None = None  # why the local grader held the score down: term_list | length | negated | off_topic
+    capped: str | None = None  # why the local grader held the score down: term_list | length | negated | off_topic | foreign
     feedback: str = ""  # the LLM judge's one-line feedback
     judge: str = "local"  # who gave the score: local | llm:<model>
     fallback: bool = False  # the LLM judge was asked but failed: the score is the local one
     private: bool = False  # written where the chat cannot read it: its text is never shown there
 
 
-SHOWN_CAPS = ("term_list", "length", "negated", "off_topic")  # the local grader's reasons, as the reveal words them
+SHOWN_CAPS = ("term_list", "length", "negated", "off_topic", "foreign")  # the local grader's reasons, as the reveal words them
 
 
 def credited_hits(a: ScoredAnswer) -> Sequence[str]:
     """The key points the reveal credits an answer with. None when the local grader scored it as
     off topic: a point's words met in an answer about another subject (a 0/10 beside "✅ chunking"
-    reads as a grading error)."""
-    return () if a.capped == "off_topic" and a.judge == "local" else a.hits
+    reads as a grading error), nor when it found the points named only inside claims about other things
+    (``bot.grading.precision``): they earned nothing."""
+    return () if a.capped in ("off_topic", "foreign") and a.judge == "local" else a.hits
 
 
 def member_lines(a: ScoredAnswer, lang: str) -> list[str]:

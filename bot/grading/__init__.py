@@ -16,6 +16,8 @@ The package's modules:
 * ``rejection``: a point the answer names and then dismisses ("意义不大", "a waste of time");
 * ``roles``: in a question comparing named methods, a claim said of the wrong one (swapped roles);
 * ``semantic``: partial credit for a point explained in other words (unit overlap with its support);
+* ``precision``: hits named only inside claims about other things of the field earn nothing;
+* ``fieldwords``: the field's written vocabulary (every content unit of the bank), for that rule;
 * ``plainwords``: everyday phrasings of the field's concepts, for that partial credit only;
 * ``sentences``: explanations vs term lists, "I don't know", the answer's length;
 * ``local``: ``LocalGrader``, the scoring that combines them (caps, length, the reveal's checklist);

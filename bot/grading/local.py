@@ -35,6 +35,9 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   one the answer names and then dismisses ("人工抽检意义不大", "is a waste of time", ``bot.grading.rejection``),
   and, in a question comparing named things, one said of the other thing ("Prefix-tuning has far fewer
   parameters" for "Prompt Tuning参数更少", ``bot.grading.roles``).
+* an answer that is not short and names its points only inside claims about other things of the field
+  ("LoRA 的核心是低秩矩阵：它先用知识蒸馏把大模型压缩成学生模型…"), and explains no point in other words,
+  earns nothing from those hits (``bot.grading.precision``, ``capped == "foreign"``).
 
 A discussion question with a rubric is graded against the rubric items like key points, more
 leniently (``RUBRIC_THRESHOLD``, ``RUBRIC_FULL``); one with neither a rubric nor a model answer
@@ -48,6 +51,7 @@ tokenising plus a few string searches per phrase.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import chain
 
 from bot.grading.contradiction import (
@@ -70,6 +74,7 @@ from bot.grading.matching import (
 )
 from bot.grading.normalise import Text, units
 from bot.grading.opposition import PointTerms, opposite_points
+from bot.grading.precision import all_foreign, known_units, point_units
 from bot.grading.rejection import rejected_hits
 from bot.grading.roles import Roles, swapped_hits
 from bot.grading.semantic import (
@@ -128,6 +133,9 @@ FEEDBACK = {
     "contradicted": {"zh": "答案否定了：{points}。", "en": "The answer denies: {points}."},
     "negated": {"zh": "答案大多在否定要点，而不是解释它们。", "en": "The answer mostly denies things instead of explaining them."},
     "off_topic": {"zh": "答案说的不是本题的内容。", "en": "The answer is about something other than this question."},
+    "foreign": {"zh": "提到要点的句子大多在说参考答案里没有的内容，这些要点不计分。",
+                "en": "The sentences that name the key points mostly say things the model answer does not: "
+                      "those points earn nothing."},
 }
 
 
@@ -139,7 +147,7 @@ class Prepared:
     """What grading needs from one question, computed once."""
 
     __slots__ = ("points", "threshold", "normal", "vocab", "near", "rubric", "supports", "index", "subjects",
-                 "directions", "removals", "terms", "roles")
+                 "directions", "removals", "terms", "roles", "known", "units")
 
     def __init__(self, question: Question) -> None:
         self.rubric = bool(question.discussion and question.rubric)
@@ -171,6 +179,9 @@ class Prepared:
         self.supports: tuple[frozenset[str], ...] = ()
         if not self.rubric and question.answer:
             self.supports = _supports(question, self.points)
+        # what a correct claim about this question may say, and where each point is named (bot.grading.precision)
+        self.known = known_units(self.vocab, self.supports)
+        self.units = point_units(self.points)
 
 
 def _is_content(unit: str) -> bool:
@@ -180,6 +191,12 @@ def _is_content(unit: str) -> bool:
     if unit.isascii():
         return unit not in _FUNCTION_EN
     return not (unit[0] in _FUNCTION_ZH or unit[1] in _FUNCTION_ZH)
+
+
+@lru_cache(maxsize=1 << 16)  # asked of every unit of a few sentences per answer; the same words recur
+def _is_novel_candidate(unit: str) -> bool:
+    """A unit that says something of its own: a content unit, none of the field's generic words."""
+    return unit not in GENERIC_UNITS and _is_content(unit)
 
 
 def _supports(question: Question, points) -> tuple[frozenset[str], ...]:
@@ -266,12 +283,21 @@ class LocalGrader:
         if prep.supports and missed and not term_list and on_topic:
             sentences = affirmed_sentence_units(answer.text, answer.cues, answer.sentence_units)
             soft = soft_credit(list(prep.supports), [v is not Verdict.MISSED for _p, v in verdicts], sentences)
-        coverage = max(0.0, (len(hit) + soft - CONTRADICTION_COST * len(contradicted)) / len(verdicts))
+        length = length_of(answer.text)
+        # hits named only inside claims about other things of the field earn nothing (bot.grading.precision)
+        # (a text beyond the normal length is the length rule's: a paste names every point among other things)
+        foreign = (bool(hit) and not soft and SHORT_ANSWER < length <= prep.normal and not prep.rubric
+                   and all_foreign(prep.known, _is_novel_candidate, prep.units, answer,
+                                   [v is Verdict.HIT for _p, v in verdicts]))
+        coverage = max(0.0, ((0 if foreign else len(hit)) + soft - CONTRADICTION_COST * len(contradicted))
+                       / len(verdicts))
         if prep.rubric:
             coverage = min(1.0, coverage / RUBRIC_FULL)
-        capped = None
+        # said at the reveal only when the hits would have earned something
+        foreign = foreign and _round(10 * (len(hit) - CONTRADICTION_COST * len(contradicted)) / len(verdicts)) > 0
+        # an answer about another topic is told so, whichever rule held it down
+        capped = ("foreign" if on_topic else "off_topic") if foreign else None
         raw = _round(10 * coverage)
-        length = length_of(answer.text)
         if length > prep.normal:
             coverage *= (prep.normal / length) ** LENGTH_POWER
             if _round(10 * coverage) < raw:
@@ -280,7 +306,7 @@ class LocalGrader:
         if term_list and score > TERM_LIST_CAP:
             score, capped = TERM_LIST_CAP, "term_list"
         # a one-clause answer that only denies a point ("人工排序和 PPO 都不必要") denies as much as a long one
-        denying = (bool(score or contradicted)
+        denying = (bool(score or contradicted or foreign)
                    and (len(answer.text.clauses) >= NEGATED_MIN_CLAUSES or (contradicted and not hit))
                    and negated_share(answer.text, answer.cues) >= NEGATED_SHARE)
         if score > NEGATED_CAP and denying:
@@ -303,7 +329,7 @@ class LocalGrader:
         if contradicted:
             notes.append(FEEDBACK["contradicted"][lang].format(points="、".join(contradicted) if lang == "zh"
                                                                  else ", ".join(contradicted)))
-        if capped in ("length", "negated", "off_topic"):
+        if capped in ("length", "negated", "off_topic", "foreign"):
             notes.append(FEEDBACK[capped][lang])
         return Grade(score, hit, missed, contradicted=contradicted, capped=capped, feedback=" ".join(notes))
 

@@ -172,3 +172,10 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
         total += _credit(matched) if i < sentences else _credit(
             matched, max(CONCEPT_UNITS, min(SUPPORT_UNITS, len(answer_sentences[i]))))
     return total
+
+
+def plain_units(supports: tuple[frozenset[str], ...]) -> frozenset[str]:
+    """The units of the everyday phrasings of the concepts these supports are about: words a correct
+    explanation of the question's own ideas may use (``bot.grading.precision``)."""
+    _anchors, index = _plain_index(supports)
+    return frozenset().union(*(said for rows in index.values() for said, _gained, _rank in rows))
