@@ -1,0 +1,118 @@
+"""Everyday phrasings of mechanisms (``bot.grading.plainwords_mechanisms``): merged into ``PLAIN`` after the
+other two tables (a concept named before keeps its rank and gains phrasings), each one naming its concept where
+a question's key point needs it, in Chinese and in English, and nowhere else; never when denied or when only
+its words are scattered over a sentence. Deterministic, no network."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.grading import grade
+from bot.grading.plainwords import PLAIN
+from bot.grading.plainwords_bank import PLAIN_BANK
+from bot.grading.plainwords_mechanisms import PLAIN_MECHANISMS
+from bot.grading.semantic import soft_credit, with_plain_words
+from bot.model import KeyPoint, Kind, Question
+from tests.test_grading_plainwords import _concept, _sentences
+
+CHAIN = Question(
+    id="t-chain-mech", topic="rag", kind=Kind.OPEN, prompt="LangChain 里的 Chain 是什么？",
+    answer="链把多个组件按顺序串联起来，前一步的输出作为下一步的输入。记忆保存多轮对话历史。",
+    key_points=(KeyPoint("链按顺序串联组件", ("chain of components",)),
+                KeyPoint("前一步输出作下一步输入", ("output feeds the next step",)),
+                KeyPoint("记忆保存对话历史", ("memory",))),
+)
+GATE = Question(
+    id="t-gate-mech", topic="components", kind=Kind.OPEN, prompt="SwiGLU 怎么计算？",
+    answer="输入分两路投影，一路过 Swish 作门控，两路逐元素相乘，再经 W2 投影回原维度。",
+    key_points=(KeyPoint("两路投影逐元素相乘", ("element-wise product",)),
+                KeyPoint("再经W2投影回原维度", ("down projection",))),
+)
+STOP = Question(
+    id="t-stop-mech", topic="sft", kind=Kind.OPEN, prompt="SFT 数据里有哪些坑？",
+    answer="回答被截断、缺少 EOS 结束符的样本，会让模型停不下来或回答变短。错误答案会导致幻觉。",
+    key_points=(KeyPoint("截断缺EOS致停不下或变短", ("missing EOS",)), KeyPoint("错误答案导致幻觉", ("hallucination",))),
+)
+
+
+def test_the_mechanisms_table_is_merged_after_the_others():
+    for concept, plains in PLAIN_MECHANISMS.items():
+        assert concept in PLAIN, concept
+        assert _concept(concept), concept
+        assert set(plains) <= set(PLAIN[concept]), concept
+    order = list(PLAIN)
+    # a concept named by the first two tables keeps its place and its own phrasings come first
+    assert order.index("冻结") < order.index(next(iter(PLAIN_BANK)))
+    assert PLAIN["冻结"][0] == "一动不动"
+    assert "leave the model alone" in PLAIN["冻结"]
+
+
+@pytest.mark.parametrize("question, text, concept", [
+    (CHAIN, "把这几个部件串成一条流水线。", "串联"),
+    (CHAIN, "You hook the parts up in a row.", "串联"),
+    (CHAIN, "出来的直接交给下一步。", "下一步输入"),
+    (CHAIN, "Whatever comes out of one goes straight into the next.", "下一步输入"),
+    (CHAIN, "它能记住前面聊过什么。", "对话历史"),
+    (CHAIN, "It can remember the conversation.", "对话历史"),
+    (GATE, "两路对应位置相乘。", "逐元素相乘"),
+    (GATE, "The two are multiplied position by position.", "逐元素相乘"),
+    (GATE, "最后再乘一个矩阵变回原来的宽度。", "投影回"),
+    (GATE, "A third matrix brings it back to the original width.", "投影回"),
+    (STOP, "答案写一半断掉的，模型就学会说一半就停。", "结束符"),
+    (STOP, "With answers cut off halfway, it learns to stop halfway.", "结束符"),
+    (STOP, "答案本身错了，它就会瞎编。", "幻觉"),
+    (STOP, "Wrong answers teach it to state things with a straight face.", "幻觉"),
+])
+def test_a_mechanism_phrasing_adds_its_concept_where_a_point_needs_it(question, text, concept):
+    supports, sentences = _sentences(question, text)
+    extra = set().union(*with_plain_words(supports, sentences)[len(sentences):])
+    assert _concept(concept) & extra - set().union(*sentences)
+
+
+@pytest.mark.parametrize("question, text", [
+    (GATE, "把这几个部件串成一条流水线。"),  # a framework's concept: no point of the gate question needs it
+    (GATE, "You hook the parts up in a row."),
+    (CHAIN, "两路对应位置相乘，最后变回原来的宽度。"),
+    (CHAIN, "Multiply the two position by position and go back to the original width."),
+    (STOP, "两路对应位置相乘。"),
+])
+def test_a_mechanism_phrasing_helps_no_point_of_another_topic(question, text):
+    supports, sentences = _sentences(question, text)
+    assert with_plain_words(supports, sentences) == sentences
+
+
+@pytest.mark.parametrize("question, text", [
+    (CHAIN, "它不会串成一条流水线，也记不住前面聊过什么。"),
+    (CHAIN, "It does not hook the parts up in a row and never remembers the conversation."),
+    (GATE, "两路并不是对应位置相乘。"),
+    (CHAIN, "一条消息，流水账，串门。"),  # the characters of a phrasing, not the phrasing
+    (GATE, "The row of positions is multiplied by two."),
+])
+def test_mechanism_phrasings_denied_or_broken_add_nothing(question, text):
+    supports, sentences = _sentences(question, text)
+    assert with_plain_words(supports, sentences) == sentences
+
+
+@pytest.mark.parametrize("text, points", [
+    ("把几个部件串成一条流水线。上一步的结果交给下一步。它能记住前面聊过什么。", 3),
+    ("You hook the parts up in a row. Whatever comes out of one goes straight into the next. "
+     "It can remember the conversation.", 3),
+    ("显卡比处理器快得多。", 0),
+    ("GPUs are much faster than CPUs.", 0),
+])
+def test_plain_explanations_of_every_point_earn_each_point(text, points):
+    supports, sentences = _sentences(CHAIN, text)
+    assert soft_credit(list(supports), [False] * len(supports), sentences) == pytest.approx(points)
+
+
+@pytest.mark.parametrize("paraphrase, named", [
+    ("两路对应位置相乘，最后再乘一个矩阵变回原来的宽度。", "两路逐元素相乘。"),
+])
+def test_a_plain_explanation_of_every_point_beats_naming_one(paraphrase, named):
+    assert grade(GATE, paraphrase).score > grade(GATE, named).score
+
+
+def test_an_english_plain_explanation_beats_naming_one_point():
+    paraphrase = ("LangChain hooks the parts up in a row: whatever comes out of one goes straight into the next. "
+                  "It can remember the conversation.")
+    assert grade(CHAIN, paraphrase).score > grade(CHAIN, "A LangChain chain of components.").score
