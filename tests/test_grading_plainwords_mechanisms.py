@@ -34,6 +34,17 @@ STOP = Question(
     key_points=(KeyPoint("截断缺EOS致停不下或变短", ("missing EOS",)), KeyPoint("错误答案导致幻觉", ("hallucination",))),
 )
 
+NORM = Question(
+    id="t-norm-mech", topic="components", kind=Kind.OPEN, prompt="RMSNorm 怎么计算？",
+    answer="先计算输入的均方根 RMS，x 除以 RMS 再乘可学习的缩放 g；分母里加 ε 防止除零。",
+    key_points=(KeyPoint("计算均方根", ("root mean square",)), KeyPoint("ε防止除零", ("epsilon",))),
+)
+GROUNDED = Question(
+    id="t-grounded-mech", topic="rag", kind=Kind.OPEN, prompt="怎么让 RAG 的回答更忠实？",
+    answer="提示里要求先列出证据再推理；关键内容放在开头或结尾。",
+    key_points=(KeyPoint("先列证据或分步推理", ("evidence first",)), KeyPoint("关键内容放开头或结尾", ("start or end",))),
+)
+
 
 def test_the_mechanisms_table_is_merged_after_the_others():
     for concept, plains in PLAIN_MECHANISMS.items():
@@ -62,6 +73,14 @@ def test_the_mechanisms_table_is_merged_after_the_others():
     (STOP, "With answers cut off halfway, it learns to stop halfway.", "结束符"),
     (STOP, "答案本身错了，它就会瞎编。", "幻觉"),
     (STOP, "Wrong answers teach it to state things with a straight face.", "幻觉"),
+    (NORM, "把平方的平均再开根号，拿它去除。", "均方根"),
+    (NORM, "Divide by the square root of the mean of squares.", "均方根"),
+    (NORM, "分母上加一个很小的数。", "除零"),
+    (NORM, "Add a tiny number to the bottom.", "除零"),
+    (GROUNDED, "让模型先把依据摆出来再下结论。", "证据"),
+    (GROUNDED, "Have it quote the supporting lines first.", "证据"),
+    (GROUNDED, "最要紧的材料放最前或最后。", "开头"),
+    (GROUNDED, "Put the key passages at the start or the end.", "开头"),
 ])
 def test_a_mechanism_phrasing_adds_its_concept_where_a_point_needs_it(question, text, concept):
     supports, sentences = _sentences(question, text)
