@@ -135,3 +135,23 @@ def test_an_english_plain_explanation_beats_naming_one_point():
     paraphrase = ("LangChain hooks the parts up in a row: whatever comes out of one goes straight into the next. "
                   "It can remember the conversation.")
     assert grade(CHAIN, paraphrase).score > grade(CHAIN, "A LangChain chain of components.").score
+
+
+@pytest.mark.parametrize("text", [
+    "上一步的结果直接交给下一步。",  # a word slipped into a long phrasing breaks one bigram
+    "Whatever comes out of one goes right into the next.",  # one word of a long phrasing said otherwise
+])
+def test_a_long_phrasing_still_names_its_concept_with_one_unit_missing(text):
+    supports, sentences = _sentences(CHAIN, text)
+    extra = set().union(*with_plain_words(supports, sentences)[len(sentences):])
+    assert _concept("下一步输入") & extra - set().union(*sentences)
+
+
+@pytest.mark.parametrize("text", [
+    "把部件串成了一条。",  # a short phrasing ("串成一条") must match whole
+    "上一步产出结果之后交给下一步。",  # a long one may lack one unit, not three
+    "The output of the first tool differs from the next one.",
+])
+def test_a_short_phrasing_or_one_missing_several_units_names_nothing(text):
+    supports, sentences = _sentences(CHAIN, text)
+    assert with_plain_words(supports, sentences) == sentences

@@ -14,7 +14,8 @@ them. This layer gives such an answer partial credit per key point:
 * an everyday phrasing of one of the field's concepts ("变成一串数字" for 嵌入向量, see
   ``bot.grading.plainwords``) in an affirmed sentence counts as a clause of its own holding that
   concept's units, when some key point's support holds them (only for this credit: exact hits,
-  contradictions and negations never read plain words);
+  contradictions and negations never read plain words); a long phrasing may lack one of its units
+  (``LOOSE_PHRASING_UNITS``: a word slipped into it breaks one bigram);
 * a missed key point earns up to ``SOFT_WEIGHT`` of a point from the sentence closest to its
   support (matched units over ``SUPPORT_UNITS``, above a floor ``SOFT_FLOOR``), and one sentence
   explains one point: a hit point first claims its closest sentence, so a short answer that names
@@ -42,6 +43,11 @@ SUPPORT_SHARE = 0.5  # share of a key point's own units a model-answer sentence 
 # the question uses (it only ever holds those): a plain phrasing names its concept as surely as the term, however
 # few units the term has. With 2, a one-unit concept (延迟, 冻结) earned half a point where its term earned one
 CONCEPT_UNITS = 1
+# a phrasing of this many units or more (seven Chinese characters, six English words) still names its concept
+# when one of them is missing: a word slipped into it ("上一步的结果直接交给下一步" for "上一步的结果交给下一步")
+# breaks one Chinese bigram, a synonym ("goes right into the next") one English stem. Shorter phrasings match
+# whole: with five units, one missing let "每个位置" + "一个" elsewhere pass for "每个位置一个" in wrong answers
+LOOSE_PHRASING_UNITS = 6
 
 
 def support_of(point_texts: tuple[str, ...], model_sentences: list[set[str]], drop: frozenset[str],
@@ -84,14 +90,19 @@ def affirmed_sentence_units(text: Text, cues: list[Cue],
             else set(units_at) for s, e, units_at in found]
 
 
-def _phrasings() -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
-    """Each plain phrasing as (anchor unit, its units, its concept's units); the anchor is the phrasing's
-    unit shared by the fewest phrasings, so a sentence is tested against few candidates."""
+def _phrasings() -> tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str]], ...]:
+    """Each plain phrasing as (anchor units, its units, its concept's units); the anchor is the phrasing's
+    unit shared by the fewest phrasings, so a sentence is tested against few candidates. A phrasing that may
+    match with one unit missing (``LOOSE_PHRASING_UNITS``) has two anchors, so that either can be the one."""
     rows = [(frozenset(units(Text(plain).tokens)), frozenset(units(Text(concept).tokens)))
             for concept, plains in PLAIN.items() for plain in plains]
     rows = [(said, concept) for said, concept in rows if said and concept]
     count = Counter(u for said, _concept in rows for u in said)
-    return tuple((min(said, key=lambda u: (count[u], u)), said, concept) for said, concept in rows)
+    out = []
+    for said, concept in rows:
+        rarest = sorted(said, key=lambda u: (count[u], u))
+        out.append((tuple(rarest[:2 if len(said) >= LOOSE_PHRASING_UNITS else 1]), said, concept))
+    return tuple(out)
 
 
 _PHRASINGS = _phrasings()
@@ -100,16 +111,20 @@ _PHRASINGS = _phrasings()
 @lru_cache(maxsize=4096)
 def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], dict[str, tuple]]:
     """The phrasings that can help one question: those whose concept shares a unit with some support
-    (only those units are kept), indexed by anchor unit, each with the rank of its concept (the same
+    (only those units are kept), indexed by anchor unit, each with the units it may lack and the rank of
+    its concept (the same
     units, the same rank; ranks follow ``PLAIN``, so the order of named concepts is fixed). Built once
     per question."""
     wanted = frozenset().union(*supports)
     ranks: dict[frozenset[str], int] = {}
-    index: dict[str, list[tuple[frozenset[str], frozenset[str], int]]] = {}
-    for anchor, said, concept in _PHRASINGS:
+    index: dict[str, list[tuple[frozenset[str], int, frozenset[str], int]]] = {}
+    for anchors, said, concept in _PHRASINGS:
         gained = concept & wanted
         if gained and not gained <= said:
-            index.setdefault(anchor, []).append((said, gained, ranks.setdefault(gained, len(ranks))))
+            rank = ranks.setdefault(gained, len(ranks))
+            missing = 1 if len(said) >= LOOSE_PHRASING_UNITS else 0  # units the phrasing may lack in a sentence
+            for anchor in anchors:
+                index.setdefault(anchor, []).append((said, missing, gained, rank))
     return frozenset(index), {k: tuple(v) for k, v in index.items()}
 
 
@@ -130,8 +145,8 @@ def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[s
         # the order of their ranks, as a set's order varies between processes and grades must not
         here: dict[int, frozenset[str]] = {}
         for anchor in near:
-            for said, gained, rank in index[anchor]:
-                if rank not in here and said <= found:
+            for said, missing, gained, rank in index[anchor]:
+                if rank not in here and len(said - found) <= missing:
                     here[rank] = gained
         named.extend(set(here[rank]) for rank in sorted(here))
     return sentences + named if named else sentences
