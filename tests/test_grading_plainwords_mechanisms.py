@@ -1,13 +1,17 @@
 """Everyday phrasings of mechanisms (``bot.grading.plainwords_mechanisms``): merged into ``PLAIN`` after the
 other two tables (a concept named before keeps its rank and gains phrasings), each one naming its concept where
 a question's key point needs it, in Chinese and in English, and nowhere else; never when denied or when only
-its words are scattered over a sentence. Deterministic, no network."""
+its words are scattered over a sentence. A key point that states an absence ("不减均值") may be explained by
+an answer's denial of the same thing. Deterministic, no network."""
 
 from __future__ import annotations
+
+import pickle
 
 import pytest
 
 from bot.grading import grade
+from bot.grading.local import LocalGrader
 from bot.grading.plainwords import PLAIN
 from bot.grading.plainwords_bank import PLAIN_BANK
 from bot.grading.plainwords_mechanisms import PLAIN_MECHANISMS
@@ -155,3 +159,40 @@ def test_a_long_phrasing_still_names_its_concept_with_one_unit_missing(text):
 def test_a_short_phrasing_or_one_missing_several_units_names_nothing(text):
     supports, sentences = _sentences(CHAIN, text)
     assert with_plain_words(supports, sentences) == sentences
+
+
+RMS = Question(
+    id="t-rms-denied", topic="components", kind=Kind.OPEN, prompt="RMSNorm 和 LayerNorm 有什么不同？",
+    answer="RMSNorm 不减均值，只除以均方根；没有偏置 β，参数更少。",
+    key_points=(KeyPoint("不减均值", ("no mean subtraction",)), KeyPoint("没有偏置β", ("no bias",))),
+)
+LAYERNORM = Question(
+    id="t-ln-affirmed", topic="components", kind=Kind.OPEN, prompt="LayerNorm 怎么计算？",
+    answer="LayerNorm 先减均值，再除以标准差。",
+    key_points=(KeyPoint("减均值", ("subtract the mean",)), KeyPoint("除以标准差", ("divide by std",))),
+)
+
+
+def _credit(question: Question, text: str) -> float:
+    supports, sentences = _sentences(question, text)
+    return soft_credit(list(supports), [False] * len(supports), sentences)
+
+
+@pytest.mark.parametrize("text", [
+    "它不会先减去均值。",
+    "It does not subtract the mean first.",
+])
+def test_a_denial_explains_a_point_that_states_the_same_absence(text):
+    # "不减均值" is said by denying: an answer that denies subtracting the mean agrees with it
+    assert _credit(RMS, text) > 0
+    # ... and explains nothing of a point that affirms it, nor of a point that denies something else
+    assert _credit(LAYERNORM, text) == 0
+    assert _credit(RMS, "It does not need a GPU." if text.isascii() else "它不需要显卡。") == 0
+
+
+def test_a_point_keeps_what_it_denies_when_prepared_in_another_process():
+    supports = LocalGrader().prepared(RMS).supports
+    again = pickle.loads(pickle.dumps(supports))
+    assert again == supports
+    assert [s.denied for s in again] == [s.denied for s in supports]
+    assert "均值" in supports[0].denied

@@ -10,7 +10,9 @@ them. This layer gives such an answer partial credit per key point:
   mentioned, or that share most of its units). Units of the question's prompt and the field's generic
   words are dropped: repeating the question says nothing about the answer;
 * for an answer, each sentence's units are collected from its *affirming* clauses only (a clause
-  with a negation cue contributes nothing, so "不冻结原权重" earns no soft credit);
+  with a negation cue contributes nothing, so "不冻结原权重" earns no soft credit), except towards a
+  key point that itself states an absence ("不减均值", "无推理延迟"): what it denies, an answer's
+  denial of the same thing explains ("它不会先减去均值", ``Support.denied``);
 * an everyday phrasing of one of the field's concepts ("变成一串数字" for 嵌入向量, see
   ``bot.grading.plainwords``) in an affirmed sentence counts as a clause of its own holding that
   concept's units, when some key point's support holds them (only for this credit: exact hits,
@@ -30,7 +32,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from bot.grading.negation import NEGATIVE_KINDS, Cue
+from bot.grading.negation import NEGATIVE_KINDS, Cue, find_cues
 from bot.grading.normalise import Text, units
 from bot.grading.plainwords import PLAIN
 
@@ -50,18 +52,55 @@ CONCEPT_UNITS = 1
 LOOSE_PHRASING_UNITS = 6
 
 
+class Support(frozenset):
+    """The units that express one key point, and ``denied``: those its own phrases state the absence of
+    ("无推理延迟", "不减均值" -> 推理延迟, 减均值). An answer that denies the same thing ("推理没有额外延迟",
+    "它不会先把平均值减掉") agrees with the point, so its denied clauses may explain that part of it."""
+
+    __slots__ = ("denied",)
+    denied: frozenset[str]
+
+    def __new__(cls, found: frozenset[str] | set[str], denied: frozenset[str] = frozenset()) -> Support:
+        support = super().__new__(cls, found)
+        support.denied = denied
+        return support
+
+    def __reduce__(self):
+        return (Support, (frozenset(self), self.denied))
+
+
+class SentenceUnits(set):
+    """An answer sentence's affirmed units, and ``denied``: the units of its clauses with a negation cue."""
+
+    __slots__ = ("denied",)
+    denied: frozenset[str]
+
+
+def _denied_part(text: str) -> set[str]:
+    """Units a phrase states the absence of: from each negation cue to the end of its clause."""
+    parsed = Text(text)
+    out: set[str] = set()
+    for cue in find_cues(parsed):
+        if cue.kind in NEGATIVE_KINDS:
+            _start, end = parsed.span_of(cue.start, parsed.clauses)
+            out |= units(parsed.tokens[cue.end:end])
+    return out
+
+
 def support_of(point_texts: tuple[str, ...], model_sentences: list[set[str]], drop: frozenset[str],
-               mentioned: list[bool]) -> frozenset[str]:
+               mentioned: list[bool]) -> Support:
     """The units that express one key point: its own phrases and the model-answer sentences saying it."""
     own: set[str] = set()
+    denied: set[str] = set()
     for text in point_texts:
         own |= units(Text(text).tokens)
+        denied |= _denied_part(text)
     own -= drop
     found = set(own)
     for sentence, said in zip(model_sentences, mentioned, strict=True):
         if said or (own and len(sentence & own) >= SUPPORT_SHARE * len(own)):
             found |= sentence
-    return frozenset(found - drop)
+    return Support(frozenset(found - drop), frozenset(denied - drop))
 
 
 def sentence_units(text: Text) -> list[set[str]]:
@@ -86,8 +125,27 @@ def affirmed_sentence_units(text: Text, cues: list[Cue],
     if not negative:
         return [set(units_at) for _s, _e, units_at in found]
     dropped = {i for s, e in negative for i in range(s, e)}
-    return [{u for u, i in units_at.items() if i not in dropped} if s < max(dropped) and e > min(dropped)
-            else set(units_at) for s, e, units_at in found]
+    out: list[set[str]] = []
+    for s, e, units_at in found:
+        if s < max(dropped) and e > min(dropped):
+            # the denied units are kept aside: a key point that states an absence may read them (``Support``)
+            sentence = SentenceUnits(u for u, i in units_at.items() if i not in dropped)
+            sentence.denied = frozenset(u for u, i in units_at.items() if i in dropped)
+            out.append(sentence)
+        else:
+            out.append(set(units_at))
+    return out
+
+
+def _matched(sentence: set[str], support: frozenset[str]) -> int:
+    """Units of a support a sentence holds: its affirmed ones, and its denied ones the point denies too."""
+    found = len(sentence & support)
+    denied = getattr(sentence, "denied", None)
+    if denied:
+        agreed = getattr(support, "denied", None)
+        if agreed:
+            found += len(denied & agreed - sentence)
+    return found
 
 
 def _phrasings() -> tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str]], ...]:
@@ -172,7 +230,7 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
     for support, was_hit in zip(supports, hit, strict=True):
         if was_hit and free:
             free.discard(max(free, key=lambda i: len(answer_sentences[i] & support)))
-    pairs = sorted(((len(answer_sentences[i] & support), p, i) for p, support in enumerate(supports)
+    pairs = sorted(((_matched(answer_sentences[i], support), p, i) for p, support in enumerate(supports)
                     if not hit[p] for i in free), reverse=True)
     total, done = 0.0, set()
     for matched, p, i in pairs:
