@@ -2,7 +2,8 @@
 other two tables (a concept named before keeps its rank and gains phrasings), each one naming its concept where
 a question's key point needs it, in Chinese and in English, and nowhere else; never when denied or when only
 its words are scattered over a sentence. A key point that states an absence ("不减均值") may be explained by
-an answer's denial of the same thing. Deterministic, no network."""
+an answer's denial of the same thing, and a concept said with a negation word ("原来的模型一点都不动" for 冻结,
+``PLAIN_DENIED``) is read in denied clauses. Deterministic, no network."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 
 from bot.grading import grade
 from bot.grading.local import LocalGrader
+from bot.grading.matching import Answer
+from bot.grading.negation import NEGATIVE_KINDS
 from bot.grading.plainwords import PLAIN
 from bot.grading.plainwords_bank import PLAIN_BANK
-from bot.grading.plainwords_mechanisms import PLAIN_MECHANISMS
+from bot.grading.plainwords_mechanisms import PLAIN_DENIED, PLAIN_MECHANISMS
 from bot.grading.semantic import soft_credit, with_plain_words
 from bot.model import KeyPoint, Kind, Question
 from tests.test_grading_plainwords import _concept, _sentences
@@ -196,3 +199,41 @@ def test_a_point_keeps_what_it_denies_when_prepared_in_another_process():
     assert again == supports
     assert [s.denied for s in again] == [s.denied for s in supports]
     assert "均值" in supports[0].denied
+
+
+FROZEN = Question(
+    id="t-frozen-denied", topic="peft", kind=Kind.OPEN, prompt="LoRA 训练时原模型怎么处理？",
+    answer="原模型的权重全部冻结，只训练旁路的两个低秩矩阵。拒答：检索不到就说不知道。",
+    key_points=(KeyPoint("冻结原权重", ("freeze the base weights",)), KeyPoint("检索不到时拒答", ("refuse",))),
+)
+
+
+def test_every_denied_form_phrasing_holds_its_negation_cue():
+    # a phrasing of PLAIN_DENIED is read in denied clauses only: without a cue of its own it could never be there
+    for concept, plains in PLAIN_DENIED.items():
+        assert _concept(concept), concept
+        for plain in plains:
+            assert any(cue.kind in NEGATIVE_KINDS for cue in Answer(plain).cues), (concept, plain)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("原来的模型一点都不动，只训练旁边的小矩阵。", "冻结"),
+    ("It never touches the original weights.", "冻结"),
+    ("资料里找不到就直说不知道。", "拒答"),
+    ("If nothing relevant is found, it should admit it does not know.", "拒答"),
+])
+def test_a_concept_said_with_a_negation_word_names_it(text, concept):
+    supports, sentences = _sentences(FROZEN, text)
+    extra = set().union(*with_plain_words(supports, sentences)[len(sentences):])
+    assert _concept(concept) & extra - set().union(*sentences)
+
+
+@pytest.mark.parametrize("question, text", [
+    (CHAIN, "原来的模型一点都不动。"),  # no point of this question is about freezing
+    (CHAIN, "It never touches the original weights."),
+    (FROZEN, "原来的模型一点都动了。"),  # the words without the negation: the phrasing is not there
+    (FROZEN, "It touches the original weights."),
+])
+def test_a_denied_form_phrasing_names_nothing_elsewhere(question, text):
+    supports, sentences = _sentences(question, text)
+    assert with_plain_words(supports, sentences) == sentences

@@ -16,7 +16,8 @@ else), anywhere within one sentence. A phrasing never holds a negation cue ("停
 denied clause gives no soft credit, so such a phrasing could never fire; problems are worded affirmatively.
 ``bot.grading.plainwords_bank`` adds a second table gathered over every topic of the question bank, and
 ``bot.grading.plainwords_mechanisms`` a third, of mechanisms, comparisons and causes in plain words; both are
-merged after this one, so these concepts keep their ranks.
+merged after this one, so these concepts keep their ranks. Concepts said with a negation word ("原来的模型一点都不动")
+are kept apart there (``PLAIN_DENIED``) and read in denied clauses only.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ PLAIN_MECHANISMS: dict[str, tuple[str, ...]] = {
     "增量 同步 更新": ("随着上新", "不断更新", "keep it fresh", "kept up to date"),
     "重排序": ("按相关程度重新排", "按相关程度再排", "重新排一遍", "re-sort the hits", "sort the hits again"),
     # parameter-efficient tuning: what stays, what is learned, where it goes
-    "冻结": ("leave the big model alone", "leave the model alone", "the model stays as it is"),
+    "冻结": ("参数都不变", "原来的权重不变", "leave the big model alone", "leave the model alone", "the model stays as it is"),
     "全量微调 全部参数": ("整个模型都调", "整个模型都重新训练", "整个模型重新训练", "整个大模型重新训练", "所有的数都拿来",
                     "retrain the whole model", "retraining the whole thing", "retraining the whole model",
                     "every weight is updated"),
@@ -386,3 +386,29 @@ PLAIN_MECHANISMS: dict[str, tuple[str, ...]] = {
     "明确任务目标": ("先想清楚要它干什么", "decide what it should do first"),
     "特定任务 领域数据": ("专门的数据", "task-specific data", "data from your own field"),
 }
+
+# concept -> everyday phrasings that say it with a negation word ("原来的模型一点都不动" is 冻结, "不用重新训练"
+# is 免重训): their clause reads as a denial, so they are matched against an answer's denied units only, for a
+# key point that affirms the concept (``bot.grading.semantic``). Each phrasing holds its negation cue itself.
+PLAIN_DENIED: dict[str, tuple[str, ...]] = {
+    "冻结": ("一点都不动", "一点不动", "一律不动", "原封不动", "参数都不动", "原模型不动", "不改原模型", "不碰原模型",
+           "不更新原来的", "不动原模型", "本身不改", "一个参数都不动",
+           "does not change the original weights", "never touches the original weights",
+           "original weights are not updated", "does not touch the base model", "base model is not changed"),
+    "免重训 重新训练": ("不用重新训练", "不需要重新训练", "不用重训", "no need to retrain", "without retraining"),
+    "从头训练": ("不用从头学", "不用从头训", "no need to start from scratch"),
+    "自动确定 簇数": ("不用提前定", "不用事先指定", "no need to choose in advance"),
+    "无需人工 自动": ("完全不用人", "不用人工", "no human needed"),
+    "训练 稳定": ("不会发散", "不容易崩", "does not blow up", "never blows up"),
+    "实现简单 不改结构": ("不用改结构", "不改结构", "no change to the architecture"),
+    "因果 单向 只看左侧": ("看不到后面", "看不见后面", "后面的看不到", "cannot see later words", "cannot see ahead"),
+    "离线": ("不用边训练边生成", "不用现场生成", "no sampling during training"),
+    "只激活一部分 稀疏": ("不是所有专家都", "不是全部都用", "not all experts are used"),
+    "外推 训练长度": ("没见过这么长", "从没见过那么长", "never seen anything that long"),
+    "幻觉": ("根本不存在的", "说出根本没有的", "things that do not exist", "facts that are not true"),
+    "灾难性遗忘": ("原来的本事没了", "以前会的不会了", "no longer remembers", "cannot do the old tasks"),
+    "冷启动": ("没有历史记录", "没什么历史记录", "no history yet", "no past data"),
+    "拒答": ("说不知道", "直说不知道", "老实说不知道", "say it does not know", "admit it does not know"),
+    "并行": ("不用排队", "不用一个一个等", "不用等前一个", "no waiting in line"),
+}
+

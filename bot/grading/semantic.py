@@ -17,7 +17,8 @@ them. This layer gives such an answer partial credit per key point:
   ``bot.grading.plainwords``) in an affirmed sentence counts as a clause of its own holding that
   concept's units, when some key point's support holds them (only for this credit: exact hits,
   contradictions and negations never read plain words); a long phrasing may lack one of its units
-  (``LOOSE_PHRASING_UNITS``: a word slipped into it breaks one bigram);
+  (``LOOSE_PHRASING_UNITS``: a word slipped into it breaks one bigram), and a concept said with a
+  negation word ("原来的模型一点都不动" for 冻结, ``PLAIN_DENIED``) is read in the denied clauses;
 * a missed key point earns up to ``SOFT_WEIGHT`` of a point from the sentence closest to its
   support (matched units over ``SUPPORT_UNITS``, above a floor ``SOFT_FLOOR``), and one sentence
   explains one point: a hit point first claims its closest sentence, so a short answer that names
@@ -35,6 +36,7 @@ from functools import lru_cache
 from bot.grading.negation import NEGATIVE_KINDS, Cue, find_cues
 from bot.grading.normalise import Text, units
 from bot.grading.plainwords import PLAIN
+from bot.grading.plainwords_mechanisms import PLAIN_DENIED
 
 SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a share of an exact hit
 SUPPORT_UNITS = 3  # matched support units in one sentence that count as a full paraphrase of a point
@@ -164,10 +166,14 @@ def _phrasings() -> tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str]]
 
 
 _PHRASINGS = _phrasings()
+# phrasings that say their concept with a negation word: read in an answer's denied units only
+_DENIED_PHRASINGS = tuple((said, concept) for said, concept in (
+    (frozenset(units(Text(plain).tokens)), frozenset(units(Text(concept).tokens)))
+    for concept, plains in PLAIN_DENIED.items() for plain in plains) if said and concept)
 
 
 @lru_cache(maxsize=4096)
-def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], dict[str, tuple]]:
+def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], dict[str, tuple], tuple]:
     """The phrasings that can help one question: those whose concept shares a unit with some support
     (only those units are kept), indexed by anchor unit, each with the units it may lack and the rank of
     its concept (the same
@@ -183,7 +189,9 @@ def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], 
             missing = 1 if len(said) >= LOOSE_PHRASING_UNITS else 0  # units the phrasing may lack in a sentence
             for anchor in anchors:
                 index.setdefault(anchor, []).append((said, missing, gained, rank))
-    return frozenset(index), {k: tuple(v) for k, v in index.items()}
+    denied = tuple((said, gained, ranks.setdefault(gained, len(ranks))) for said, gained in
+                   ((said, concept & wanted) for said, concept in _DENIED_PHRASINGS) if gained)
+    return frozenset(index), {k: tuple(v) for k, v in index.items()}, denied
 
 
 def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[str]]) -> list[set[str]]:
@@ -193,11 +201,12 @@ def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[s
     clause of its own: it may explain a key point that the rest of its sentence does not (one long
     sentence of a paraphrase often walks through several steps: "切成小段，变成一串数字，找意思最接近的几段").
     """
-    anchors, index = _plain_index(supports)
+    anchors, index, denied_forms = _plain_index(supports)
     named: list[set[str]] = []
     for found in sentences:
         near = anchors & found
-        if not near:
+        denied = getattr(found, "denied", None) if denied_forms else None
+        if not (near or denied):
             continue
         # a concept named twice in one sentence ("打分模型", "负责打分") is one clause; named concepts go in
         # the order of their ranks, as a set's order varies between processes and grades must not
@@ -205,6 +214,10 @@ def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[s
         for anchor in near:
             for said, missing, gained, rank in index[anchor]:
                 if rank not in here and len(said - found) <= missing:
+                    here[rank] = gained
+        if denied:
+            for said, gained, rank in denied_forms:
+                if rank not in here and said <= denied:
                     here[rank] = gained
         named.extend(set(here[rank]) for rank in sorted(here))
     return sentences + named if named else sentences
