@@ -63,7 +63,7 @@ PLAIN_MECHANISMS: dict[str, tuple[str, ...]] = {
     "token 成本 多次调用": ("多问模型几次", "白白费钱", "多调用几次", "calls the model several times", "wastes tokens",
                        "burns money"),
     # agents: who decides, what repeats, what is bundled
-    "LLM 自主 决定 工具": ("自己拿主意", "拿主意", "自己决定用哪", "决定用哪个工具", "该用哪样", "decides which tool",
+    "LLM 自主 决定 工具": ("自己拿主意", "拿主意", "自己决定用哪", "决定用哪个工具", "决定调哪个", "决定调用哪个", "该用哪样", "decides which tool",
                       "chooses which tool", "picks a tool", "which tool to use"),
     "循环 直到 迭代": ("直到能回答", "一直转到", "反复这样直到", "until it can answer", "repeat until", "loops until",
                   "keeps going until"),
