@@ -127,16 +127,24 @@ def affirmed_sentence_units(text: Text, cues: list[Cue],
     if not negative:
         return [set(units_at) for _s, _e, units_at in found]
     dropped = {i for s, e in negative for i in range(s, e)}
+    first, last = min(dropped), max(dropped)
     out: list[set[str]] = []
     for s, e, units_at in found:
-        if s < max(dropped) and e > min(dropped):
+        if s < last and e > first:
             # the denied units are kept aside: a key point that states an absence may read them (``Support``)
-            sentence = SentenceUnits(u for u, i in units_at.items() if i not in dropped)
-            sentence.denied = frozenset(u for u, i in units_at.items() if i in dropped)
+            denied = frozenset(u for u, i in units_at.items() if i in dropped)
+            sentence = SentenceUnits(units_at.keys() - denied)
+            sentence.denied = denied
             out.append(sentence)
         else:
             out.append(set(units_at))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _denies(supports: tuple[frozenset[str], ...]) -> bool:
+    """Does some key point of a question state an absence (``Support.denied``)? Once per question."""
+    return any(getattr(support, "denied", None) for support in supports)
 
 
 def _matched(sentence: set[str], support: frozenset[str]) -> int:
@@ -213,7 +221,7 @@ def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[s
         here: dict[int, frozenset[str]] = {}
         for anchor in near:
             for said, missing, gained, rank in index[anchor]:
-                if rank not in here and len(said - found) <= missing:
+                if rank not in here and (said <= found or (missing and len(said - found) <= missing)):
                     here[rank] = gained
         if denied:
             for said, gained, rank in denied_forms:
@@ -243,8 +251,13 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
     for support, was_hit in zip(supports, hit, strict=True):
         if was_hit and free:
             free.discard(max(free, key=lambda i: len(answer_sentences[i] & support)))
-    pairs = sorted(((_matched(answer_sentences[i], support), p, i) for p, support in enumerate(supports)
-                    if not hit[p] for i in free), reverse=True)
+    # denied units count only where a point denies something and a sentence has some (few points, few answers)
+    if _denies(tuple(supports)) and any(getattr(s, "denied", None) for s in answer_sentences[:sentences]):
+        pairs = sorted(((_matched(answer_sentences[i], support), p, i) for p, support in enumerate(supports)
+                        if not hit[p] for i in free), reverse=True)
+    else:
+        pairs = sorted(((len(answer_sentences[i] & support), p, i) for p, support in enumerate(supports)
+                        if not hit[p] for i in free), reverse=True)
     total, done = 0.0, set()
     for matched, p, i in pairs:
         if matched <= SOFT_FLOOR:
