@@ -13,6 +13,9 @@ after them. Phrasings are affirmative (a denied clause gives no soft credit, so 
 fire) and several characters or words long; a two-character one is kept only when the word itself is
 distinctive of its concept ("积木", "瞎编", "偷偷"). A phrasing that would name its concept in an
 answer about anything else (a generic "一起用" or "差不多") is left out.
+
+``PLAIN_DENIED`` holds the concepts members say with a negation word ("原来的模型一点都不动" for 冻结, "直说不知道"
+for 拒答): such a clause reads as a denial, so these phrasings are matched in an answer's denied clauses only.
 """
 
 from __future__ import annotations
