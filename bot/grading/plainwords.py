@@ -14,13 +14,16 @@ should describe its concept whatever the question. Chinese phrasings are matched
 bigrams and English ones as stems (the same ``bot.grading.normalise`` pipeline as everything
 else), anywhere within one sentence. A phrasing never holds a negation cue ("停不下来", "no loops"): a
 denied clause gives no soft credit, so such a phrasing could never fire; problems are worded affirmatively.
-``bot.grading.plainwords_bank`` adds a second table gathered over every topic of the question bank; it is
-merged after this one, so these concepts keep their ranks.
+``bot.grading.plainwords_bank`` adds a second table gathered over every topic of the question bank, and
+``bot.grading.plainwords_mechanisms`` a third, of mechanisms, comparisons and causes in plain words; both are
+merged after this one, so these concepts keep their ranks. Concepts said with a negation word ("原来的模型一点都不动")
+are kept apart there (``PLAIN_DENIED``) and read in denied clauses only.
 """
 
 from __future__ import annotations
 
 from bot.grading.plainwords_bank import PLAIN_BANK
+from bot.grading.plainwords_mechanisms import PLAIN_MECHANISMS
 
 # concept (in the bank's wording; its units are what a matching sentence gains) -> everyday phrasings
 PLAIN: dict[str, tuple[str, ...]] = {
@@ -168,3 +171,6 @@ PLAIN: dict[str, tuple[str, ...]] = {
 
 # the bank-wide table goes after the first one, so the first one's concepts keep their ranks
 PLAIN.update({concept: plains for concept, plains in PLAIN_BANK.items() if concept not in PLAIN})
+# the mechanisms table comes last: a concept named before gains its phrasings and keeps its rank
+for _concept, _plains in PLAIN_MECHANISMS.items():
+    PLAIN[_concept] = tuple(dict.fromkeys(PLAIN.get(_concept, ()) + _plains))

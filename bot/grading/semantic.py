@@ -10,11 +10,15 @@ them. This layer gives such an answer partial credit per key point:
   mentioned, or that share most of its units). Units of the question's prompt and the field's generic
   words are dropped: repeating the question says nothing about the answer;
 * for an answer, each sentence's units are collected from its *affirming* clauses only (a clause
-  with a negation cue contributes nothing, so "不冻结原权重" earns no soft credit);
+  with a negation cue contributes nothing, so "不冻结原权重" earns no soft credit), except towards a
+  key point that itself states an absence ("不减均值", "无推理延迟"): what it denies, an answer's
+  denial of the same thing explains ("它不会先减去均值", ``Support.denied``);
 * an everyday phrasing of one of the field's concepts ("变成一串数字" for 嵌入向量, see
   ``bot.grading.plainwords``) in an affirmed sentence counts as a clause of its own holding that
   concept's units, when some key point's support holds them (only for this credit: exact hits,
-  contradictions and negations never read plain words);
+  contradictions and negations never read plain words); a long phrasing may lack one of its units
+  (``LOOSE_PHRASING_UNITS``: a word slipped into it breaks one bigram), and a concept said with a
+  negation word ("原来的模型一点都不动" for 冻结, ``PLAIN_DENIED``) is read in the denied clauses;
 * a missed key point earns up to ``SOFT_WEIGHT`` of a point from the sentence closest to its
   support (matched units over ``SUPPORT_UNITS``, above a floor ``SOFT_FLOOR``), and one sentence
   explains one point: a hit point first claims its closest sentence, so a short answer that names
@@ -29,9 +33,10 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from bot.grading.negation import NEGATIVE_KINDS, Cue
+from bot.grading.negation import NEGATIVE_KINDS, Cue, find_cues
 from bot.grading.normalise import Text, units
 from bot.grading.plainwords import PLAIN
+from bot.grading.plainwords_mechanisms import PLAIN_DENIED
 
 SOFT_WEIGHT = 1.0  # the most a key point explained in other words earns, as a share of an exact hit
 SUPPORT_UNITS = 3  # matched support units in one sentence that count as a full paraphrase of a point
@@ -42,20 +47,62 @@ SUPPORT_SHARE = 0.5  # share of a key point's own units a model-answer sentence 
 # the question uses (it only ever holds those): a plain phrasing names its concept as surely as the term, however
 # few units the term has. With 2, a one-unit concept (延迟, 冻结) earned half a point where its term earned one
 CONCEPT_UNITS = 1
+# a phrasing of this many units or more (seven Chinese characters, six English words) still names its concept
+# when one of them is missing: a word slipped into it ("上一步的结果直接交给下一步" for "上一步的结果交给下一步")
+# breaks one Chinese bigram, a synonym ("goes right into the next") one English stem. Shorter phrasings match
+# whole: with five units, one missing let "每个位置" + "一个" elsewhere pass for "每个位置一个" in wrong answers
+LOOSE_PHRASING_UNITS = 6
+
+
+class Support(frozenset):
+    """The units that express one key point, and ``denied``: those its own phrases state the absence of
+    ("无推理延迟", "不减均值" -> 推理延迟, 减均值). An answer that denies the same thing ("推理没有额外延迟",
+    "它不会先把平均值减掉") agrees with the point, so its denied clauses may explain that part of it."""
+
+    __slots__ = ("denied",)
+    denied: frozenset[str]
+
+    def __new__(cls, found: frozenset[str] | set[str], denied: frozenset[str] = frozenset()) -> Support:
+        support = super().__new__(cls, found)
+        support.denied = denied
+        return support
+
+    def __reduce__(self):
+        return (Support, (frozenset(self), self.denied))
+
+
+class SentenceUnits(set):
+    """An answer sentence's affirmed units, and ``denied``: the units of its clauses with a negation cue."""
+
+    __slots__ = ("denied",)
+    denied: frozenset[str]
+
+
+def _denied_part(text: str) -> set[str]:
+    """Units a phrase states the absence of: from each negation cue to the end of its clause."""
+    parsed = Text(text)
+    out: set[str] = set()
+    for cue in find_cues(parsed):
+        if cue.kind in NEGATIVE_KINDS:
+            _start, end = parsed.span_of(cue.start, parsed.clauses)
+            out |= units(parsed.tokens[cue.end:end])
+    return out
 
 
 def support_of(point_texts: tuple[str, ...], model_sentences: list[set[str]], drop: frozenset[str],
-               mentioned: list[bool]) -> frozenset[str]:
+               mentioned: list[bool]) -> Support:
     """The units that express one key point: its own phrases and the model-answer sentences saying it."""
     own: set[str] = set()
+    denied: set[str] = set()
     for text in point_texts:
         own |= units(Text(text).tokens)
+        denied |= _denied_part(text)
     own -= drop
     found = set(own)
     for sentence, said in zip(model_sentences, mentioned, strict=True):
         if said or (own and len(sentence & own) >= SUPPORT_SHARE * len(own)):
             found |= sentence
-    return frozenset(found - drop)
+    return Support(frozenset(found - drop), frozenset(denied - drop))
 
 
 def sentence_units(text: Text) -> list[set[str]]:
@@ -80,37 +127,79 @@ def affirmed_sentence_units(text: Text, cues: list[Cue],
     if not negative:
         return [set(units_at) for _s, _e, units_at in found]
     dropped = {i for s, e in negative for i in range(s, e)}
-    return [{u for u, i in units_at.items() if i not in dropped} if s < max(dropped) and e > min(dropped)
-            else set(units_at) for s, e, units_at in found]
+    first, last = min(dropped), max(dropped)
+    out: list[set[str]] = []
+    for s, e, units_at in found:
+        if s < last and e > first:
+            # the denied units are kept aside: a key point that states an absence may read them (``Support``)
+            denied = frozenset(u for u, i in units_at.items() if i in dropped)
+            sentence = SentenceUnits(units_at.keys() - denied)
+            sentence.denied = denied
+            out.append(sentence)
+        else:
+            out.append(set(units_at))
+    return out
 
 
-def _phrasings() -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
-    """Each plain phrasing as (anchor unit, its units, its concept's units); the anchor is the phrasing's
-    unit shared by the fewest phrasings, so a sentence is tested against few candidates."""
+@lru_cache(maxsize=4096)
+def _denies(supports: tuple[frozenset[str], ...]) -> bool:
+    """Does some key point of a question state an absence (``Support.denied``)? Once per question."""
+    return any(getattr(support, "denied", None) for support in supports)
+
+
+def _matched(sentence: set[str], support: frozenset[str]) -> int:
+    """Units of a support a sentence holds: its affirmed ones, and its denied ones the point denies too."""
+    found = len(sentence & support)
+    denied = getattr(sentence, "denied", None)
+    if denied:
+        agreed = getattr(support, "denied", None)
+        if agreed:
+            found += len(denied & agreed - sentence)
+    return found
+
+
+def _phrasings() -> tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str]], ...]:
+    """Each plain phrasing as (anchor units, its units, its concept's units); the anchor is the phrasing's
+    unit shared by the fewest phrasings, so a sentence is tested against few candidates. A phrasing that may
+    match with one unit missing (``LOOSE_PHRASING_UNITS``) has two anchors, so that either can be the one."""
     rows = [(frozenset(units(Text(plain).tokens)), frozenset(units(Text(concept).tokens)))
             for concept, plains in PLAIN.items() for plain in plains]
     rows = [(said, concept) for said, concept in rows if said and concept]
     count = Counter(u for said, _concept in rows for u in said)
-    return tuple((min(said, key=lambda u: (count[u], u)), said, concept) for said, concept in rows)
+    out = []
+    for said, concept in rows:
+        rarest = sorted(said, key=lambda u: (count[u], u))
+        out.append((tuple(rarest[:2 if len(said) >= LOOSE_PHRASING_UNITS else 1]), said, concept))
+    return tuple(out)
 
 
 _PHRASINGS = _phrasings()
+# phrasings that say their concept with a negation word: read in an answer's denied units only
+_DENIED_PHRASINGS = tuple((said, concept) for said, concept in (
+    (frozenset(units(Text(plain).tokens)), frozenset(units(Text(concept).tokens)))
+    for concept, plains in PLAIN_DENIED.items() for plain in plains) if said and concept)
 
 
 @lru_cache(maxsize=4096)
-def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], dict[str, tuple]]:
+def _plain_index(supports: tuple[frozenset[str], ...]) -> tuple[frozenset[str], dict[str, tuple], tuple]:
     """The phrasings that can help one question: those whose concept shares a unit with some support
-    (only those units are kept), indexed by anchor unit, each with the rank of its concept (the same
+    (only those units are kept), indexed by anchor unit, each with the units it may lack and the rank of
+    its concept (the same
     units, the same rank; ranks follow ``PLAIN``, so the order of named concepts is fixed). Built once
     per question."""
     wanted = frozenset().union(*supports)
     ranks: dict[frozenset[str], int] = {}
-    index: dict[str, list[tuple[frozenset[str], frozenset[str], int]]] = {}
-    for anchor, said, concept in _PHRASINGS:
+    index: dict[str, list[tuple[frozenset[str], int, frozenset[str], int]]] = {}
+    for anchors, said, concept in _PHRASINGS:
         gained = concept & wanted
         if gained and not gained <= said:
-            index.setdefault(anchor, []).append((said, gained, ranks.setdefault(gained, len(ranks))))
-    return frozenset(index), {k: tuple(v) for k, v in index.items()}
+            rank = ranks.setdefault(gained, len(ranks))
+            missing = 1 if len(said) >= LOOSE_PHRASING_UNITS else 0  # units the phrasing may lack in a sentence
+            for anchor in anchors:
+                index.setdefault(anchor, []).append((said, missing, gained, rank))
+    denied = tuple((said, gained, ranks.setdefault(gained, len(ranks))) for said, gained in
+                   ((said, concept & wanted) for said, concept in _DENIED_PHRASINGS) if gained)
+    return frozenset(index), {k: tuple(v) for k, v in index.items()}, denied
 
 
 def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[str]]) -> list[set[str]]:
@@ -120,18 +209,23 @@ def with_plain_words(supports: tuple[frozenset[str], ...], sentences: list[set[s
     clause of its own: it may explain a key point that the rest of its sentence does not (one long
     sentence of a paraphrase often walks through several steps: "切成小段，变成一串数字，找意思最接近的几段").
     """
-    anchors, index = _plain_index(supports)
+    anchors, index, denied_forms = _plain_index(supports)
     named: list[set[str]] = []
     for found in sentences:
         near = anchors & found
-        if not near:
+        denied = getattr(found, "denied", None) if denied_forms else None
+        if not (near or denied):
             continue
         # a concept named twice in one sentence ("打分模型", "负责打分") is one clause; named concepts go in
         # the order of their ranks, as a set's order varies between processes and grades must not
         here: dict[int, frozenset[str]] = {}
         for anchor in near:
-            for said, gained, rank in index[anchor]:
-                if rank not in here and said <= found:
+            for said, missing, gained, rank in index[anchor]:
+                if rank not in here and (said <= found or (missing and len(said - found) <= missing)):
+                    here[rank] = gained
+        if denied:
+            for said, gained, rank in denied_forms:
+                if rank not in here and said <= denied:
                     here[rank] = gained
         named.extend(set(here[rank]) for rank in sorted(here))
     return sentences + named if named else sentences
@@ -157,8 +251,13 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
     for support, was_hit in zip(supports, hit, strict=True):
         if was_hit and free:
             free.discard(max(free, key=lambda i: len(answer_sentences[i] & support)))
-    pairs = sorted(((len(answer_sentences[i] & support), p, i) for p, support in enumerate(supports)
-                    if not hit[p] for i in free), reverse=True)
+    # denied units count only where a point denies something and a sentence has some (few points, few answers)
+    if _denies(tuple(supports)) and any(getattr(s, "denied", None) for s in answer_sentences[:sentences]):
+        pairs = sorted(((_matched(answer_sentences[i], support), p, i) for p, support in enumerate(supports)
+                        if not hit[p] for i in free), reverse=True)
+    else:
+        pairs = sorted(((len(answer_sentences[i] & support), p, i) for p, support in enumerate(supports)
+                        if not hit[p] for i in free), reverse=True)
     total, done = 0.0, set()
     for matched, p, i in pairs:
         if matched <= SOFT_FLOOR:
