@@ -276,5 +276,6 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
 def plain_units(supports: tuple[frozenset[str], ...]) -> frozenset[str]:
     """The units of the everyday phrasings of the concepts these supports are about: words a correct
     explanation of the question's own ideas may use (``bot.grading.precision``)."""
-    _anchors, index = _plain_index(supports)
-    return frozenset().union(*(said for rows in index.values() for said, _gained, _rank in rows))
+    _anchors, index, denied = _plain_index(supports)
+    return frozenset().union(*(said for rows in index.values() for said, _missing, _gained, _rank in rows),
+                             *(said for said, _gained, _rank in denied))
