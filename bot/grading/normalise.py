@@ -23,6 +23,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_right
+from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 from itertools import accumulate, repeat
 
@@ -97,10 +98,80 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if not folded.isascii() and _MARKED.search(folded):  # one character class: cheap on Chinese text
         folded = _ACCENTED.sub(_plain_letter, folded)
+    if _NUMBER_HINT.search(folded):
+        folded = _NUMBER.sub(_fold_number, folded)
     if "'" not in folded and "’" not in folded:
         return folded
     folded = _CANT.sub(lambda m: _CANT_FORMS[m.group(1)], folded)
     return _CLITIC.sub(_clitic, _CONTRACTION.sub(" not", folded))
+
+
+# Numbers with a magnitude are written many ways: "3.7M", "3.7 million", "370万", "三百七十万"; "7B",
+# "70亿", "七十亿"; "131,072" and "13 万"; "1.2T" and "1.2万亿". Each is rewritten as one Chinese-unit
+# form (``_number_form``), kept to two significant digits, so that an answer and a key point that
+# state the same figure meet in either language. Bare "m"/"b"/"k"/"t" count only right after digits
+# ("7B", "128k": a model size, a context length), never after a space ("30 m" may be metres); "几十亿",
+# "数万" (vague amounts) are left alone. "三百多万"/"300多万" (more than 3 million) is read as its lower
+# bound, 300万, as "over 3 million" would be.
+_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_SCALES = {"十": 10, "百": 100, "千": 1000}
+_MAGNITUDES = {
+    "k": 3, "thousand": 3, "千": 3, "m": 6, "million": 6, "百万": 6, "b": 9, "billion": 9,
+    "t": 12, "trillion": 12, "万": 4, "十万": 5, "千万": 7, "亿": 8, "十亿": 9, "百亿": 10, "千亿": 11,
+    "万亿": 12,
+}
+_NUMBER = re.compile(
+    r"(?<![a-z0-9.,_])(?:(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:(k|m|b|t)|\s?(thousand|million|billion|trillion)"
+    r"|\s?多?(万亿|十万|百万|千万|十亿|百亿|千亿|万|亿|千))?(?![a-z0-9])"
+    r"|(?<![几数多第零一二两三四五六七八九十百千万])([零一二两三四五六七八九十百千]+)多?(万亿|万|亿))"
+)
+# a bare integer is left as it is ("4096", "512"); only one with thousands separators is a figure, and
+# a text with neither a digit nor 万/亿 (most of them) skips the substitution
+_NUMBER_HINT = re.compile("[0-9万亿]")
+_BARE_WORDS = {(10, 4): "十万", (100, 4): "百万", (1000, 4): "千万", (10, 8): "十亿", (100, 8): "百亿",
+               (1000, 8): "千亿"}
+
+
+def _zh_numeral(text: str) -> int:
+    """The value of a Chinese numeral below 万 ("三百七十" -> 370, "十五" -> 15, "两千" -> 2000)."""
+    total, digit = 0, None
+    for char in text:
+        if char in _ZH_DIGITS:
+            digit = _ZH_DIGITS[char]
+        else:
+            total += (1 if digit is None else digit) * _ZH_SCALES[char]
+            digit = None
+    return total + (digit or 0)
+
+
+def _number_form(value: Decimal) -> str:
+    """A figure in Chinese units, truncated to two significant digits: 3700000 -> "370万"."""
+    if value <= 0:
+        return "0"
+    shift = value.adjusted() - 1  # keep two significant digits
+    value = value.scaleb(-shift).to_integral_value(ROUND_DOWN).scaleb(shift)
+    for power, unit in ((12, "万亿"), (8, "亿"), (4, "万")):
+        if value >= Decimal(10) ** power:
+            mantissa = value.scaleb(-power).normalize()
+            text = format(mantissa, "f")
+            return _BARE_WORDS.get((int(mantissa), power), text + unit) if mantissa == int(mantissa) else text + unit
+    return format(value.normalize(), "f")
+
+
+def _fold_number(match: re.Match[str]) -> str:
+    digits, letter, word, zh_unit, numeral, numeral_unit = match.groups()
+    if numeral is not None:
+        if not any(c in _ZH_DIGITS or c in _ZH_SCALES for c in numeral) or set(numeral) == {"零"}:
+            return match.group()
+        value, unit = Decimal(_zh_numeral(numeral)), numeral_unit
+    else:
+        unit = letter or word or zh_unit
+        if unit is None and "," not in digits:
+            return match.group()
+        value = Decimal(digits.replace(",", ""))
+    if unit is not None:
+        value = value.scaleb(_MAGNITUDES[unit])
+    return f" {_number_form(value)} "
 
 
 # Snowball strips derivational suffixes, so a technical term and an everyday word can share a stem:
