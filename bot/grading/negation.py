@@ -221,12 +221,32 @@ _PREDICATE_EN = frozenset(("is", "are", "was", "were", "can", "could", "will", "
                            "you", "we", "they", "i", "he", "she"))
 
 
+# a verb of going past a bound: a negation before it is about exceeding, and the bound after it is
+# stated, not denied ("不能超过训练时的最大长度", "can't go past the maximum length", "cannot exceed the
+# context window", "no longer than 512 tokens")
+_EXCEED = (tuple("超过"), tuple("超出"), tuple("越过"), tuple("突破"), tuple("超越"), tuple("大于"), tuple("长于"),
+           tuple("多于"), ("exceed",), ("surpass",), ("beyond",), ("go", "past"), ("goe", "past"), ("get", "past"),
+           ("run", "past"), ("longer", "than"), ("more", "than"), ("larger", "than"), ("bigger", "than"))
+_EXCEED_FIRST = frozenset(words[0] for words in _EXCEED)
+
+
+def _exceeds(tokens: list[str]) -> bool:
+    """Does a verb of going past a bound (``_EXCEED``) stand among these tokens?"""
+    if _EXCEED_FIRST.isdisjoint(tokens):  # the common case, at C level
+        return False
+    return any(tuple(tokens[i:i + len(words)]) == words
+               for i, tok in enumerate(tokens) if tok in _EXCEED_FIRST for words in _EXCEED if words[0] == tok)
+
+
 def _closed(tokens: list[str], cue: Cue, start: int) -> bool:
     """Does the negation ``cue`` end before the hit at ``start``? A bare 不/没/未 that a 的 closes is
     inside an attributive clause ("用没对齐过的底座", "训不稳的根本原因是…"): it describes the noun
-    after 的, and denies nothing; an English one is closed by the next predicate."""
+    after 的, and denies nothing; an English one is closed by the next predicate. A negated verb of going
+    past a bound denies the going past, not the bound after it ("不能超过最大长度")."""
     if cue.kind != "neg" or cue.end >= start:
         return False
+    if _exceeds(tokens[cue.end:start]):
+        return True
     word = tokens[cue.start]
     if cue.end - cue.start == 1 and word in _BARE:
         return "的" in tokens[cue.end:min(start, cue.end + ATTRIBUTIVE + 1)]
