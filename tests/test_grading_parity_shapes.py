@@ -70,3 +70,42 @@ def test_chinese_variants_of_one_verb_fold_together(zh, same):
 def test_words_with_other_senses_stay_plain(word):
     # "time" alone has many senses (次, 时间, 倍); only "by time" is a way of splitting data
     assert _flat(word).isascii()
+
+
+@pytest.mark.parametrize("en", ["the larger the model", "as the model grows", "as models get bigger"])
+def test_a_trend_with_model_size_meets_its_chinese_form(en):
+    assert _flat(en) == _flat("模型越大")
+
+
+DOMAIN = Question(
+    id="t-domain-models", topic="basics", kind=Kind.OPEN, prompt="各个专业领域是否需要各自的大模型？",
+    answer="领域有自己的术语和表达规范；但一般不必从头训练，在通用模型上继续预训练或用 RAG 就够了。",
+    key_points=(KeyPoint("术语与表达规范", ("术语", "jargon", "terminology")),
+                KeyPoint("不必从头训练", ("不必从头", "no need to train from scratch"))),
+)
+
+
+@pytest.mark.parametrize("text", [
+    "通用模型术语也用不准，但一般不必从头训练，继续预训练就行。",
+    "通用模型的术语常常说不清，不过不必从零训练，继续预训练就够了。",
+])
+def test_a_potential_complement_does_not_deny_its_object(text):
+    g = grade(DOMAIN, text)
+    assert set(g.hit) == {"术语与表达规范", "不必从头训练"} and not g.contradicted, g
+
+
+@pytest.mark.parametrize("text", [
+    "General models lack the exact terminology, but you rarely need to train from scratch: continued pretraining "
+    "is enough.",
+    "Domain terminology matters, but you seldom need to pretrain from scratch; continued pretraining works.",
+    "通用模型缺少领域术语，但很少需要从头训练，继续预训练就够了。",
+])
+def test_rarely_needing_something_is_not_needing_it(text):
+    assert "不必从头训练" in grade(DOMAIN, text).hit
+
+
+@pytest.mark.parametrize("text", ["这个领域根本没有术语。", "你必须从头训练一个领域模型。",
+                                  "You always need to train a domain model from scratch."])
+def test_guards_a_denial_or_the_opposite_is_still_read(text):
+    g = grade(DOMAIN, text)
+    assert "不必从头训练" not in g.hit and ("术语与表达规范" not in g.hit), g

@@ -69,6 +69,10 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
                  "无论", "无损", "无监督", "无偏", "无穷", "无数", "无限", "无状态", "无效", "无意义", "无序",
                  "无标签", "无标注", "无关紧要", "无线", "无缝", "无所谓", "无非", "不算", "不计",
                  "放不下", "装不下", "存不下", "塞不下", "撑不住", "扛不住", "跑不动", "吃不消", "跟不上",
+                 # a verb with a potential complement says how well it goes, not that its object is absent
+                 # ("术语也用不准" is "uses the jargon inaccurately")
+                 "用不准", "用不好", "说不清", "讲不清", "分不清", "搞不清", "看不懂", "听不懂", "读不懂",
+                 "答不对", "答不好", "做不好", "写不好", "学不会", "记不住", "算不准", "估不准",
                  "没问题", "没错", "没事", "非常", "非线性", "是非", "非结构化",
                  "非凸", "非零", "非对称", "非得", "区别", "类别", "特别", "分别", "识别", "个别", "级别",
                  "差别", "判别", "鉴别", "辨别", "告别", "性别", "别的", "别人", "别名", "未来", "未知",
@@ -80,10 +84,12 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
     # "X instead of Y", "用 X 而不是 Y": a contrast that denies Y only; the clause affirms X, so it
     # makes no denial of the clause (it is no "post" predicate, nor a denying clause)
     ("instead", (("而不是", "而非", "而不用"), ("rather than", "instead of"))),
-    ("neg", (("并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会",
+    ("neg", (("并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会", "很少需要", "极少需要",
              "不能", "不可", "不该", "不应", "不再", "并不", "从不", "从未", "绝不", "毫不", "无需", "无须",
              "无法", "毫无", "并无", "没有", "没", "未", "别", "不", "无"),
-            ("no longer", "not", "no", "never", "without", "none", "nor",
+            # "you rarely need to pretrain from scratch" is "一般不必从头预训练"
+            ("no longer", "not", "no", "never", "without", "none", "nor", "rarely need", "rarely needs",
+             "seldom need", "seldom needs", "rarely have to", "seldom have to",
              "neither", "nothing", "cannot", "lack", "lacks"))),
     # "分数差不多的就不要了": 不要了 discards, like 丢掉
     ("weak", (("不要了", "跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",

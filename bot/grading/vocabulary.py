@@ -274,6 +274,10 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "忽略": ("ignore", "ignores", "ignored", "ignoring"),
     "学习曲线": ("learning curve", "learning curves"),
     "标点": ("punctuation", "punctuation marks"),
+    # a trend with model size: "模型越大越接近全量微调", "the gap closes as the model grows"
+    "模型越大": ("the larger the model", "the bigger the model", "as the model grows", "as models grow",
+             "as the model gets larger", "as models get larger", "as the model gets bigger",
+             "as models get bigger", "as the model scales", "as models scale"),
     # Chinese synonyms of the field that the key points use side by side with one meaning
     "基座模型": ("底座", "底座模型"),
     # Chinese variants of a glossary form
