@@ -12,7 +12,9 @@ from __future__ import annotations
 import pytest
 
 from bot.grading import grade
+from bot.grading.matching import Answer
 from bot.grading.normalise import CLAUSE, SENTENCE, Text
+from bot.grading.semantic import affirmed_sentence_units
 from bot.model import KeyPoint, Kind, Question
 
 ABSOLUTE = Question(
@@ -109,3 +111,26 @@ def test_rarely_needing_something_is_not_needing_it(text):
 def test_guards_a_denial_or_the_opposite_is_still_read(text):
     g = grade(DOMAIN, text)
     assert "不必从头训练" not in g.hit and ("术语与表达规范" not in g.hit), g
+
+
+def _affirmed(text: str) -> set[str]:
+    answer = Answer(text)
+    return set().union(*affirmed_sentence_units(answer.text, answer.cues, answer.sentence_units))
+
+
+@pytest.mark.parametrize("en, kept, dropped", [
+    # the advice before "so" stands; what the negated purpose says gives no soft credit
+    ("Mix in some old data and use a smaller learning rate so the model does not forget.", {"old", "混入"}, {"遗忘"}),
+    ("混一些旧数据，学习率调小，防止模型忘掉。", {"旧数", "学习"}, set()),
+])
+def test_a_negation_after_a_breaker_drops_only_its_part_of_the_clause(en, kept, dropped):
+    units = _affirmed(en)
+    assert kept <= units and not (dropped & units), units
+
+
+@pytest.mark.parametrize("text, dropped", [
+    ("The model does not mix in old data or use a smaller learning rate.", {"old", "混入"}),
+    ("模型不混入旧数据，也不调小学习率。", {"旧数", "混入"}),
+])
+def test_a_negation_with_no_breaker_before_it_still_drops_its_whole_clause(text, dropped):
+    assert not (dropped & _affirmed(text))
