@@ -134,3 +134,17 @@ def test_a_negation_after_a_breaker_drops_only_its_part_of_the_clause(en, kept, 
 ])
 def test_a_negation_with_no_breaker_before_it_still_drops_its_whole_clause(text, dropped):
     assert not (dropped & _affirmed(text))
+
+
+@pytest.mark.parametrize("en, zh", [
+    ("the adapters are attached", "the adapters are 挂在"),
+    ("evaluation and guardrails", "evaluation and 护栏"),
+    ("convert at the boundary", "转换 at the boundary"),
+    ("define your own data classes", "define your own dataclass"),
+])
+def test_field_words_meet_their_twins(en, zh):
+    assert _flat(en) == _flat(zh), (_flat(en), _flat(zh))
+
+
+def test_hung_on_and_mounted_are_one_verb():
+    assert _flat("挂在哪些模块上") == _flat("挂载哪些模块上")

@@ -274,6 +274,12 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "忽略": ("ignore", "ignores", "ignored", "ignoring"),
     "学习曲线": ("learning curve", "learning curves"),
     "标点": ("punctuation", "punctuation marks"),
+    # field words an answer in one language used where the bank's point has the other's: "挂在哪些模块上" and
+    # "挂载模块", "adapters attached to q and v"; "guardrails" (安全护栏); "convert" (转换); "data classes"
+    "挂载": ("attach", "attaches", "attached", "attaching", "挂在", "挂到"),
+    "安全护栏": ("guardrail", "guardrails", "护栏"),
+    "转换": ("convert", "converts", "converted", "converting"),  # "conversion" is Snowball's "conversation"
+    "数据类": ("dataclass", "dataclasses", "data class", "data classes"),
     # a trend with model size: "模型越大越接近全量微调", "the gap closes as the model grows"
     "模型越大": ("the larger the model", "the bigger the model", "as the model grows", "as models grow",
              "as the model gets larger", "as models get larger", "as the model gets bigger",
