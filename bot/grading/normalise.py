@@ -98,8 +98,7 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if not folded.isascii() and _MARKED.search(folded):  # one character class: cheap on Chinese text
         folded = _ACCENTED.sub(_plain_letter, folded)
-    if _NUMBER_HINT.search(folded):
-        folded = _NUMBER.sub(_fold_number, folded)
+    folded = fold_numbers(folded)
     if "'" not in folded and "’" not in folded:
         return folded
     folded = _CANT.sub(lambda m: _CANT_FORMS[m.group(1)], folded)
@@ -120,14 +119,19 @@ _MAGNITUDES = {
     "t": 12, "trillion": 12, "万": 4, "十万": 5, "千万": 7, "亿": 8, "十亿": 9, "百亿": 10, "千亿": 11,
     "万亿": 12,
 }
-_NUMBER = re.compile(
-    r"(?<![a-z0-9.,_])(?:(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:(k|m|b|t)|\s?(thousand|million|billion|trillion)"
-    r"|\s?多?(万亿|十万|百万|千万|十亿|百亿|千亿|万|亿|千))?(?![a-z0-9])"
-    r"|(?<![几数多第零一二两三四五六七八九十百千万])([零一二两三四五六七八九十百千]+)多?(万亿|万|亿))"
+# two passes, each a pattern that starts with one character class, so that the engine skips ahead to
+# a digit or a numeral instead of trying every position; the Chinese one runs only on a text with 万 or 亿
+_DIGIT_FIGURE = re.compile(
+    r"(\d[\d,]*(?:\.\d+)?)(?:(k|m|b|t)|\s?(thousand|million|billion|trillion)"
+    r"|\s?多?(万亿|十万|百万|千万|十亿|百亿|千亿|万|亿|千)|(?<=,\d\d\d))(?![a-z0-9])"
 )
-# a bare integer is left as it is ("4096", "512"); only one with thousands separators is a figure, and
-# a text with neither a digit nor 万/亿 (most of them) skips the substitution
-_NUMBER_HINT = re.compile("[0-9万亿]")
+_NUMERAL_FIGURE = re.compile(r"([零一二两三四五六七八九十百千]+)多?(万亿|万|亿)")
+_ANY_DIGIT = re.compile("[0-9]")  # a text without a digit (most answers) skips the first pass
+_PLAIN_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# what may not stand right before a figure: a letter or digit makes it part of a name ("q4_k", "a100"), and
+# a vague word makes it vague ("几十亿", "数万", "第三万"); checked on the few matches, not at every position
+_NOT_BEFORE_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.,_")
+_NOT_BEFORE_NUMERAL = frozenset("几数多第万")
 _BARE_WORDS = {(10, 4): "十万", (100, 4): "百万", (1000, 4): "千万", (10, 8): "十亿", (100, 8): "百亿",
                (1000, 8): "千亿"}
 
@@ -158,20 +162,35 @@ def _number_form(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _fold_number(match: re.Match[str]) -> str:
-    digits, letter, word, zh_unit, numeral, numeral_unit = match.groups()
-    if numeral is not None:
-        if not any(c in _ZH_DIGITS or c in _ZH_SCALES for c in numeral) or set(numeral) == {"零"}:
-            return match.group()
-        value, unit = Decimal(_zh_numeral(numeral)), numeral_unit
-    else:
-        unit = letter or word or zh_unit
-        if unit is None and "," not in digits:
-            return match.group()
-        value = Decimal(digits.replace(",", ""))
+def _fold_digits(match: re.Match[str]) -> str:
+    """A figure written with digits ("3.7M", "131,072", "370 万") in its Chinese-unit form."""
+    digits, letter, word, zh_unit = match.groups()
+    start = match.start()
+    if (start and match.string[start - 1] in _NOT_BEFORE_DIGITS) or not _PLAIN_DIGITS.fullmatch(digits):
+        return match.group()
+    unit = letter or word or zh_unit
+    value = Decimal(digits.replace(",", ""))
     if unit is not None:
         value = value.scaleb(_MAGNITUDES[unit])
     return f" {_number_form(value)} "
+
+
+def _fold_numeral(match: re.Match[str]) -> str:
+    """A figure written with Chinese numerals ("三百七十万", "七十亿") in its Chinese-unit form."""
+    numeral, unit = match.groups()
+    start = match.start()
+    if (start and match.string[start - 1] in _NOT_BEFORE_NUMERAL) or set(numeral) == {"零"}:
+        return match.group()
+    return f" {_number_form(Decimal(_zh_numeral(numeral)).scaleb(_MAGNITUDES[unit]))} "
+
+
+def fold_numbers(folded: str) -> str:
+    """Every figure with a magnitude of a folded text in its Chinese-unit form (see ``_number_form``)."""
+    if _ANY_DIGIT.search(folded):
+        folded = _DIGIT_FIGURE.sub(_fold_digits, folded)
+    if "万" in folded or "亿" in folded:
+        folded = _NUMERAL_FIGURE.sub(_fold_numeral, folded)
+    return folded
 
 
 # Snowball strips derivational suffixes, so a technical term and an everyday word can share a stem:
