@@ -148,3 +148,40 @@ def test_field_words_meet_their_twins(en, zh):
 
 def test_hung_on_and_mounted_are_one_verb():
     assert _flat("挂在哪些模块上") == _flat("挂载哪些模块上")
+
+
+RMS = Question(
+    id="t-rmsnorm", topic="components", kind=Kind.OPEN, prompt="什么是 RMSNorm？",
+    answer="RMSNorm 只除以均方根，不减均值。不要和 LayerNorm 混淆。",
+    key_points=(KeyPoint("除以均方根", ("均方根", "root mean square")),
+                KeyPoint("不减均值", ("no mean subtraction", "does not subtract the mean")),
+                KeyPoint("与LayerNorm的区别", ("LayerNorm", "层归一化"))),
+)
+
+
+@pytest.mark.parametrize("text", [
+    "RMSNorm 除以均方根，不减均值；不要把它和 LayerNorm 混淆。",
+    "RMSNorm 除以均方根，不减均值，别和 LayerNorm 搞混。",
+    "RMSNorm divides by the root mean square and does not subtract the mean; do not confuse it with LayerNorm.",
+    "RMSNorm divides by the root mean square and does not subtract the mean; it should not be confused with "
+    "LayerNorm.",
+    "RMSNorm divides by the root mean square and does not subtract the mean; don't forget LayerNorm does.",
+    "RMSNorm 除以均方根，不减均值；别忘了 LayerNorm 会减。",
+])
+def test_a_warning_against_confusing_or_forgetting_denies_nothing(text):
+    g = grade(RMS, text)
+    assert g.score == 10 and not g.contradicted, g
+
+
+@pytest.mark.parametrize("text", [
+    "RMSNorm 除以均方根，不减均值，不要用 LayerNorm。",
+    "RMSNorm divides by the root mean square and does not subtract the mean; do not use LayerNorm.",
+])
+def test_guards_a_plain_warning_still_denies(text):
+    assert "与LayerNorm的区别" in grade(RMS, text).contradicted
+
+
+@pytest.mark.parametrize("text", ["The model does not forget old tasks.", "模型不会忘记旧任务。"])
+def test_guards_a_declared_not_forgetting_is_still_a_negation(text):
+    answer = Answer(text)
+    assert any(c.kind == "neg" for c in answer.cues)

@@ -77,10 +77,18 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
                  "非凸", "非零", "非对称", "非得", "区别", "类别", "特别", "分别", "识别", "个别", "级别",
                  "差别", "判别", "鉴别", "辨别", "告别", "性别", "别的", "别人", "别名", "未来", "未知",
                  "未必", "若干", "不能少", "不可少", "少不了", "必不可少", "不可缺", "缺一不可", "不容忽视", "不可忽视",
-                 "不能忽视", "不能忽略", "不可忽略", "无可替代", "不可替代", "差不多"),
+                 "不能忽视", "不能忽略", "不可忽略", "无可替代", "不可替代", "差不多",
+                 # a warning against confusing, forgetting or underrating something states it ("不要忘了加
+                 # EOS", "do not confuse it with LayerNorm"): the negation is about the verb, not what follows
+                 "不要混淆", "别混淆", "不能混淆", "不要搞混", "别搞混", "不要忘记", "不要忘了", "别忘了", "别忘记",
+                 "不能忘记", "不要低估", "不能低估", "不要忽视", "别忽视", "不要忽略", "别忽略"),
                 ("not only", "not just", "not necessarily", "no matter", "no doubt", "nonetheless", "cannot do without",
                  "cannot be ignored", "not be ignored", "no less",
-                 "nevertheless", "not bad"))),
+                 "nevertheless", "not bad", "not confuse", "not be confused", "never confuse", "not mistake",
+                 "not mix up", "not overlook", "not underestimate", "not neglect",
+                 # "forget" and "ignore" arrive folded (遗忘, 忽略); only the imperative warns ("don't forget to
+                 # add EOS"): "the model does not forget" denies forgetting
+                 "do not 遗忘", "never 遗忘", "do not 忽略", "never 忽略"))),
     # "X instead of Y", "用 X 而不是 Y": a contrast that denies Y only; the clause affirms X, so it
     # makes no denial of the clause (it is no "post" predicate, nor a denying clause)
     ("instead", (("而不是", "而非", "而不用"), ("rather than", "instead of"))),
@@ -161,6 +169,8 @@ def find_cues(text: Text) -> list[Cue]:
         key = (text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind)
         if kind in _NEGATING and word[0] in "不没" and _not_a_denial(tokens, key[0], word):
             continue
+        if kind == "neg" and word in _WARNING and _confusing_follows(tokens, key[1]):
+            continue
         cue = _CUE_CACHE.get(key)
         if cue is None:
             if len(_CUE_CACHE) >= 16384:  # a few MB at most
@@ -168,6 +178,25 @@ def find_cues(text: Text) -> list[Cue]:
             cue = _CUE_CACHE[key] = Cue(*key)
         out.append(cue)
     return out
+
+
+# "不要把 RMSNorm 和 LayerNorm 混淆", "别和 LayerNorm 搞混": a warning whose clause ends in a verb of confusing
+# warns against the confusion and denies neither thing (the English "do not confuse it with" is a neutral
+# word above); Chinese puts the objects between, so the verb is looked for up to the clause's end
+_WARNING = frozenset(("不要", "别", "不能", "不可", "千万别", "切勿", "勿"))
+_CONFUSING = ("混淆", "搞混", "弄混", "混为一谈")
+CONFUSING_REACH = 16  # tokens after the warning in which its verb may stand
+
+
+def _confusing_follows(tokens: list[str], at: int) -> bool:
+    """Does a verb of confusing close the clause that starts at token ``at``?"""
+    clause = []
+    for tok in tokens[at:at + CONFUSING_REACH]:
+        if tok in (CLAUSE, SENTENCE):
+            break
+        clause.append(tok)
+    joined = "".join(clause)
+    return any(verb in joined for verb in _CONFUSING)
 
 
 # characters that make a quantity: "万分之一都不到", "不到 1%" compare an amount, they deny nothing
