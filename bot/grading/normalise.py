@@ -126,7 +126,8 @@ _DIGIT_FIGURE = re.compile(
     r"|\s?多?(万亿|十万|百万|千万|十亿|百亿|千亿|万|亿|千)|(?<=,\d\d\d))(?![a-z0-9])"
 )
 _NUMERAL_FIGURE = re.compile(r"([零一二两三四五六七八九十百千]+)多?(万亿|万|亿)")
-_ANY_DIGIT = re.compile("[0-9]")  # a text without a digit (most answers) skips the first pass
+# a digit right before a unit or a thousands separator: most texts have none and skip the first pass
+_DIGIT_BEFORE_UNIT = re.compile(r"\d(?:[kmbt,万亿千多]|\s(?:[万亿千]|thousand|million|billion|trillion))")
 _PLAIN_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 # what may not stand right before a figure: a letter or digit makes it part of a name ("q4_k", "a100"), and
 # a vague word makes it vague ("几十亿", "数万", "第三万"); checked on the few matches, not at every position
@@ -186,7 +187,7 @@ def _fold_numeral(match: re.Match[str]) -> str:
 
 def fold_numbers(folded: str) -> str:
     """Every figure with a magnitude of a folded text in its Chinese-unit form (see ``_number_form``)."""
-    if _ANY_DIGIT.search(folded):
+    if _DIGIT_BEFORE_UNIT.search(folded):
         folded = _DIGIT_FIGURE.sub(_fold_digits, folded)
     if "万" in folded or "亿" in folded:
         folded = _NUMERAL_FIGURE.sub(_fold_numeral, folded)
