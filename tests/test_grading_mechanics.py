@@ -39,6 +39,9 @@ def _reference_fold(text: str) -> str:
     if not text.isascii() and not unicodedata.is_normalized("NFKC", normalise._FULL_WIDTH_SAFE.sub("", text)):
         text = unicodedata.normalize("NFKC", text)
     folded = normalise._ACCENTED.sub(normalise._plain_letter, text.casefold())
+    # both passes always: the checks that skip them are only shortcuts
+    folded = normalise._DIGIT_FIGURE.sub(normalise._fold_digits, folded)
+    folded = normalise._NUMERAL_FIGURE.sub(normalise._fold_numeral, folded)
     if "'" not in folded and "’" not in folded:
         return folded
     folded = normalise._CANT.sub(lambda m: normalise._CANT_FORMS[m.group(1)], folded)

@@ -69,21 +69,35 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
                  "无论", "无损", "无监督", "无偏", "无穷", "无数", "无限", "无状态", "无效", "无意义", "无序",
                  "无标签", "无标注", "无关紧要", "无线", "无缝", "无所谓", "无非", "不算", "不计",
                  "放不下", "装不下", "存不下", "塞不下", "撑不住", "扛不住", "跑不动", "吃不消", "跟不上",
+                 # a verb with a potential complement says how well it goes, not that its object is absent
+                 # ("术语也用不准" is "uses the jargon inaccurately")
+                 "用不准", "用不好", "说不清", "讲不清", "分不清", "搞不清", "看不懂", "听不懂", "读不懂",
+                 "答不对", "答不好", "做不好", "写不好", "学不会", "记不住", "算不准", "估不准",
                  "没问题", "没错", "没事", "非常", "非线性", "是非", "非结构化",
                  "非凸", "非零", "非对称", "非得", "区别", "类别", "特别", "分别", "识别", "个别", "级别",
                  "差别", "判别", "鉴别", "辨别", "告别", "性别", "别的", "别人", "别名", "未来", "未知",
                  "未必", "若干", "不能少", "不可少", "少不了", "必不可少", "不可缺", "缺一不可", "不容忽视", "不可忽视",
-                 "不能忽视", "不能忽略", "不可忽略", "无可替代", "不可替代", "差不多"),
+                 "不能忽视", "不能忽略", "不可忽略", "无可替代", "不可替代", "差不多",
+                 # a warning against confusing, forgetting or underrating something states it ("不要忘了加
+                 # EOS", "do not confuse it with LayerNorm"): the negation is about the verb, not what follows
+                 "不要混淆", "别混淆", "不能混淆", "不要搞混", "别搞混", "不要忘记", "不要忘了", "别忘了", "别忘记",
+                 "不能忘记", "不要低估", "不能低估", "不要忽视", "别忽视", "不要忽略", "别忽略"),
                 ("not only", "not just", "not necessarily", "no matter", "no doubt", "nonetheless", "cannot do without",
                  "cannot be ignored", "not be ignored", "no less",
-                 "nevertheless", "not bad"))),
+                 "nevertheless", "not bad", "not confuse", "not be confused", "never confuse", "not mistake",
+                 "not mix up", "not overlook", "not underestimate", "not neglect",
+                 # "forget" and "ignore" arrive folded (遗忘, 忽略); only the imperative warns ("don't forget to
+                 # add EOS"): "the model does not forget" denies forgetting
+                 "do not 遗忘", "never 遗忘", "do not 忽略", "never 忽略"))),
     # "X instead of Y", "用 X 而不是 Y": a contrast that denies Y only; the clause affirms X, so it
     # makes no denial of the clause (it is no "post" predicate, nor a denying clause)
     ("instead", (("而不是", "而非", "而不用"), ("rather than", "instead of"))),
-    ("neg", (("并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会",
+    ("neg", (("并非", "绝非", "并不是", "不是", "不需要", "不需", "不用", "不要", "不必", "不会", "很少需要", "极少需要",
              "不能", "不可", "不该", "不应", "不再", "并不", "从不", "从未", "绝不", "毫不", "无需", "无须",
              "无法", "毫无", "并无", "没有", "没", "未", "别", "不", "无"),
-            ("no longer", "not", "no", "never", "without", "none", "nor",
+            # "you rarely need to pretrain from scratch" is "一般不必从头预训练"
+            ("no longer", "not", "no", "never", "without", "none", "nor", "rarely need", "rarely needs",
+             "seldom need", "seldom needs", "rarely have to", "seldom have to",
              "neither", "nothing", "cannot", "lack", "lacks"))),
     # "分数差不多的就不要了": 不要了 discards, like 丢掉
     ("weak", (("不要了", "跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",
@@ -155,6 +169,8 @@ def find_cues(text: Text) -> list[Cue]:
         key = (text.token_at(m.start()), text.token_at(m.end() - 1) + 1, kind)
         if kind in _NEGATING and word[0] in "不没" and _not_a_denial(tokens, key[0], word):
             continue
+        if kind == "neg" and word in _WARNING and _confusing_follows(tokens, key[1]):
+            continue
         cue = _CUE_CACHE.get(key)
         if cue is None:
             if len(_CUE_CACHE) >= 16384:  # a few MB at most
@@ -162,6 +178,25 @@ def find_cues(text: Text) -> list[Cue]:
             cue = _CUE_CACHE[key] = Cue(*key)
         out.append(cue)
     return out
+
+
+# "不要把 RMSNorm 和 LayerNorm 混淆", "别和 LayerNorm 搞混": a warning whose clause ends in a verb of confusing
+# warns against the confusion and denies neither thing (the English "do not confuse it with" is a neutral
+# word above); Chinese puts the objects between, so the verb is looked for up to the clause's end
+_WARNING = frozenset(("不要", "别", "不能", "不可", "千万别", "切勿", "勿"))
+_CONFUSING = ("混淆", "搞混", "弄混", "混为一谈")
+CONFUSING_REACH = 16  # tokens after the warning in which its verb may stand
+
+
+def _confusing_follows(tokens: list[str], at: int) -> bool:
+    """Does a verb of confusing close the clause that starts at token ``at``?"""
+    clause = []
+    for tok in tokens[at:at + CONFUSING_REACH]:
+        if tok in (CLAUSE, SENTENCE):
+            break
+        clause.append(tok)
+    joined = "".join(clause)
+    return any(verb in joined for verb in _CONFUSING)
 
 
 # characters that make a quantity: "万分之一都不到", "不到 1%" compare an amount, they deny nothing
@@ -221,12 +256,32 @@ _PREDICATE_EN = frozenset(("is", "are", "was", "were", "can", "could", "will", "
                            "you", "we", "they", "i", "he", "she"))
 
 
+# a verb of going past a bound: a negation before it is about exceeding, and the bound after it is
+# stated, not denied ("不能超过训练时的最大长度", "can't go past the maximum length", "cannot exceed the
+# context window", "no longer than 512 tokens")
+_EXCEED = (tuple("超过"), tuple("超出"), tuple("越过"), tuple("突破"), tuple("超越"), tuple("大于"), tuple("长于"),
+           tuple("多于"), ("exceed",), ("surpass",), ("beyond",), ("go", "past"), ("goe", "past"), ("get", "past"),
+           ("run", "past"), ("longer", "than"), ("more", "than"), ("larger", "than"), ("bigger", "than"))
+_EXCEED_FIRST = frozenset(words[0] for words in _EXCEED)
+
+
+def _exceeds(tokens: list[str]) -> bool:
+    """Does a verb of going past a bound (``_EXCEED``) stand among these tokens?"""
+    if _EXCEED_FIRST.isdisjoint(tokens):  # the common case, at C level
+        return False
+    return any(tuple(tokens[i:i + len(words)]) == words
+               for i, tok in enumerate(tokens) if tok in _EXCEED_FIRST for words in _EXCEED if words[0] == tok)
+
+
 def _closed(tokens: list[str], cue: Cue, start: int) -> bool:
     """Does the negation ``cue`` end before the hit at ``start``? A bare 不/没/未 that a 的 closes is
     inside an attributive clause ("用没对齐过的底座", "训不稳的根本原因是…"): it describes the noun
-    after 的, and denies nothing; an English one is closed by the next predicate."""
+    after 的, and denies nothing; an English one is closed by the next predicate. A negated verb of going
+    past a bound denies the going past, not the bound after it ("不能超过最大长度")."""
     if cue.kind != "neg" or cue.end >= start:
         return False
+    if _exceeds(tokens[cue.end:start]):
+        return True
     word = tokens[cue.start]
     if cue.end - cue.start == 1 and word in _BARE:
         return "的" in tokens[cue.end:min(start, cue.end + ATTRIBUTIVE + 1)]

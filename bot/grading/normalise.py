@@ -23,6 +23,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_right
+from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 from itertools import accumulate, repeat
 
@@ -97,10 +98,100 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if not folded.isascii() and _MARKED.search(folded):  # one character class: cheap on Chinese text
         folded = _ACCENTED.sub(_plain_letter, folded)
+    folded = fold_numbers(folded)
     if "'" not in folded and "’" not in folded:
         return folded
     folded = _CANT.sub(lambda m: _CANT_FORMS[m.group(1)], folded)
     return _CLITIC.sub(_clitic, _CONTRACTION.sub(" not", folded))
+
+
+# Numbers with a magnitude are written many ways: "3.7M", "3.7 million", "370万", "三百七十万"; "7B",
+# "70亿", "七十亿"; "131,072" and "13 万"; "1.2T" and "1.2万亿". Each is rewritten as one Chinese-unit
+# form (``_number_form``), kept to two significant digits, so that an answer and a key point that
+# state the same figure meet in either language. Bare "m"/"b"/"k"/"t" count only right after digits
+# ("7B", "128k": a model size, a context length), never after a space ("30 m" may be metres); "几十亿",
+# "数万" (vague amounts) are left alone. "三百多万"/"300多万" (more than 3 million) is read as its lower
+# bound, 300万, as "over 3 million" would be.
+_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_SCALES = {"十": 10, "百": 100, "千": 1000}
+_MAGNITUDES = {
+    "k": 3, "thousand": 3, "千": 3, "m": 6, "million": 6, "百万": 6, "b": 9, "billion": 9,
+    "t": 12, "trillion": 12, "万": 4, "十万": 5, "千万": 7, "亿": 8, "十亿": 9, "百亿": 10, "千亿": 11,
+    "万亿": 12,
+}
+# two passes, each a pattern that starts with one character class, so that the engine skips ahead to
+# a digit or a numeral instead of trying every position; the Chinese one runs only on a text with 万 or 亿
+_DIGIT_FIGURE = re.compile(
+    r"(\d[\d,]*(?:\.\d+)?)(?:(k|m|b|t)|\s?(thousand|million|billion|trillion)"
+    r"|\s?多?(万亿|十万|百万|千万|十亿|百亿|千亿|万|亿|千)|(?<=,\d\d\d))(?![a-z0-9])"
+)
+_NUMERAL_FIGURE = re.compile(r"([零一二两三四五六七八九十百千]+)多?(万亿|万|亿)")
+# a digit right before a unit or a thousands separator: most texts have none and skip the first pass
+_DIGIT_BEFORE_UNIT = re.compile(r"\d(?:[kmbt,万亿千多]|\s(?:[万亿千]|thousand|million|billion|trillion))")
+_PLAIN_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# what may not stand right before a figure: a letter or digit makes it part of a name ("q4_k", "a100"), and
+# a vague word makes it vague ("几十亿", "数万", "第三万"); checked on the few matches, not at every position
+_NOT_BEFORE_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.,_")
+_NOT_BEFORE_NUMERAL = frozenset("几数多第万")
+_BARE_WORDS = {(10, 4): "十万", (100, 4): "百万", (1000, 4): "千万", (10, 8): "十亿", (100, 8): "百亿",
+               (1000, 8): "千亿"}
+
+
+def _zh_numeral(text: str) -> int:
+    """The value of a Chinese numeral below 万 ("三百七十" -> 370, "十五" -> 15, "两千" -> 2000)."""
+    total, digit = 0, None
+    for char in text:
+        if char in _ZH_DIGITS:
+            digit = _ZH_DIGITS[char]
+        else:
+            total += (1 if digit is None else digit) * _ZH_SCALES[char]
+            digit = None
+    return total + (digit or 0)
+
+
+def _number_form(value: Decimal) -> str:
+    """A figure in Chinese units, truncated to two significant digits: 3700000 -> "370万"."""
+    if value <= 0:
+        return "0"
+    shift = value.adjusted() - 1  # keep two significant digits
+    value = value.scaleb(-shift).to_integral_value(ROUND_DOWN).scaleb(shift)
+    for power, unit in ((12, "万亿"), (8, "亿"), (4, "万")):
+        if value >= Decimal(10) ** power:
+            mantissa = value.scaleb(-power).normalize()
+            text = format(mantissa, "f")
+            return _BARE_WORDS.get((int(mantissa), power), text + unit) if mantissa == int(mantissa) else text + unit
+    return format(value.normalize(), "f")
+
+
+def _fold_digits(match: re.Match[str]) -> str:
+    """A figure written with digits ("3.7M", "131,072", "370 万") in its Chinese-unit form."""
+    digits, letter, word, zh_unit = match.groups()
+    start = match.start()
+    if (start and match.string[start - 1] in _NOT_BEFORE_DIGITS) or not _PLAIN_DIGITS.fullmatch(digits):
+        return match.group()
+    unit = letter or word or zh_unit
+    value = Decimal(digits.replace(",", ""))
+    if unit is not None:
+        value = value.scaleb(_MAGNITUDES[unit])
+    return f" {_number_form(value)} "
+
+
+def _fold_numeral(match: re.Match[str]) -> str:
+    """A figure written with Chinese numerals ("三百七十万", "七十亿") in its Chinese-unit form."""
+    numeral, unit = match.groups()
+    start = match.start()
+    if (start and match.string[start - 1] in _NOT_BEFORE_NUMERAL) or set(numeral) == {"零"}:
+        return match.group()
+    return f" {_number_form(Decimal(_zh_numeral(numeral)).scaleb(_MAGNITUDES[unit]))} "
+
+
+def fold_numbers(folded: str) -> str:
+    """Every figure with a magnitude of a folded text in its Chinese-unit form (see ``_number_form``)."""
+    if _DIGIT_BEFORE_UNIT.search(folded):
+        folded = _DIGIT_FIGURE.sub(_fold_digits, folded)
+    if "万" in folded or "亿" in folded:
+        folded = _NUMERAL_FIGURE.sub(_fold_numeral, folded)
+    return folded
 
 
 # Snowball strips derivational suffixes, so a technical term and an everyday word can share a stem:

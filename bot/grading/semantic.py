@@ -122,8 +122,17 @@ def negated_share(text: Text, cues: list[Cue]) -> float:
 def affirmed_sentence_units(text: Text, cues: list[Cue],
                             found: list[tuple[int, int, dict[str, int]]]) -> list[set[str]]:
     """Units of each sentence of an answer (``found``: per sentence, unit -> first token index),
-    without the units first met in a clause that holds a negation cue."""
-    negative = {text.span_of(c.start, text.clauses) for c in cues if c.kind in NEGATIVE_KINDS}
+    without the units first met in a clause that holds a negation cue. A negation before its predicate
+    denies from the last breaker before it in its clause on ("mix in old data and use a smaller learning
+    rate so the model does not forget": the advice before "so" stands, as "混一些旧数据、学习率调小，防止
+    忘掉" stands in Chinese, where the purpose is a clause of its own)."""
+    negative = set()
+    for c in cues:
+        if c.kind in NEGATIVE_KINDS:
+            s, e = text.span_of(c.start, text.clauses)
+            if c.kind != "post":
+                s = max((b.start for b in cues if b.kind == "brk" and s <= b.start < c.start), default=s)
+            negative.add((s, e))
     if not negative:
         return [set(units_at) for _s, _e, units_at in found]
     dropped = {i for s, e in negative for i in range(s, e)}

@@ -70,10 +70,10 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "相乘": ("multiply", "multiplies", "multiplied", "multiplying", "multiplication"),
     "高频": ("high-frequency", "high frequency"),
     # training and models
-    "学习": ("learn", "learns", "learned", "learnt", "learning"),
+    "学习": ("learn", "learns", "learned", "learnt", "learning", "学会"),  # "学会忽略" is "learns to ignore"
     "继续": ("continue", "continues", "continued", "continuing"),
     "阶段": ("stage", "stages", "phase", "phases"),
-    "从头": ("from scratch",),
+    "从头": ("from scratch", "从零"),
     "多任务": ("multi-task", "multitask", "multiple tasks"),
     "语言": ("language", "languages", "linguistic"),
     "结构": ("structure", "structures", "structural"),
@@ -263,6 +263,27 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "模态": ("modality", "modalities"),
     "多模态": ("multimodal", "multi-modal"),
     "对比": ("contrastive", "contrast", "contrasts"),
+    # words where one content said in the two languages met different key points: "空格被当成普通符号" and
+    # "whitespace is treated as an ordinary symbol" (视为/看作/当成 are one verb), "防止未来信息泄露" and "no
+    # future information leaks", "按时间切分" and "split by time", "学会忽略无关内容" and "learns to ignore
+    # irrelevant content", "学习曲线陡" and "a steep learning curve", "中文标点" and "Chinese punctuation"
+    "当作": ("treat as", "treated as", "treats as", "treating as", "regard as", "regarded as", "regards as",
+           "当成", "看作", "看成", "视为", "视作"),
+    "未来": ("future",),
+    "按时间": ("by time", "chronologically", "time-based", "by timestamp"),
+    "忽略": ("ignore", "ignores", "ignored", "ignoring"),
+    "学习曲线": ("learning curve", "learning curves"),
+    "标点": ("punctuation", "punctuation marks"),
+    # field words an answer in one language used where the bank's point has the other's: "挂在哪些模块上" and
+    # "挂载模块", "adapters attached to q and v"; "guardrails" (安全护栏); "convert" (转换); "data classes"
+    "挂载": ("attach", "attaches", "attached", "attaching", "挂在", "挂到"),
+    "安全护栏": ("guardrail", "guardrails", "护栏"),
+    "转换": ("convert", "converts", "converted", "converting"),  # "conversion" is Snowball's "conversation"
+    "数据类": ("dataclass", "dataclasses", "data class", "data classes"),
+    # a trend with model size: "模型越大越接近全量微调", "the gap closes as the model grows"
+    "模型越大": ("the larger the model", "the bigger the model", "as the model grows", "as models grow",
+             "as the model gets larger", "as models get larger", "as the model gets bigger",
+             "as models get bigger", "as the model scales", "as models scale"),
     # Chinese synonyms of the field that the key points use side by side with one meaning
     "基座模型": ("底座", "底座模型"),
     # Chinese variants of a glossary form
