@@ -70,9 +70,10 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
                  "无标签", "无标注", "无关紧要", "无线", "无缝", "无所谓", "无非", "不算", "不计",
                  "放不下", "装不下", "存不下", "塞不下", "撑不住", "扛不住", "跑不动", "吃不消", "跟不上",
                  # a verb with a potential complement says how well it goes, not that its object is absent
-                 # ("术语也用不准" is "uses the jargon inaccurately")
+                 # ("术语也用不准" is "uses the jargon inaccurately"); one of inability (学不会, 记不住: "记不住前面聊过
+                 # 什么" is "does not remember the conversation") still denies
                  "用不准", "用不好", "说不清", "讲不清", "分不清", "搞不清", "看不懂", "听不懂", "读不懂",
-                 "答不对", "答不好", "做不好", "写不好", "学不会", "记不住", "算不准", "估不准",
+                 "答不对", "答不好", "做不好", "写不好", "算不准", "估不准",
                  "没问题", "没错", "没事", "非常", "非线性", "是非", "非结构化",
                  "非凸", "非零", "非对称", "非得", "区别", "类别", "特别", "分别", "识别", "个别", "级别",
                  "差别", "判别", "鉴别", "辨别", "告别", "性别", "别的", "别人", "别名", "未来", "未知",
