@@ -19,7 +19,8 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   above an answer about something else; one that mostly denies things (negated clauses) scores
   ``NEGATED_CAP`` (nothing), whatever it names along the way. A short answer is on topic with fewer
   units when they are a fair share of all it says (``SHORT_ON_TOPIC_SHARE``, counting the words of
-  the prompt and the key points too: "GPU 比 CPU 快很多", "预训练的数据量比微调大得多").
+  the prompt and the key points too: "GPU 比 CPU 快很多", "预训练的数据量比微调大得多"), and so is one that
+  names ``PLAIN_ON_TOPIC_CONCEPTS`` of its concepts in everyday words (a paraphrase avoids its terms).
   The vocabulary holds content units only (no "的候", "the"). An answer that is not on topic earns
   no soft credit and at most ``OFF_TOPIC_CAP``, whatever point it meets by chance ("faster" in an
   answer about speculative decoding), unless it writes a key point out and shares
@@ -83,6 +84,7 @@ from bot.grading.semantic import (
     sentence_units,
     soft_credit,
     support_of,
+    with_plain_words,
 )
 from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, is_dont_know, is_term_list, length_of
 from bot.model import Grade, Question
@@ -112,6 +114,9 @@ SHORT_SOFT_FLOOR = 2  # ... one that explains a point in other words, at least t
 # or whose key point is 显存增长, is about those words)
 SHORT_ON_TOPIC_UNITS = 2
 SHORT_ON_TOPIC_SHARE = 0.25  # ... of the answer's content units; a fluent answer about another topic has ~0.05-0.2
+# an answer that names this many distinct concepts of the question's key points in everyday words is on topic
+# too (one could be a coincidence: "快很多" in an answer about something else)
+PLAIN_ON_TOPIC_CONCEPTS = 2
 # units every question of the field shares: they say nothing about being on this question's topic
 GENERIC_UNITS = frozenset(
     "一个 上下 下文 不同 为什 人工 什么 任务 优化 使用 分词 参数 可以 向量 哪些 型的 处理 大模 如何 学习 实现 "
@@ -338,7 +343,15 @@ class LocalGrader:
         if _shared(prep, answer) >= ON_TOPIC_UNITS:
             return True
         near = len(answer.all_units & prep.near)
-        return near >= SHORT_ON_TOPIC_UNITS and near >= SHORT_ON_TOPIC_SHARE * sum(map(_is_content, answer.all_units))
+        if near >= SHORT_ON_TOPIC_UNITS and near >= SHORT_ON_TOPIC_SHARE * sum(map(_is_content, answer.all_units)):
+            return True
+        # a paraphrase avoids the question's words by design: one that names several of its concepts in
+        # everyday words ("把每一段变成一串数字", "找意思最接近的几段") is about this question all the same
+        if not prep.supports:
+            return False
+        sentences = affirmed_sentence_units(answer.text, answer.cues, answer.sentence_units)
+        named = with_plain_words(prep.supports, sentences)[len(sentences):]
+        return len(set(map(frozenset, named))) >= PLAIN_ON_TOPIC_CONCEPTS
 
     async def judge(self, question: Question, text: str, lang: str = "zh") -> Grade:
         """The local grader has nothing slower to consult: its judgement is its grade."""
