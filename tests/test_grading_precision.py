@@ -93,6 +93,27 @@ def test_foreign_sentence(units, expected):
     assert foreign(frozenset(units), KNOWN, _is_unit, FIELD) is expected
 
 
+KNOWN_EN = frozenset({"freez", "weight", "lowrank", "matric"})
+FIELD_EN = frozenset({"distil", "student", "teacher", "compress", "full"})
+
+
+@pytest.mark.parametrize("units, expected", [
+    # half of it the field's other words: in English (one unit a word) a claim about something else ...
+    ({"freez", "weight", "lowrank", "matric", "distil", "student", "teacher", "compress"}, True),
+    # ... in Chinese, whose bigrams that straddle two words make every sentence look more novel, not yet
+    ({"冻结", "权重", "低秩", "矩阵", "蒸馏", "学生", "教师", "压缩"}, False),
+    # guards: mostly the question's own words, or novel everyday words, are no claim in English either
+    ({"freez", "weight", "lowrank", "matric", "distil", "student", "teacher"}, False),
+    ({"freez", "weight", "lowrank", "matric", "thin", "littl", "tabl", "hang"}, False),
+])
+def test_english_sentences_take_english_shares(units, expected):
+    assert foreign(frozenset(units), KNOWN | KNOWN_EN, _is_unit_or_word, FIELD | FIELD_EN) is expected
+
+
+def _is_unit_or_word(unit: str) -> bool:
+    return len(unit) >= 2
+
+
 def test_the_field_table_covers_the_bank():
     found = bank_units(ROOT / "questions")
     assert FIELD_UNITS, "bot/grading/fieldwords.txt is missing"
