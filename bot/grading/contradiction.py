@@ -68,10 +68,11 @@ OBJECT_WINDOW = 5  # tokens on each side of a cue, within its clause, that say w
 _CUES: dict[tuple[str, int], tuple[str, ...]] = {
     ("amount", 1): ("增大", "增加", "增多", "提高", "提升", "升高", "加大", "扩大", "变大", "变多", "更多", "更大",
                     "更高", "越大", "越多", "越高", "上升", "变长", "更长", "越长", "加长", "翻倍", "上涨", "增长", "higher", "larger",
-                    "bigger", "more", "grow", "rais", "longer", "doubl", "rise"),
+                    "bigger", "more", "grow", "rais", "longer", "doubl", "rise", "greater", "climb", "lengthen",
+                    "heighten"),
     ("amount", -1): ("减小", "减少", "降低", "下降", "变小", "变少", "更少", "更小", "更低", "越小", "越少", "越低",
                      "缩小", "节省", "减轻", "变短", "更短", "越短", "缩短", "减半", "lower", "smaller", "fewer", "less", "reduc",
-                     "shrink", "cut", "shorter", "halv"),
+                     "shrink", "cut", "shorter", "halv", "declin", "diminish", "lessen", "shorten"),
     ("speed", 1): ("更快", "加快", "加速", "变快", "越快", "faster", "quicker"),
     ("speed", -1): ("更慢", "变慢", "减慢", "越慢", "拖慢", "slower"),
     ("quality", 1): ("更好", "越好", "更准", "更优", "更强", "越强", "变强", "better", "stronger"),
@@ -340,9 +341,10 @@ def misattributed(subjects, points, answer: Answer, verdicts: list[Verdict]) -> 
 _REMOVE_BEFORE = ("去掉", "去除", "删掉", "删除", "移除", "关掉", "关闭", "禁用", "停用", "丢掉", "丢弃", "舍弃",
                   "抛弃", "砍掉", "省掉", "省去", "跳过", "绕过", "取消", "放弃", "代替", "替代", "取代", "替换",
                   "换掉", "摆脱", "免去", "remov", "drop", "disabl", "skip", "bypass", "replac", "discard", "elimin",
-                  "abandon")
+                  "abandon", "delet", "omit", "cancel")  # the last three: 删除, 省掉/省去 and 取消 in English
 _REMOVE_AFTER = frozenset(("去掉", "去除", "删掉", "删除", "移除", "关掉", "关闭", "禁用", "丢掉", "丢弃", "舍弃",
-                           "砍掉", "省掉", "取消", "remov", "drop", "disabl", "discard", "elimin", "replac"))
+                           "砍掉", "省掉", "取消", "remov", "drop", "disabl", "discard", "elimin", "replac", "delet",
+                           "omit", "cancel"))
 # an English verb after its object is passive ("the cache is removed"); active, the thing before it is
 # its subject ("the group mean replaces the critic")
 _PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "get", "got"))

@@ -101,12 +101,16 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
              "seldom need", "seldom needs", "rarely have to", "seldom have to",
              "neither", "nothing", "cannot", "lack", "lacks"))),
     # "分数差不多的就不要了": 不要了 discards, like 丢掉
-    ("weak", (("不要了", "跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉",
+    # 丢弃 is also where the glossary folds "discard" and "throw away"
+    ("weak", (("不要了", "跳过", "省去", "省掉", "省略", "去掉", "去除", "绕过", "免去", "取消", "摆脱", "舍弃", "丢掉", "丢弃",
               "抛弃", "移除", "删掉", "砍掉", "替代", "取代"),
+             # the English of 省略, 抛弃, 删掉, 砍掉 and 取消 as well
              ("skip", "skips", "bypass", "eliminate", "remove", "drop", "get rid of", "do away with",
-              "dispense with", "replace"))),
+              "dispense with", "replace", "omit", "leave out", "leaves out", "abandon", "delete", "cut out",
+              "cuts out", "cancel"))),
     ("cf", (("如果", "假如", "假设", "要是", "倘若", "如若", "否则", "不然", "除非", "的话", "若"),
-           ("if", "unless", "otherwise", "would"))),
+           # the English of 假如 too ("suppose the cache were gone"; "assume" arrives folded into 假设)
+           ("if", "unless", "otherwise", "would", "suppose", "supposing", "in case"))),
     ("embed", (("解决", "避免", "防止", "缓解", "克服", "减少", "降低", "消除", "减轻", "改善", "处理", "应对",
                "修复", "抑制", "弥补", "针对", "检测", "发现", "问题", "检查", "确认", "确保"),
               # a checked clause states what must hold, not a denial: "check that it did not forget"
@@ -115,8 +119,10 @@ _GROUPS: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]] = [
                "tackle", "alleviate", "deal with", "detect", "problem"))),
     ("brk", (("而是", "但是", "可是", "然而", "但", "却", "就", "才", "所以", "因此", "从而", "然后", "并且", "而且",
              "同时", "以便", "只是", "于是", "因为", "使得", "导致", "而", "只"),
+            # "since", "moreover", "meanwhile": the English of 因为, 而且 and 同时
             ("but", "and", "so", "because", "which", "that", "while", "whereas", "then", "thus",
-             "therefore", "hence", "instead", "only", "just", "however"))),
+             "therefore", "hence", "instead", "only", "just", "however", "since", "moreover", "furthermore",
+             "meanwhile"))),
 ]
 
 _ALL = {"都", "也", "均", "全", "all", "both", "either"}
@@ -364,10 +370,27 @@ def _list_denied(text: Text, cues: list[Cue], ce: int) -> bool:
     if not negs:
         return False
     extends = [i for i in range(s, negs[0].start) if text.tokens[i] in _ALL]
+    if not extends:
+        # "truncation, chunking and RAG do not help": English marks the list by its plural verb
+        return _coordinated(text.tokens, s, negs[0].start) and _trailing_denial(text, inside, s, e)
     # "连 X 也不要": 也 is about X, the clause's own object (even X), not about the items before it
-    if not extends or "连" in text.tokens[s:extends[0]]:
+    if "连" in text.tokens[s:extends[0]]:
         return False
     return _trailing_denial(text, inside, s, e)
+
+
+# English says with a coordination and a plural verb what Chinese says with 都: "A and B do not help",
+# "A, B and C are not used" (A、B 和 C 都没用) deny every item, where "A and the model does not overfit" denies
+# only the last
+_COORDINATORS = frozenset(("and", "or", "nor"))
+_PLURAL_AUX = frozenset(("do", "are", "were", "have"))
+
+
+def _coordinated(tokens: list[str], start: int, neg: int) -> bool:
+    """Do the tokens from ``start`` to the negation at ``neg`` hold a coordination of short items that
+    a plural auxiliary right before the negation makes the subject of the negated predicate?"""
+    return (start < neg <= start + 2 * LIST_ITEM and tokens[neg - 1] in _PLURAL_AUX
+            and not _COORDINATORS.isdisjoint(tokens[start:neg]))
 
 
 def _trailing_denial(text: Text, after: list[Cue], end: int, ce: int) -> bool:
@@ -382,6 +405,8 @@ def _trailing_denial(text: Text, after: list[Cue], end: int, ce: int) -> bool:
     for i in range(end, first):
         if text.tokens[i] in _ALL:
             tail = i + 1
+    if tail == end and _coordinated(text.tokens, end, first):  # "A and B are not used", said of A
+        tail = first
     content = 0
     last = negs[-1]
     for i in range(tail, ce):
