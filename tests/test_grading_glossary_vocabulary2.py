@@ -198,3 +198,27 @@ def test_british_spellings_beyond_ise_meet_the_american_ones(british, american):
 def test_words_that_only_look_british_keep_their_stem(word):
     # a noun in -ysis, or a word with no -yse/-ogue ending, is no spelling variant
     assert Text(word).tokens == [stem(word)]
+
+
+@pytest.mark.parametrize("en, zh", [
+    ("gains saturate", "gain 饱和"),
+    ("the loss diverges", "the 损失 发散"),
+    ("training oscillates", "训练 震荡"),
+    ("run it in a sandbox", "run it in a 沙箱"),
+    ("traceable", "可追溯"),
+    ("pluggable", "可插拔"),
+    ("即插即用", "可插拔"),
+    ("swappable", "可替换"),
+    ("small models lag behind", "小模型 落后"),
+    ("catches up with", "追平"),
+    ("赶上", "追平"),
+    ("inconsistent outputs", "不一致 输出"),
+    ("expressive power", "表达能力"),
+])
+def test_how_training_and_systems_behave_folds_like_the_key_points(en, zh):
+    assert _flat(en) == _flat(zh)
+
+
+@pytest.mark.parametrize("word", ["replace", "replaceable", "expressive", "redundant", "center", "catch", "lag"])
+def test_words_sharing_a_stem_with_a_cue_or_another_sense_stay(word):
+    assert _flat(word) == f"{stem(word)}"

@@ -284,6 +284,23 @@ GENERAL: dict[str, tuple[str, ...]] = {
     "模型越大": ("the larger the model", "the bigger the model", "as the model grows", "as models grow",
              "as the model gets larger", "as models get larger", "as the model gets bigger",
              "as models get bigger", "as the model scales", "as models scale"),
+    # how training and systems behave, as the bank's key points say it in Chinese (饱和 8 times, 发散 13,
+    # 震荡 9, 沙箱 5, 可追溯 5, 可替换 6, 落后 4, 追平 5, 不一致 23): an English answer says "gains
+    # saturate", "the loss diverges", "swappable". Only spellings with a stem of their own: "replaceable" is
+    # Snowball's "replace" (a removal cue), "expressive" its "express", "redundancy" its "redundant" (a denial
+    # cue)
+    "饱和": ("saturate", "saturates", "saturated", "saturating", "saturation"),
+    "发散": ("diverge", "diverges", "diverged", "diverging"),
+    "震荡": ("oscillate", "oscillates", "oscillated", "oscillating", "oscillation", "oscillations"),
+    "沙箱": ("sandbox", "sandboxes", "sandboxed", "sandboxing"),
+    "可追溯": ("traceable", "traceability"),
+    "可插拔": ("pluggable", "plug-and-play", "plug and play", "即插即用"),
+    "可替换": ("swappable", "interchangeable"),
+    "落后": ("lag behind", "lags behind", "lagging behind", "lagged behind", "fall behind", "falls behind",
+           "fell behind"),
+    "追平": ("catch up with", "catches up with", "caught up with", "catching up with", "赶上"),
+    "不一致": ("inconsistent", "inconsistency", "inconsistencies"),
+    "表达能力": ("expressive power", "representational power", "表达力"),
     # Chinese synonyms of the field that the key points use side by side with one meaning
     "基座模型": ("底座", "底座模型"),
     # Chinese variants of a glossary form
