@@ -98,3 +98,30 @@ def test_a_supposition_explains_by_contrast(text):
 def test_a_denial_ends_where_a_reason_begins(text):
     result = grade(CACHE_Q, text)
     assert "复用 KV cache" in result.hit and not result.contradicted
+
+
+ADAMW_Q = Question(
+    id="t-adamw", topic="infra", kind=Kind.OPEN, prompt="AdamW 比 Adam 好在哪里？",
+    answer="AdamW 把权重衰减和梯度更新解耦，直接作用在参数上；Adam 里的 L2 正则会被自适应项缩放，效果变形。",
+    key_points=(KeyPoint("权重衰减解耦", ("解耦", "decoupled weight decay")),
+                KeyPoint("Adam中L2正则被自适应项缩放", ("L2正则", "自适应项缩放", "L2 regularization", "scaled by"))),
+)
+SCALED = "Adam中L2正则被自适应项缩放"
+
+
+@pytest.mark.parametrize("text", [
+    "AdamW 的权重衰减是解耦的，直接作用在参数上，而不是作为 L2 正则被 Adam 的自适应项缩放。",
+    "AdamW's weight decay is decoupled and applied to the weights directly, instead of an L2 regularization "
+    "term that gets scaled by Adam's adaptive denominator.",
+])
+def test_what_an_instead_clause_says_of_the_alternative_is_no_denial(text):
+    result = grade(ADAMW_Q, text)
+    assert SCALED in result.hit and not result.contradicted
+
+
+@pytest.mark.parametrize("text", [
+    "AdamW 的权重衰减是解耦的，直接作用在参数上，而不是 L2 正则。",
+    "AdamW's weight decay is decoupled and applied to the weights directly, instead of L2 regularization.",
+])
+def test_an_instead_clause_still_denies_the_alternative_itself(text):
+    assert SCALED in grade(ADAMW_Q, text).contradicted

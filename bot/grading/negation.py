@@ -23,7 +23,11 @@ for one hit:
   predicate after a hit that a 的 joins to a noun of its own ("编造不存在的调用"); an English
   "without" qualifies its noun, and examples after it ("languages without spaces such as
   Chinese") are instances of the whole, not denied;
-* "X instead of Y", "用 X 而不是 Y" denies Y only, and such a clause is no denial of the answer's;
+* "X instead of Y", "用 X 而不是 Y" denies Y only, and such a clause is no denial of the answer's; what
+  a 被 after Y goes on to say of it is asserted ("而不是作为 L2 项被 Adam 的缩放扭曲", as "that" ends the
+  denial in "instead of an L2 term that Adam's scaling distorts");
+* English marks a denied list by a coordination and a plural verb ("truncation, chunking and RAG do not
+  help"), as Chinese does by 都, and then every item is denied;
 * never negated: a hit in a conditional or counterfactual sentence ("如果没有 KV cache，每一步都要
   重算", "without a cache it would recompute"), which explains by contrast; a negation after a
   verb of solving or avoiding ("解决了训练不稳定的问题", "avoids unnecessary work"), which is part
@@ -285,6 +289,11 @@ def _closed(tokens: list[str], cue: Cue, start: int) -> bool:
     inside an attributive clause ("用没对齐过的底座", "训不稳的根本原因是…"): it describes the noun
     after 的, and denies nothing; an English one is closed by the next predicate. A negated verb of going
     past a bound denies the going past, not the bound after it ("不能超过最大长度")."""
+    if cue.kind == "instead":
+        # "直接作用在权重上，而不是作为 L2 项被 Adam 的缩放扭曲": 而不是 denies the alternative, and a 被 after it
+        # starts what the answer says of that alternative, as "that" does in "instead of an L2 term that Adam's
+        # scaling distorts"
+        return "被" in tokens[cue.end:start + 1]
     if cue.kind != "neg" or cue.end >= start:
         return False
     if _exceeds(tokens[cue.end:start]):
