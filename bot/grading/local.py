@@ -75,6 +75,7 @@ from bot.grading.matching import (
     phrases_of,
     written,
 )
+from bot.grading.monotone import MONOTONE_COST, MONOTONE_FLOOR, overclaims
 from bot.grading.normalise import Text, units
 from bot.grading.opposition import PointTerms, opposite_points
 from bot.grading.precision import all_foreign, known_units, point_units
@@ -146,6 +147,9 @@ FEEDBACK = {
                       "those points earn nothing."},
     "stray": {"zh": "答案有不少内容是参考答案没有说的，扣 1 分。",
               "en": "Much of the answer says things the model answer does not: one point off."},
+    "monotone": {"zh": "答案说某样东西越多（或越少）越好，参考答案没有这样说：扣 1 分。",
+                 "en": "The answer claims more (or less) of something is always better, which the model answer "
+                       "does not: one point off."},
 }
 
 
@@ -330,6 +334,11 @@ class LocalGrader:
         if (score > STRAY_FLOOR and capped is None and length > SHORT_ANSWER and not prep.rubric
                 and strays(answer, prep.material, prep.units, [v is Verdict.HIT for v in assessed])):
             score, capped = max(STRAY_FLOOR, score - STRAY_COST), "stray"
+        # "越大越好", a claim no model answer makes (bot.grading.monotone); it adds to a stray answer's point
+        strayed = capped == "stray"
+        if (score > MONOTONE_FLOOR and capped in (None, "stray") and length > SHORT_ANSWER and not prep.rubric
+                and overclaims(text, question.answer)):
+            score, capped = max(MONOTONE_FLOOR, score - MONOTONE_COST), "monotone"
         # a misconception about this question (points misstated, not just denied) still beats another topic
         if score == 0 and not denying and on_topic:
             score = ON_TOPIC_POINTS
@@ -344,7 +353,9 @@ class LocalGrader:
         if contradicted:
             notes.append(FEEDBACK["contradicted"][lang].format(points="、".join(contradicted) if lang == "zh"
                                                                  else ", ".join(contradicted)))
-        if capped in ("length", "negated", "off_topic", "foreign", "stray"):
+        if strayed and capped == "monotone":
+            notes.append(FEEDBACK["stray"][lang])
+        if capped in ("length", "negated", "off_topic", "foreign", "stray", "monotone"):
             notes.append(FEEDBACK[capped][lang])
         return Grade(score, hit, missed, contradicted=contradicted, capped=capped, feedback=" ".join(notes))
 
