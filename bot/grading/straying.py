@@ -69,7 +69,8 @@ class Material:
     def content_count(self, units: AbstractSet[str]) -> int:
         """How many of ``units`` are content units."""
         rest = units - self.non_content
-        return len(rest) - len(self.function.findall("\n".join(rest)))
+        # (an empty text would be one empty line, which the expression counts as a unit)
+        return len(rest) - len(self.function.findall("\n".join(rest))) if rest else 0
 
     def stray_share(self, units: AbstractSet[str], field: frozenset[str] = FIELD_UNITS) -> float:
         """The share of some units' content units that are field words outside the question's known units."""
@@ -96,6 +97,8 @@ def strays(answer: Answer, material: Material, points: Sequence[frozenset[str]],
     """Does the answer, and do the sentences naming its hits, say mostly things of the field the question's
     material does not? (see the module docstring)"""
     # the sentences naming the hits first: fewer units than the whole answer, and the rarer condition
-    if not any(hit) or sum(hit) > MAX_HIT_SHARE * len(hit) or material.stray_share(hit_sentence_units(answer, points, hit)) < HIT_STRAY_SHARE:
+    if not any(hit) or sum(hit) > MAX_HIT_SHARE * len(hit):
+        return False
+    if material.stray_share(hit_sentence_units(answer, points, hit)) < HIT_STRAY_SHARE:
         return False
     return material.stray_share(answer.all_units) >= STRAY_SHARE
