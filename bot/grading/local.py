@@ -38,7 +38,9 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   parameters" for "Prompt Tuning参数更少", ``bot.grading.roles``).
 * an answer that is not short and names its points only inside claims about other things of the field
   ("LoRA 的核心是低秩矩阵：它先用知识蒸馏把大模型压缩成学生模型…"), and explains no point in other words,
-  earns nothing from those hits (``bot.grading.precision``, ``capped == "foreign"``).
+  earns nothing from those hits (``bot.grading.precision``, ``capped == "foreign"``); one naming at most
+  half of the points, whose claims and hit sentences mostly say other things of the field, loses a point
+  (``bot.grading.straying``, ``capped == "stray"``): the tie-breaker against a correct partial answer.
 
 A discussion question with a rubric is graded against the rubric items like key points, more
 leniently (``RUBRIC_THRESHOLD``, ``RUBRIC_FULL``); one with neither a rubric nor a model answer
@@ -73,6 +75,7 @@ from bot.grading.matching import (
     phrases_of,
     written,
 )
+from bot.grading.monotone import MONOTONE_COST, MONOTONE_FLOOR, overclaims
 from bot.grading.normalise import Text, units
 from bot.grading.opposition import PointTerms, opposite_points
 from bot.grading.precision import all_foreign, known_units, point_units
@@ -87,6 +90,7 @@ from bot.grading.semantic import (
     with_plain_words,
 )
 from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, is_dont_know, is_term_list, length_of
+from bot.grading.straying import STRAY_COST, STRAY_FLOOR, Material, strays
 from bot.model import Grade, Question
 
 PARTICIPATION_POINTS = 2  # a discussion question without a rubric rewards taking part, not content
@@ -141,6 +145,11 @@ FEEDBACK = {
     "foreign": {"zh": "提到要点的句子大多在说参考答案里没有的内容，这些要点不计分。",
                 "en": "The sentences that name the key points mostly say things the model answer does not: "
                       "those points earn nothing."},
+    "stray": {"zh": "答案有不少内容是参考答案没有说的，扣 1 分。",
+              "en": "Much of the answer says things the model answer does not: one point off."},
+    "monotone": {"zh": "答案说某样东西越多（或越少）越好，参考答案没有这样说：扣 1 分。",
+                 "en": "The answer claims more (or less) of something is always better, which the model answer "
+                       "does not: one point off."},
 }
 
 
@@ -152,7 +161,7 @@ class Prepared:
     """What grading needs from one question, computed once."""
 
     __slots__ = ("points", "threshold", "normal", "vocab", "near", "rubric", "supports", "index", "subjects",
-                 "directions", "removals", "terms", "roles", "known", "units")
+                 "directions", "removals", "terms", "roles", "known", "units", "material")
 
     def __init__(self, question: Question) -> None:
         self.rubric = bool(question.discussion and question.rubric)
@@ -187,6 +196,7 @@ class Prepared:
         # what a correct claim about this question may say, and where each point is named (bot.grading.precision)
         self.known = known_units(self.vocab, self.supports)
         self.units = point_units(self.points)
+        self.material = Material(self.known, GENERIC_UNITS | _FUNCTION_EN, _FUNCTION_ZH)  # bot.grading.straying
 
 
 def _is_content(unit: str) -> bool:
@@ -320,6 +330,15 @@ class LocalGrader:
         if not on_topic and score > OFF_TOPIC_CAP and not (_shared(prep, answer) >= HIT_ON_TOPIC_UNITS
                                                            and _verbatim(prep, answer, assessed)):
             score, capped = OFF_TOPIC_CAP, capped or "off_topic"
+        # of two answers naming the same points, the one saying much else of the field ranks lower
+        if (score > STRAY_FLOOR and capped is None and length > SHORT_ANSWER and not prep.rubric
+                and strays(answer, prep.material, prep.units, [v is Verdict.HIT for v in assessed])):
+            score, capped = max(STRAY_FLOOR, score - STRAY_COST), "stray"
+        # "越大越好", a claim no model answer makes (bot.grading.monotone); it adds to a stray answer's point
+        strayed = capped == "stray"
+        if (score > MONOTONE_FLOOR and capped in (None, "stray") and length > SHORT_ANSWER and not prep.rubric
+                and overclaims(text, question.answer)):
+            score, capped = max(MONOTONE_FLOOR, score - MONOTONE_COST), "monotone"
         # a misconception about this question (points misstated, not just denied) still beats another topic
         if score == 0 and not denying and on_topic:
             score = ON_TOPIC_POINTS
@@ -334,7 +353,9 @@ class LocalGrader:
         if contradicted:
             notes.append(FEEDBACK["contradicted"][lang].format(points="、".join(contradicted) if lang == "zh"
                                                                  else ", ".join(contradicted)))
-        if capped in ("length", "negated", "off_topic", "foreign"):
+        if strayed and capped == "monotone":
+            notes.append(FEEDBACK["stray"][lang])
+        if capped in ("length", "negated", "off_topic", "foreign", "stray", "monotone"):
             notes.append(FEEDBACK[capped][lang])
         return Grade(score, hit, missed, contradicted=contradicted, capped=capped, feedback=" ".join(notes))
 
