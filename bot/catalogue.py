@@ -206,6 +206,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cap_off_topic": {"zh": "答案说的不是本题的内容，按离题计分", "en": "off topic: the answer is about another subject"},
     "cap_foreign": {"zh": "提到要点的句子大多在说参考答案没有的内容，这些要点不计分",
                     "en": "the points are named only inside claims the model answer does not make: they earn nothing"},
+    "cap_stray": {"zh": "答案有不少内容是参考答案没有说的，扣 1 分", "en": "much of the answer says things the model answer does not: one point off"},
+    "cap_monotone": {"zh": "答案说某样东西越多（或越少）越好，参考答案没有这样说，扣 1 分",
+                     "en": "claims more (or less) of something is always better, which the model answer does not: one point off"},
     "local_mark": {"zh": "（本地评分）", "en": "(local score)"},
     "judge_note": {
         "zh": "评分：{judge}；标注「本地评分」的答案由本地评分器打分（模型未能及时评分）。",

@@ -30,7 +30,7 @@ from bot.views import ScoredAnswer, clip, credited_hits, error_reply, md_escape
 
 BUTTON_PREFIX = "qb:fb:"
 _DATA = re.compile(r"^qb:fb:([0-9]{1,18})$")
-CAPS = ("term_list", "length", "negated", "off_topic", "foreign")  # the local grader's reasons to hold a score down
+CAPS = ("term_list", "length", "negated", "off_topic", "foreign", "stray", "monotone")  # the local grader's reasons to hold a score down
 PROMPT_PREVIEW = 120  # characters of the question shown above the result (it may be read much later)
 
 

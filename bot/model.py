@@ -126,7 +126,7 @@ class Grade:
     correct: bool | None = None  # for choice questions
     contradicted: tuple[str, ...] = ()  # key points the answer denies ("不需要奖励模型")
     capped: str | None = None  # why the score was held down: "term_list", "length", "negated", "off_topic",
-    # "foreign" (bot.grading.local), or None
+    # "foreign", "stray", "monotone" (bot.grading.local), or None
     judge: str = "local"  # who graded: "local" or "llm:<model>"
     feedback: str = ""  # a short explanation for the member, in the chat's language
 

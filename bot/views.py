@@ -107,13 +107,15 @@ class ScoredAnswer:
     choice: int | None
     contradicted: Sequence[str] = ()  # key points the answer denies
     capped: str | None = None  # why the local grader held the score down: term_list | length | negated | off_topic | foreign
+    # | stray | monotone
     feedback: str = ""  # the LLM judge's one-line feedback
     judge: str = "local"  # who gave the score: local | llm:<model>
     fallback: bool = False  # the LLM judge was asked but failed: the score is the local one
     private: bool = False  # written where the chat cannot read it: its text is never shown there
 
 
-SHOWN_CAPS = ("term_list", "length", "negated", "off_topic", "foreign")  # the local grader's reasons, as the reveal words them
+# the local grader's reasons, as the reveal words them
+SHOWN_CAPS = ("term_list", "length", "negated", "off_topic", "foreign", "stray", "monotone")
 
 
 def credited_hits(a: ScoredAnswer) -> Sequence[str]:

@@ -32,14 +32,14 @@ LORA = Question(
 )
 
 # two points named right, inside a text of claims about other things of the field (pruning, quantisation,
-# distillation, a made-up speed-up): not every hit sits in a foreign sentence, so bot.grading.precision
+# distillation): not every hit sits in a foreign sentence, so bot.grading.precision
 # leaves it alone
 STRAYING = {
     "zh": "LoRA 冻结原权重，只训练低秩矩阵，它其实是一种剪枝加量化的方法，会把 KV cache 压缩到 int4。"
-          "A 和 B 都来自知识蒸馏，学生模型学习教师的 logits，所以推理速度比全量微调快十倍。",
-    "en": "LoRA freezes the original weights and trains only low-rank matrices, and it is really a pruning plus "
-          "quantization method that compresses the KV cache to int4. A and B come from knowledge distillation, "
-          "where a student model learns the teacher's logits, so inference is ten times faster than full fine-tuning.",
+          "A 和 B 都来自知识蒸馏，学生模型学习教师的 logits，所以它总要一个教师模型。",
+    "en": "LoRA freezes the original weights and trains only low-rank matrices, so it is really a pruning plus "
+          "quantization method. It compresses the KV cache to int4. A and B come from knowledge distillation, "
+          "where a student model learns the teacher's logits, so it always needs a teacher model.",
 }
 # the same two points, said correctly: in one sentence, and explained at more length in other words
 PARTIAL = {
