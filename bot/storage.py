@@ -7,6 +7,8 @@ behind the writer. Answers are written through a small group-commit queue: many 
 answers share one transaction, and each caller is only resumed after its COMMIT (so a member is
 never told "received" before the answer is durable). The writer connection's thread drains that
 queue batch after batch on its own; the event loop only queues writes and learns the outcomes.
+For a database file, the loop commits a batch itself, on a third connection of its own thread, when it
+can take SQLite's write lock at once (``_commit_here``); the thread drain is then the fallback.
 """
 
 from __future__ import annotations
@@ -88,6 +90,22 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     return db
 
 
+def _connect_here(path: Path) -> sqlite3.Connection:
+    """A connection for answer batches committed on the event loop's thread. It never waits for
+    SQLite's write lock (``busy_timeout=0``): when another connection or process holds it, the batch
+    goes to the writer's thread, which may wait; the loop must not."""
+    con = sqlite3.connect(str(path), isolation_level=None)
+    con.row_factory = sqlite3.Row
+    try:
+        for pragma in PRAGMAS:
+            con.execute(pragma)
+        con.execute("PRAGMA busy_timeout=0")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 async def _check_writable(db: aiosqlite.Connection) -> None:
     """Write to the header inside a transaction that is rolled back: a read-only file (or a
     header SQLite only allows reading) fails here, at start-up, instead of on every event."""
@@ -102,10 +120,12 @@ async def _check_writable(db: aiosqlite.Connection) -> None:
 class Store:
     """The database. Open with ``await Store.open(path)``; always ``await store.close()``."""
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection,
+                 here: sqlite3.Connection | None = None) -> None:
         self.path = path
         self.db = writer
         self.reader = reader
+        self._here = here  # the loop thread's own connection for answer batches (None: the thread drain only)
         self._write_lock = asyncio.Lock()
         # the group-commit queue is shared with the writer connection's thread, which drains it
         self._queue_lock = threading.Lock()
@@ -135,7 +155,12 @@ class Store:
             if isinstance(exc, sqlite3.Error):
                 raise unavailable(path, exc) from exc
             raise
-        return cls(path, writer, reader)
+        try:
+            here = _connect_here(path) if str(path) != ":memory:" else None
+        except sqlite3.Error as exc:  # answers are committed by the writer's thread alone
+            log.warning("database %s: no connection for answer batches on the loop (%s)", path, exc)
+            here = None
+        return cls(path, writer, reader, here)
 
     @staticmethod
     async def _migrate(db: aiosqlite.Connection) -> None:
@@ -161,6 +186,8 @@ class Store:
             await asyncio.shield(self._flush_task)
         if self._checkpoint_task is not None:
             await asyncio.shield(self._checkpoint_task)
+        if self._here is not None:
+            self._here.close()
         await self.reader.close()
         await self.db.close()
 
@@ -234,11 +261,12 @@ class Store:
         return fut
 
     async def _pump(self) -> None:
-        """Hand the queue to the writer connection's thread, which commits batch after batch until
-        the queue is empty. The loop is not needed between two batches: at a few thousand answers a
-        second, waking it to start each batch and again to learn its end cost more waiting than the
-        COMMIT itself. A ``write()`` transaction waiting for the lock stops the drain after its
-        current batch and goes first; the drain then starts again behind it."""
+        """Commit the queue: here, on the loop, when SQLite's write lock is free (``_commit_here``);
+        otherwise hand it to the writer connection's thread, which commits batch after batch until
+        the queue is empty. The loop is not needed between two of those batches: at a few thousand
+        answers a second, waking it to start each batch and again to learn its end cost more waiting
+        than the COMMIT itself. A ``write()`` transaction waiting for the lock stops the drain after
+        its current batch and goes first; the drain then starts again behind it."""
         loop = asyncio.get_running_loop()
         try:
             await self._write_lock.acquire()
@@ -248,6 +276,8 @@ class Store:
             raise
         try:
             try:
+                if self._commit_here():
+                    return
                 # the drain runs on the connection's thread whatever happens to this task: a task
                 # cancelled meanwhile waits for it, so that the lock is never released mid-batch
                 running = asyncio.ensure_future(self.db._execute(self._drain, loop))
@@ -266,6 +296,41 @@ class Store:
             return
         if more:
             self._flush_task = loop.create_task(self._pump())
+
+    def _commit_here(self) -> bool:
+        """On the loop: commit everything queued as one batch on the loop's own connection. True when
+        it is done (the queue is empty: every answer queued in this turn of the loop was in it); False
+        when the database has no such connection or another connection or process holds SQLite's
+        write lock (the batch is back at the head of the queue, for the writer's thread, which may
+        wait for the lock).
+
+        Why here and not on the writer's thread: a batch costs a fraction of a millisecond of SQLite
+        (WAL, ``synchronous=NORMAL``: no fsync in a COMMIT), but on a thread every call into SQLite
+        lets go of the GIL and must take it back from the busy event loop, and its end must wake the
+        loop again; under load those waits, not SQLite, were most of an answer's time to COMMIT."""
+        if self._here is None:
+            return False
+        with self._queue_lock:
+            batch, self._answer_queue = self._answer_queue, []
+            if not batch:
+                self._pumping = False
+                return True
+        try:
+            outcome: list[list[sqlite3.Row] | Exception] | Exception = _run_batch(
+                self._here, [(q, p) for q, p, _ in batch])
+        except sqlite3.OperationalError as exc:
+            if _locked_elsewhere(exc):
+                with self._queue_lock:
+                    self._answer_queue[:0] = batch
+                return False
+            outcome = exc
+        except Exception as exc:  # the whole batch rolled back: every caller learns it
+            outcome = exc
+        with self._queue_lock:
+            # nothing ran on the loop meanwhile, so nothing was queued: this drain is over
+            self._pumping = False
+        self._settle(batch, outcome)
+        return True
 
     def _fail_queued(self, exc: Exception) -> None:
         with self._queue_lock:
@@ -378,8 +443,13 @@ class Store:
         tmp.replace(target)
 
 
+def _locked_elsewhere(exc: sqlite3.OperationalError) -> bool:
+    """Did SQLite refuse because another connection holds the lock (BEGIN IMMEDIATE without waiting)?"""
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+
+
 def _run_batch(con: sqlite3.Connection, statements: list[tuple[str, tuple]]) -> list[list[sqlite3.Row] | Exception]:
-    """BEGIN IMMEDIATE; every statement; COMMIT — on the connection's own thread.
+    """BEGIN IMMEDIATE; every statement; COMMIT — on the thread of the connection (the loop's or the writer's).
 
     A statement that fails (a constraint, a value the driver cannot bind, a write error SQLite
     recovered from) is reported to its caller alone, and the rest of the batch is still committed.
