@@ -174,20 +174,31 @@ _PREDICATE_RE = re.compile(
     r"([少小低多大高])(?=$|[，,、；;。但而且和]|时)")
 
 
-def _amount_variants(source: str) -> list[str]:
+# a degree mark between a subject and its predicate ("参数更少", "成本较低", "改动很小"): a phrase of
+# fewer than MIN_FUZZY_UNITS units is only met verbatim, so its spellings with one are listed too
+# (longer phrases meet them by the spread match)
+_DEGREE_MARKS = ("更", "较", "很")
+
+
+def _amount_variants(source: str, short: bool) -> list[str]:
     """The spellings of a phrase with its amount predicates said by the other adjectives of their
-    direction ("计算量少" -> "计算量小", "计算量低")."""
+    direction ("计算量少" -> "计算量小", "计算量低") and, for a ``short`` phrase, with a degree mark
+    before them ("参数少" -> "参数更少", "参数较小" ...)."""
     found = [m.start() for m in _PREDICATE_RE.finditer(source)]
     out = []
     for up in (False, True):
         where = [i for i in found if (source[i] in "多大高") == up]
         if not where:
             continue
-        for k in range(2):
+        for k in range(-1, 2):
             chars = list(source)
             for i in where:
-                chars[i] = _AMOUNT_ALTERNATIVES[source[i]][k]
-            out.append("".join(chars))
+                chars[i] = _AMOUNT_ALTERNATIVES[source[i]][k] if k >= 0 else source[i]
+            if k >= 0:
+                out.append("".join(chars))
+            if short:
+                for mark in _DEGREE_MARKS:
+                    out.append("".join(mark + c if i in where else c for i, c in enumerate(chars)))
     return out
 
 
@@ -207,8 +218,8 @@ def phrases_of(source: str) -> tuple[Phrase, ...]:
             out.append(bare)
             spellings.append(bare_source)
     seen = {p.flat for p in out}
-    for spelling in spellings:
-        for variant_source in _amount_variants(spelling):
+    for spelling, spelt in zip(spellings, out, strict=False):
+        for variant_source in _amount_variants(spelling, len(spelt.units) < MIN_FUZZY_UNITS):
             variant = Phrase.of(variant_source)
             if variant is not None and len(variant.units) >= 2 and variant.negative == phrase.negative \
                     and variant.flat not in seen:
