@@ -24,7 +24,10 @@ design, "编码器架构" for "解码器架构", "Post-LN" for "Pre-LN") is no m
 says something else.
 
 A phrase with a comparative 更 after its subject ("训练更慢") is also met by its plain predicate
-("训练慢一些"), see ``phrases_of``.
+("训练慢一些"), and an amount predicate by the other adjectives of its direction ("计算量少" by
+"计算量更小", "显存占用多" by "显存占用大"; never across directions), see ``phrases_of``. No mention
+starts on the second character of a common word ("然后训练" is no "后训练") or ends on the first
+character of a degree word ("计算量大幅减少" is no "计算量大"): Chinese is written without spaces.
 
 Matching stays inside a sentence: a pasted text cannot assemble a key point from fragments strewn
 over many sentences. Each mention is then checked for negation; the phrase is *hit* if one mention
