@@ -141,12 +141,31 @@ def _reference_answer(raw: str) -> dict:
             "positions": positions}
 
 
+def _reference_starts_inside(phrase: Phrase, toks: list[str], start: int) -> bool:
+    """A mention starting on the second character of 然后/之后/最后/之前 ... (not 虽然|后…)."""
+    if phrase.tokens[0] not in "后前" or start == 0 or toks[start] not in "后前":
+        return False
+    before = toks[start - 1]
+    if before == "然":
+        return start < 2 or toks[start - 2] not in "虽既当显自果仍依竟居固不突偶"
+    return before in "之最随提目"
+
+
+def _reference_ends_inside(phrase: Phrase, toks: list[str], last: int) -> bool:
+    """A mention ending on the first character of 大幅/大大/大量/多少 ..."""
+    return phrase.tokens[-1] in "大小高多少" and toks[last] in "大小高多少" and last + 1 < len(toks) \
+        and toks[last + 1] in "幅大量度少数"
+
+
 def _reference_exact(phrase: Phrase, answer: Answer):
     flat, text = answer.text.flat, answer.text
     pos = flat.find(phrase.flat)
     while pos != -1:
         start = text.token_at(pos if phrase.flat[0] != " " else pos + 1)
-        yield start, start + len(phrase.tokens)
+        end = start + len(phrase.tokens)
+        if not _reference_starts_inside(phrase, text.tokens, start) and \
+                not _reference_ends_inside(phrase, text.tokens, end - 1):
+            yield start, end
         pos = flat.find(phrase.flat, pos + 1)
 
 
@@ -166,7 +185,9 @@ def _reference_spread(phrase: Phrase, answer: Answer, where: dict[str, list[int]
                 break
             pos = found[k]
         else:
-            if not _reference_swapped(phrase, answer.text, first, pos + 1):
+            if not _reference_swapped(phrase, answer.text, first, pos + 1) and \
+                    not _reference_starts_inside(phrase, answer.text.tokens, first) and \
+                    not _reference_ends_inside(phrase, answer.text.tokens, pos):
                 yield first, pos + 1
 
 
@@ -189,8 +210,12 @@ def _reference_answer_positions(answer: Answer) -> dict[str, list[int]]:
 def _reference_overlap(phrase: Phrase, answer: Answer, threshold: float):
     need = phrase.units
     for _s, _e, found in answer.sentence_units:
-        common = [found[u] for u in need if u in found]
-        content = [u for u in phrase.content if u in found]
+        toks = answer.text.tokens
+        edge = {u for u in need if u in found and (
+            (u == phrase.lead and _reference_starts_inside(phrase, toks, found[u]))
+            or (u == phrase.tail and _reference_ends_inside(phrase, toks, found[u] + 1)))}
+        common = [found[u] for u in need if u in found and u not in edge]
+        content = [u for u in phrase.content if u in found and u not in edge]
         if len(common) >= threshold * len(need) and len(content) >= min(len(phrase.content),
                                                                         matching.MIN_CONTENT_SHARED):
             best: dict[tuple[int, int], list[int]] = {}

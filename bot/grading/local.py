@@ -35,7 +35,8 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   ("把缓存去掉") or states the opposite term of ("串行" for "并行") (``bot.grading.contradiction``), and
   one the answer names and then dismisses ("人工抽检意义不大", "is a waste of time", ``bot.grading.rejection``),
   and, in a question comparing named things, one said of the other thing ("Prefix-tuning has far fewer
-  parameters" for "Prompt Tuning参数更少", ``bot.grading.roles``).
+  parameters" for "Prompt Tuning参数更少", ``bot.grading.roles``); a point explained in other words by a
+  sentence that reverses the model answer's direction about it earns no soft credit (``bot.grading.softreading``).
 * an answer that is not short and names its points only inside claims about other things of the field
   ("LoRA 的核心是低秩矩阵：它先用知识蒸馏把大模型压缩成学生模型…"), and explains no point in other words,
   earns nothing from those hits (``bot.grading.precision``, ``capped == "foreign"``); one naming at most
@@ -90,6 +91,7 @@ from bot.grading.semantic import (
     with_plain_words,
 )
 from bot.grading.sentences import _STRONG_EN, _STRONG_ZH, _WEAK_EN, is_dont_know, is_term_list, length_of
+from bot.grading.softreading import SoftReader
 from bot.grading.straying import STRAY_COST, STRAY_FLOOR, Material, strays
 from bot.model import Grade, Question
 
@@ -297,7 +299,9 @@ class LocalGrader:
         # words of another topic that happen to overlap a point's support explain nothing about this one
         if prep.supports and missed and not term_list and on_topic:
             sentences = affirmed_sentence_units(answer.text, answer.cues, answer.sentence_units)
-            soft = soft_credit(list(prep.supports), [v is not Verdict.MISSED for _p, v in verdicts], sentences)
+            reader = SoftReader.of(prep.directions, answer)
+            soft = soft_credit(list(prep.supports), [v is not Verdict.MISSED for _p, v in verdicts], sentences,
+                               reader.reverses if reader else None)
         length = length_of(answer.text)
         # hits named only inside claims about other things of the field earn nothing (bot.grading.precision)
         # (a text beyond the normal length is the length rule's: a paste names every point among other things)

@@ -24,7 +24,10 @@ design, "编码器架构" for "解码器架构", "Post-LN" for "Pre-LN") is no m
 says something else.
 
 A phrase with a comparative 更 after its subject ("训练更慢") is also met by its plain predicate
-("训练慢一些"), see ``phrases_of``.
+("训练慢一些"), and an amount predicate by the other adjectives of its direction ("计算量少" by
+"计算量更小", "显存占用多" by "显存占用大"; never across directions), see ``phrases_of``. No mention
+starts on the second character of a common word ("然后训练" is no "后训练") or ends on the first
+character of a degree word ("计算量大幅减少" is no "计算量大"): Chinese is written without spaces.
 
 Matching stays inside a sentence: a pasted text cannot assemble a key point from fragments strewn
 over many sentences. Each mention is then checked for negation; the phrase is *hit* if one mention
@@ -78,6 +81,17 @@ for _a, _b in (("编码器", "解码器"), (" pre ", " post ")):
     _SWAPS[_b] = _SWAPS.get(_b, frozenset()) | {_a}
 SWAP_REACH = 2  # tokens on each side of a fuzzy mention where a swapped-in opposite term is looked for
 
+# Chinese is written without spaces, so a phrase may be found starting on the second character of a
+# common word: "然后训练" holds "后训练" and "之前向量" holds "前向". Such a place is no mention: these
+# words are nearly always read as one word. Words that also split the other way are left out ("以后",
+# "以前": "以前向传播为主" is 以|前向), and 然后 after a word ending in 然 is 虽然|后… ("虽然后训练").
+_BOUNDARY_RE = re.compile(r"(?:(?<![虽既当显自果仍依竟居固不突偶])然|[之最随提目])(?=[后前])")
+_BOUNDARY_SECOND = frozenset("后前")
+# ... and a phrase ending in an amount adjective may be found ending on the first character of a degree
+# word: "计算量大幅减少" holds "计算量大" and says the reverse
+_BOUNDARY_END_RE = re.compile(r"[大小高多少](?=[幅大量度少数])")
+_BOUNDARY_LAST = frozenset("大小高多少")
+
 
 class Verdict(Enum):
     HIT = "hit"
@@ -112,6 +126,10 @@ class Phrase:
     token_set: frozenset[str] = frozenset()
     # (own term, its opposites) for each opposite-pair term the phrase says
     swaps: tuple[tuple[str, frozenset[str]], ...] = ()
+    # its first unit when that may be read across a word boundary ("后训" of "后训练" in "然后训练")
+    lead: str = ""
+    # its last unit when that may be read across a word boundary ("量大" of "计算量大" in "计算量大幅")
+    tail: str = ""
 
     @classmethod
     def of(cls, source: str) -> Phrase | None:
@@ -125,7 +143,10 @@ class Phrase:
         full = text.flat.strip(CLAUSE + SENTENCE) if negative else ""
         found = frozenset(_units_at(core))
         swaps = tuple((w, others) for w, others in _SWAPS.items() if w in flat)
-        return cls(source, tuple(core), flat, found, negative, full, found - FUNCTION_WORDS, frozenset(core), swaps)
+        lead = core[0] + core[1] if len(core) > 1 and core[0] in _BOUNDARY_SECOND and core[1] >= CJK_MIN else ""
+        tail = core[-2] + core[-1] if len(core) > 1 and core[-1] in _BOUNDARY_LAST and core[-2] >= CJK_MIN else ""
+        return cls(source, tuple(core), flat, found, negative, full, found - FUNCTION_WORDS, frozenset(core), swaps,
+                   lead, tail)
 
 
 def _swapped(phrase: Phrase, text: Text, start: int, end: int) -> bool:
@@ -144,24 +165,76 @@ def _swapped(phrase: Phrase, text: Text, start: int, end: int) -> bool:
 _COMPARATIVE_RE = re.compile(r"(?<=[\w\u3400-\u9fff])\s*更(?![新改换正替迭])(?=[\u3400-\u9fff])")
 
 
+# Chinese says an amount with any of three adjectives of one direction: "计算量少", "计算量小" and
+# "计算量低" are one claim, as are "显存占用多/大/高", and an answer says it with a degree mark
+# ("计算量更小", "小得多", "大幅减小", matched in order by the spread match). A predicate adjective of a
+# phrase (after its subject's last character, at the phrase's or a clause's end) is therefore also met
+# by the other two adjectives of its direction, never by those of the other: "更小" never meets "大".
+# After a degree or verb character it is part of another word ("差不多", "调小", "最高", "大小").
+_AMOUNT_ALTERNATIVES = {"少": "小低", "小": "少低", "低": "少小", "多": "大高", "大": "多高", "高": "多大"}
+_PREDICATE_RE = re.compile(
+    r"(?<=[\u3400-\u9fff])(?<![更较很太过最越极不没变调降减增放缩扩加提得差多少大小高低也都仍还])"
+    r"([少小低多大高])(?=$|[，,、；;。但而且和]|时)")
+
+
+# a degree mark between a subject and its predicate ("参数更少", "成本较低", "改动很小"): a phrase of
+# fewer than MIN_FUZZY_UNITS units is only met verbatim, so its spellings with one are listed too
+# (longer phrases meet them by the spread match)
+_DEGREE_MARKS = ("更", "较", "很")
+
+
+def _amount_variants(source: str, short: bool) -> list[str]:
+    """The spellings of a phrase with its amount predicates said by the other adjectives of their
+    direction ("计算量少" -> "计算量小", "计算量低") and, for a ``short`` phrase, with a degree mark
+    before them ("参数少" -> "参数更少", "参数较小" ...)."""
+    found = [m.start() for m in _PREDICATE_RE.finditer(source)]
+    out = []
+    for up in (False, True):
+        where = [i for i in found if (source[i] in "多大高") == up]
+        if not where:
+            continue
+        for k in range(-1, 2):
+            chars = list(source)
+            for i in where:
+                chars[i] = _AMOUNT_ALTERNATIVES[source[i]][k] if k >= 0 else source[i]
+            if k >= 0:
+                out.append("".join(chars))
+            if short:
+                for mark in _DEGREE_MARKS:
+                    out.append("".join(mark + c if i in where else c for i, c in enumerate(chars)))
+    return out
+
+
 def phrases_of(source: str) -> tuple[Phrase, ...]:
     """The phrases a bank phrase is matched by: itself and, with a comparative 更 after its subject,
-    its plain predicate (when that still holds two units)."""
+    its plain predicate (when that still holds two units); and each of these with its amount
+    predicates said by the other adjectives of their direction."""
     phrase = Phrase.of(source)
     if phrase is None:
         return ()
+    out = [phrase]
+    spellings = [source]
     bare_source = _COMPARATIVE_RE.sub("", source)
     if bare_source != source:
         bare = Phrase.of(bare_source)
         if bare is not None and len(bare.units) >= 2 and bare.negative == phrase.negative:
-            return phrase, bare
-    return (phrase,)
+            out.append(bare)
+            spellings.append(bare_source)
+    seen = {p.flat for p in out}
+    for spelling, spelt in zip(spellings, out, strict=False):
+        for variant_source in _amount_variants(spelling, len(spelt.units) < MIN_FUZZY_UNITS):
+            variant = Phrase.of(variant_source)
+            if variant is not None and len(variant.units) >= 2 and variant.negative == phrase.negative \
+                    and variant.flat not in seen:
+                seen.add(variant.flat)
+                out.append(variant)
+    return tuple(out)
 
 
 class Answer:
     """An answer prepared once: tokens, negation cues and per-sentence units."""
 
-    __slots__ = ("text", "cues", "sentence_units", "all_units", "token_set", "_positions")
+    __slots__ = ("text", "cues", "sentence_units", "all_units", "token_set", "_positions", "_inside", "_inside_end")
 
     def __init__(self, raw: str) -> None:
         self.text = Text(raw)
@@ -171,6 +244,28 @@ class Answer:
         self.all_units = set().union(*(found for _s, _e, found in self.sentence_units))
         self.token_set = set(toks)
         self._positions: dict[str, list[int]] | None = None
+        self._inside: frozenset[int] | None = None
+        self._inside_end: frozenset[int] | None = None
+
+    def inside_word(self, phrase: Phrase, at: int) -> bool:
+        """Does a mention of the phrase starting at token ``at`` start on the second character of a
+        common word ("然后训练" for "后训练")?"""
+        if phrase.tokens[0] not in _BOUNDARY_SECOND:
+            return False
+        if self._inside is None:
+            flat, token_at = self.text.flat, self.text.token_at
+            self._inside = frozenset(token_at(m.end()) for m in _BOUNDARY_RE.finditer(flat))
+        return at in self._inside
+
+    def ends_inside_word(self, phrase: Phrase, last: int) -> bool:
+        """Does a mention of the phrase whose last token is ``last`` end on the first character of a
+        degree word ("计算量大幅减少" for "计算量大")?"""
+        if phrase.tokens[-1] not in _BOUNDARY_LAST:
+            return False
+        if self._inside_end is None:
+            flat, token_at = self.text.flat, self.text.token_at
+            self._inside_end = frozenset(token_at(m.start()) for m in _BOUNDARY_END_RE.finditer(flat))
+        return last in self._inside_end
 
     @property
     def positions(self) -> dict[str, list[int]]:
@@ -193,7 +288,9 @@ def _exact(phrase: Phrase, answer: Answer):
     pos = flat.find(phrase.flat)
     while pos != -1:
         start = text.token_at(pos if phrase.flat[0] != " " else pos + 1)
-        yield start, start + len(phrase.tokens)
+        end = start + len(phrase.tokens)
+        if not answer.inside_word(phrase, start) and not answer.ends_inside_word(phrase, end - 1):
+            yield start, end
         pos = flat.find(phrase.flat, pos + 1)
 
 
@@ -213,7 +310,8 @@ def _spread(phrase: Phrase, answer: Answer):
                 break
             pos = found[k]
         else:
-            if not (phrase.swaps and _swapped(phrase, answer.text, first, pos + 1)):
+            if not (phrase.swaps and _swapped(phrase, answer.text, first, pos + 1)) \
+                    and not answer.inside_word(phrase, first) and not answer.ends_inside_word(phrase, pos):
                 yield first, pos + 1
 
 
@@ -228,6 +326,12 @@ def _overlap(phrase: Phrase, answer: Answer, threshold: float):
     text = answer.text
     for _s, _e, found in answer.sentence_units:
         shared = found.keys() & need  # at C level, over the phrase's few units
+        lead = phrase.lead
+        if lead in shared and answer.inside_word(phrase, found[lead]):
+            shared.discard(lead)  # "然后训练" holds the units of "后训练" across a word boundary
+        tail = phrase.tail
+        if tail in shared and answer.ends_inside_word(phrase, found[tail] + 1):
+            shared.discard(tail)
         if len(shared) >= enough and _names_content(phrase, shared):
             # the mention is located in the clause that holds most of it
             best: dict[tuple[int, int], list[int]] = {}
@@ -283,6 +387,8 @@ def _bag(phrase: Phrase, answer: Answer):
             # after it it is a predicate ("小学习率" is a remedy, "学习率太小" a cause)
             at = chosen[first]
             if first >= CJK_MIN and at != lo and (at + 1 > hi or toks[at + 1] != phrase.tokens[1]):
+                continue
+            if answer.inside_word(phrase, at) or answer.ends_inside_word(phrase, chosen[last]):
                 continue
             at = chosen[last]
             if last >= CJK_MIN and at != hi and (at - 1 < lo or toks[at - 1] != phrase.tokens[-2]):

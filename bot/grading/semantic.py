@@ -31,6 +31,7 @@ in the bank's terms; naming a point and denying it earns nothing here (negated c
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 from bot.grading.negation import NEGATIVE_KINDS, Cue, find_cues
@@ -245,14 +246,16 @@ def _credit(matched: int, full: int = SUPPORT_UNITS) -> float:
     return SOFT_WEIGHT * max(0.0, min(1.0, share))
 
 
-def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentences: list[set[str]]) -> float:
+def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentences: list[set[str]],
+                reverses: Callable[[int, int], bool] | None = None) -> float:
     """Total soft credit for the missed key points (``hit`` False), in key points.
 
     One sentence explains one point: each hit point first claims the sentence closest to its
     support (a short answer naming one point exactly gets no extra credit from the words around
     it), then the missed points take the remaining sentences, the best-matching pair first. A concept
     named in plain words is a clause of its own (``with_plain_words``) and earns full credit with
-    fewer matched units (``CONCEPT_UNITS``).
+    fewer matched units (``CONCEPT_UNITS``). A point whose explaining sentence misstates it
+    (``reverses(point, sentence)``, ``bot.grading.softreading``) earns nothing from it, nor from another.
     """
     sentences = len(answer_sentences)
     answer_sentences = with_plain_words(tuple(supports), answer_sentences)
@@ -275,6 +278,10 @@ def soft_credit(supports: list[frozenset[str]], hit: list[bool], answer_sentence
             continue
         done.add(p)
         free.discard(i)
+        # the sentence closest to the point says it goes the other way: it explains nothing of it (nor,
+        # a misstatement, of another point)
+        if reverses is not None and i < sentences and reverses(p, i):
+            continue
         # a concept is short ("奖励模型" is two units once 模型 is dropped as generic, "延迟" one): a point whose
         # support holds all of it is explained by naming it, as by a sentence sharing three units
         total += _credit(matched) if i < sentences else _credit(
