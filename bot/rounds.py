@@ -336,6 +336,15 @@ class Rounds:
              "pending" if judge_pending else None, int(private), dumps([list(p) for p in parts]), rnd.id, revision),
         )
         if not rows:
+            key = (rnd.id, user_key)
+            cached = self._open.get(rnd.chat_key)
+            if revision == -1 and key not in self._answered and cached is not None and cached.id == rnd.id:
+                # the guess "no answer yet" met one this process no longer remembers (or the round
+                # was closed elsewhere): the caller reads the parts again and retries, and a second
+                # refusal asks the database about the round. Asking now cost every member who
+                # answers again after many others a read through the reader's thread.
+                self._answered[key] = None
+                return "stale"
             current = await self.get(rnd.id)
             if current is not None and current.status is RoundStatus.OPEN:
                 return "stale"
