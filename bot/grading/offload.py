@@ -56,13 +56,16 @@ class _Worker:
 class AnswerGrading:
     """The immediate grade of an open answer: ``await grade(question, text, lang)``."""
 
-    def __init__(self, grader: Grader, workers: int = 1, timeout: float = 5.0, frames_in_flight: int = 1,
+    def __init__(self, grader: Grader, workers: int = 1, timeout: float = 5.0, frames_in_flight: int = 2,
                  restart_delay: float = 1.0, max_frame: int = 16) -> None:
         self.grader = grader
         self.size = workers
         self.timeout = timeout  # a worker slower than this on an answer is taken for stuck
         # frames a worker holds at once: answers that arrive while every worker is busy go in the
-        # next frame, so a busy loop pays one pipe write and one read per batch rather than per answer
+        # next frame, so a busy loop pays one pipe write and one read per batch rather than per answer.
+        # Two, not one: the next frame already waits in the pipe when the worker finishes one, instead
+        # of the worker idling until the loop has read its grades and sent more (the answer bench's
+        # paced phase at 3,000/s, four alternating runs: p99 9.7-14.7 ms against 10.3-101 ms with one)
         self.frames_in_flight = frames_in_flight
         # ... but a frame holds at most this many: while the loop finishes the answers of one frame,
         # the worker grades the next, instead of all of a burst moving through one stage at a time
