@@ -23,14 +23,14 @@ from collections.abc import Sequence
 from bot.bank import QuestionBank
 from bot.catalogue import say
 from bot.events import ButtonPress
-from bot.model import ChatRef, Kind, Question, RoundStatus
+from bot.model import CAP_REASONS, ChatRef, Kind, Question, RoundStatus
 from bot.replies import Button, Reply, ReplyKind
 from bot.rounds import Rounds, contradicted_of, hits_of
 from bot.views import ScoredAnswer, clip, credited_hits, error_reply, md_escape
 
 BUTTON_PREFIX = "qb:fb:"
 _DATA = re.compile(r"^qb:fb:([0-9]{1,18})$")
-CAPS = ("term_list", "length", "negated", "off_topic", "foreign", "stray", "monotone")  # the local grader's reasons to hold a score down
+CAPS = CAP_REASONS  # the local grader's reasons to hold a score down
 PROMPT_PREVIEW = 120  # characters of the question shown above the result (it may be read much later)
 
 

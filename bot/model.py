@@ -115,6 +115,11 @@ class UserRef:
         return f"{self.platform}:{self.id}"
 
 
+# why the local grader (bot.grading.local) held a score down (``Grade.capped``); the reveal and the
+# private feedback have a line for each, so a score is never lowered without a word
+CAP_REASONS = ("term_list", "length", "negated", "off_topic", "foreign", "stray", "monotone")
+
+
 @dataclass(frozen=True, slots=True)
 class Grade:
     """Score 0..10 plus which key points the answer hit, missed or denied (texts of the KeyPoints,
@@ -125,8 +130,7 @@ class Grade:
     missed: tuple[str, ...] = ()
     correct: bool | None = None  # for choice questions
     contradicted: tuple[str, ...] = ()  # key points the answer denies ("不需要奖励模型")
-    capped: str | None = None  # why the score was held down: "term_list", "length", "negated", "off_topic",
-    # "foreign", "stray", "monotone" (bot.grading.local), or None
+    capped: str | None = None  # why the score was held down: one of CAP_REASONS, or None
     judge: str = "local"  # who graded: "local" or "llm:<model>"
     feedback: str = ""  # a short explanation for the member, in the chat's language
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.catalogue import say
 from bot.events import Event
-from bot.model import ChatRef, Kind, Question, Round
+from bot.model import CAP_REASONS, ChatRef, Kind, Question, Round
 from bot.replies import Button, Reply, ReplyKind
 
 LETTERS = "ABCDEFGHIJKL"
@@ -106,16 +106,14 @@ class ScoredAnswer:
     text: str | None
     choice: int | None
     contradicted: Sequence[str] = ()  # key points the answer denies
-    capped: str | None = None  # why the local grader held the score down: term_list | length | negated | off_topic | foreign
-    # | stray | monotone
+    capped: str | None = None  # why the local grader held the score down: one of CAP_REASONS
     feedback: str = ""  # the LLM judge's one-line feedback
     judge: str = "local"  # who gave the score: local | llm:<model>
     fallback: bool = False  # the LLM judge was asked but failed: the score is the local one
     private: bool = False  # written where the chat cannot read it: its text is never shown there
 
 
-# the local grader's reasons, as the reveal words them
-SHOWN_CAPS = ("term_list", "length", "negated", "off_topic", "foreign", "stray", "monotone")
+SHOWN_CAPS = CAP_REASONS  # the local grader's reasons, as the reveal words them
 
 
 def credited_hits(a: ScoredAnswer) -> Sequence[str]:
