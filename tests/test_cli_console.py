@@ -73,7 +73,7 @@ def test_grade_command_json():
                      "灾难性遗忘和 distribution shift", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["score"] == 5 and set(data["hit"]) == {"灾难性遗忘", "数据分布偏移"}
+    assert data["score"] == 6 and set(data["hit"]) == {"灾难性遗忘", "数据分布偏移"}
     assert quizbot("--questions", str(FIXTURE_BANK), "grade", "--question", "nope", "--answer", "x").returncode == 2
 
 

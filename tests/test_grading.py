@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.grading import PARTICIPATION_POINTS, Grader, LocalGrader, grade, has_words, normalise
-from bot.grading.local import SHORT_HIT_FLOOR
+from bot.grading.local import SHORT_HIT_FLOOR, coverage_score
 from bot.model import Grade, KeyPoint, Kind, Question
 
 Q = Question(
@@ -36,7 +36,7 @@ def test_key_points_hit(text, hit):
     result = grade(Q, text)
     assert set(result.hit) == hit
     # each is one short sentence: one point alone scores the short-answer floor rather than its share
-    assert result.score == max(int(10 * len(hit) / 4 + 0.5), SHORT_HIT_FLOOR)
+    assert result.score == max(coverage_score(len(hit) / 4), SHORT_HIT_FLOOR)
     assert set(result.missed) == {kp.text for kp in Q.key_points} - hit
     assert result.judge == "local" and result.capped is None and not result.contradicted
 
@@ -54,7 +54,7 @@ def test_dont_know_scores_zero(text):
 
 
 def test_dont_know_inside_a_real_answer_is_graded():
-    assert grade(Q, "不太清楚，但我觉得是数据分布偏移导致的，模型出现了灾难性遗忘").score == 5
+    assert grade(Q, "不太清楚，但我觉得是数据分布偏移导致的，模型出现了灾难性遗忘").score == 6
 
 
 def test_choice_and_discussion_without_rubric():
@@ -87,6 +87,18 @@ def test_local_grader_is_a_grader_and_judge_equals_grade():
 def test_prepared_question_is_rebuilt_when_the_question_changes():
     grader = LocalGrader()
     text = "因为数据分布偏移，模型会灾难性遗忘。"
-    assert grader.grade(Q, text).score == 5
+    assert grader.grade(Q, text).score == 6  # two points of four
     changed = Question(Q.id, Q.topic, Q.kind, Q.prompt, Q.answer, key_points=Q.key_points[:2])
     assert grader.grade(changed, text).score == 10
+
+
+def test_score_curve_flattens_near_full_coverage():
+    # the score is the share of points up to the knee, so partial and wrong answers are told apart as before
+    assert [coverage_score(k / 10) for k in range(5)] == [0, 1, 2, 3, 4]
+    # of five or six points, one left unsaid costs 1, not 2: a translation that misses one stays within 1
+    assert [coverage_score(k / 5) for k in range(6)] == [0, 2, 4, 7, 9, 10]
+    assert [coverage_score(k / 6) for k in range(7)] == [0, 2, 3, 6, 8, 9, 10]
+    assert [coverage_score(k / 4) for k in range(5)] == [0, 3, 6, 9, 10]
+    shares = [k / 100 for k in range(-10, 111)]
+    scores = [coverage_score(c) for c in shares]
+    assert scores == sorted(scores) and scores[0] == 0 and scores[-1] == 10

@@ -138,7 +138,7 @@ def test_sentences_are_not_capped(text):
 
 def test_short_partial_sentence_is_not_a_term_list():
     result = grade(RLHF, "RLHF 就是用人类偏好来训练模型，先训练一个奖励模型给回答打分。")
-    assert result.capped is None and result.score == 5
+    assert result.capped is None and result.score == 6  # two points of four
 
 
 # --- length is no weapon ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The local grader: key-point coverage that reads assertion, sentences and length. Offline and deterministic.
 
 An open answer scores 0..10 from the share of the question's key points it *affirms*
-(``bot.grading.matching``), and then:
+(``bot.grading.matching``), on a curve that flattens near full coverage (``CURVE_KNEE``: one point of
+five or six left unsaid costs 1, not 2), and then:
 
 * a key point the answer denies is *contradicted* and costs more than a hit earns
   (``CONTRADICTION_COST``): naming every term while denying it scores 0, and a misconception that
@@ -25,11 +26,11 @@ An open answer scores 0..10 from the share of the question's key points it *affi
   no soft credit and at most ``OFF_TOPIC_CAP``, whatever point it meets by chance ("faster" in an
   answer about speculative decoding), unless it writes a key point out and shares
   ``HIT_ON_TOPIC_UNITS`` units (a short partial: "r 一般设 8 或 16");
-* one correct sentence is worth more than its share of the points: a short answer (``SHORT_ANSWER``)
-  that is on topic, affirms a key point and contradicts none scores at least ``SHORT_HIT_FLOOR``
-  ("主要看改完 prompt 之后任务成功率有没有提高", one of six points), one that explains a point in
-  other words at least ``SHORT_SOFT_FLOOR``; a long answer gets no such floor, so a confident
-  misconception that drops two terms into wrong claims does not outrank it;
+* one correct sentence is worth more than its share of the points: a short answer (``SHORT_ANSWER``),
+  or one of a single sentence (``ONE_SENTENCE``), that is on topic, affirms a key point and contradicts none scores at
+  least ``SHORT_HIT_FLOOR`` ("主要看改完 prompt 之后任务成功率有没有提高", one of six points), one that
+  explains a point in other words at least ``SHORT_SOFT_FLOOR`` (when short); an answer of several sentences gets
+  no such floor, so a confident misconception that drops two terms into wrong claims does not outrank it;
 * a hit whose sentence reverses the direction the model answer states for that point ("显存更多"
   where the model answer says 更少) is contradicted too, and so is a point the answer removes
   ("把缓存去掉") or states the opposite term of ("串行" for "并行") (``bot.grading.contradiction``), and
@@ -109,10 +110,15 @@ ON_TOPIC_UNITS = 3  # distinct units of the question's own vocabulary an answer 
 HIT_ON_TOPIC_UNITS = 2  # ... fewer for one that names a key point verbatim (a short partial: "r 一般设 8 或 16")
 OFF_TOPIC_CAP = 0  # an answer about something else earns this at most, whatever point it meets by chance
 SHORT_ANSWER = 30.0  # Chinese-character equivalents: about one sentence
-# a short answer that affirms a key point (and misstates none) scores at least this. 4 ranked more partial
-# answers above wrong ones but cost paraphrases more on answers nobody tuned on (held-out 5 and 6:
-# ordering +0.02, paraphrase > partial -0.06 and -0.12), so it stays 3
-SHORT_HIT_FLOOR = 3
+# a short answer, or one of a single sentence, that affirms a key point (and misstates none) scores at least
+# this: one correct sentence ranks above a misconception that drops a point or two into wrong claims (3 and 4
+# on the score curve). It trades paraphrases for ordering: an explanation in everyday words that earns 4 now
+# only ties it (seven tuning sets: ordering 0.910 -> 0.925 with the floor at 4, 0.933 with one sentence of
+# any length; paraphrase > partial 0.94 -> 0.89 -> 0.87; held-out 5 and 6 had shown the same trade for 4,
+# +0.02 and -0.06 / -0.12). Ordering is the figure short of its target on answers nobody tuned on, and
+# paraphrase > partial the one with most room above its own
+SHORT_HIT_FLOOR = 4
+ONE_SENTENCE = 60.0  # ... a single sentence of up to this many Chinese-character equivalents (not a run-on)
 SHORT_SOFT_FLOOR = 2  # ... one that explains a point in other words, at least this
 # a short answer is on topic with fewer shared units when much of what it says is the question's own words
 # ("GPU 比 CPU 快很多", "预训练的数据量比微调大得多", "太长了显存放不下"): counted against the vocabulary
@@ -134,6 +140,13 @@ GENERIC_UNITS = frozenset(
 # function characters and words: a unit holding one ("的候", "和参", "the", "onli") is grammar, not topic
 _FUNCTION_ZH = frozenset(_STRONG_ZH | set("和与或及不没无在"))
 _FUNCTION_EN = frozenset(_STRONG_EN | _WEAK_EN)
+# coverage -> score: a reader grades a nearly complete answer generously, so above the knee the last key
+# points add less than the first ones: of five or six points, one left unsaid costs 1, not 2 (hits of 5 points
+# score 0 2 4 7 9 10, of 6 points 0 2 3 6 8 9 10). A translation that says one point in words no alias covers
+# then stays within 1 of its original (zh/en parity on the seven tuning sets 0.97 -> 0.997). Below the knee the
+# score is the share itself, where partial, wrong and off-topic answers are told apart, and the floors apply
+CURVE_KNEE = 0.4
+CURVE_POWER = 1.75
 RUBRIC_THRESHOLD = 0.6  # rubric items are sentences: a looser overlap is enough
 RUBRIC_FULL = 0.7  # covering this share of the rubric earns full marks
 _RUBRIC_SPLIT = re.compile(r"[、，,;；/]|以及|和|与|及|或者|或|\band\b|\bor\b")
@@ -155,8 +168,13 @@ FEEDBACK = {
 }
 
 
-def _round(x: float) -> int:
-    return max(0, min(10, int(x + 0.5)))
+def coverage_score(coverage: float) -> int:
+    """Coverage (0..1) to the score 0..10: the share itself up to ``CURVE_KNEE``, flattening above it."""
+    c = max(0.0, min(1.0, coverage))
+    if c > CURVE_KNEE:
+        x = (c - CURVE_KNEE) / (1 - CURVE_KNEE)
+        c = CURVE_KNEE + (1 - CURVE_KNEE) * (1 - (1 - x) ** CURVE_POWER)
+    return max(0, min(10, int(10 * c + 0.5)))
 
 
 class Prepared:
@@ -313,15 +331,15 @@ class LocalGrader:
         if prep.rubric:
             coverage = min(1.0, coverage / RUBRIC_FULL)
         # said at the reveal only when the hits would have earned something
-        foreign = foreign and _round(10 * (len(hit) - CONTRADICTION_COST * len(contradicted)) / len(verdicts)) > 0
+        foreign = foreign and coverage_score((len(hit) - CONTRADICTION_COST * len(contradicted)) / len(verdicts)) > 0
         # an answer about another topic is told so, whichever rule held it down
         capped = ("foreign" if on_topic else "off_topic") if foreign else None
-        raw = _round(10 * coverage)
+        raw = coverage_score(coverage)
         if length > prep.normal:
             coverage *= (prep.normal / length) ** LENGTH_POWER
-            if _round(10 * coverage) < raw:
+            if coverage_score(coverage) < raw:
                 capped = "length"
-        score = _round(10 * coverage)
+        score = coverage_score(coverage)
         if term_list and score > TERM_LIST_CAP:
             score, capped = TERM_LIST_CAP, "term_list"
         # a one-clause answer that only denies a point ("人工排序和 PPO 都不必要") denies as much as a long one
@@ -347,9 +365,12 @@ class LocalGrader:
         if score == 0 and not denying and on_topic:
             score = ON_TOPIC_POINTS
         # one correct sentence is worth more than its share of the points: a short answer that affirms a
-        # point and misstates none ("主要看任务成功率有没有提高") scores like a reader would grade it
+        # point and misstates none ("主要看任务成功率有没有提高") scores like a reader would grade it. A longer
+        # single sentence needs a point it names: everyday words alone in one sentence may be about anything
+        short = length <= SHORT_ANSWER
+        one_sentence = short or (length <= ONE_SENTENCE and len(answer.text.sentences) == 1)
         if (score < SHORT_HIT_FLOOR and capped is None and not (contradicted or term_list or denying) and on_topic
-                and (hit or soft) and not prep.rubric and length <= SHORT_ANSWER):
+                and ((hit and one_sentence) or (soft and short)) and not prep.rubric):
             score = max(score, SHORT_HIT_FLOOR if hit else SHORT_SOFT_FLOOR)
         notes = []
         if term_list:

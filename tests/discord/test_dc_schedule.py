@@ -37,6 +37,6 @@ async def test_schedule_set_by_admin_then_posted_and_revealed(bot, fake, engine,
             clock.now = datetime(2026, 11, 20, 13, 0, 1, tzinfo=UTC).timestamp()  # 21:00:01 local
             assert await engine.expire_due() == 1
             reveal = fake.channel_messages(CHANNEL_ID, since_id=int(question["id"]))[0]
-            assert "**Alice** " in text_of(reveal) and "5/10" in text_of(reveal)
+            assert "**Alice** " in text_of(reveal) and "6/10" in text_of(reveal)
     finally:
         await daily.stop()

@@ -46,6 +46,6 @@ async def test_schedule_set_by_admin_then_posted_and_revealed(tg, fake, engine, 
             mark = fake.mark()
             assert await engine.expire_due() == 1
             [reveal] = await fake.wait_for("sendMessage", lambda c: c.chat_id == GROUP["id"], since=mark)
-            assert "Alice" in visible(reveal.text) and "5/10" in visible(reveal.text)
+            assert "Alice" in visible(reveal.text) and "6/10" in visible(reveal.text)
     finally:
         await daily.stop()
