@@ -27,10 +27,11 @@ five or six left unsaid costs 1, not 2), and then:
   answer about speculative decoding), unless it writes a key point out and shares
   ``HIT_ON_TOPIC_UNITS`` units (a short partial: "r 一般设 8 或 16");
 * one correct sentence is worth more than its share of the points: a short answer (``SHORT_ANSWER``),
-  or one of a single sentence (``ONE_SENTENCE``), that is on topic, affirms a key point and contradicts none scores at
-  least ``SHORT_HIT_FLOOR`` ("主要看改完 prompt 之后任务成功率有没有提高", one of six points), one that
-  explains a point in other words at least ``SHORT_SOFT_FLOOR`` (when short); an answer of several sentences gets
-  no such floor, so a confident misconception that drops two terms into wrong claims does not outrank it;
+  or one of a single sentence (``ONE_SENTENCE``), that is on topic, affirms a key point and contradicts
+  none scores at least ``SHORT_HIT_FLOOR`` ("主要看改完 prompt 之后任务成功率有没有提高", one of six
+  points); a short one that explains a point in other words at least ``SHORT_SOFT_FLOOR``; an answer
+  of several sentences gets no such floor, so a confident misconception that drops two terms into
+  wrong claims does not outrank it;
 * a hit whose sentence reverses the direction the model answer states for that point ("显存更多"
   where the model answer says 更少) is contradicted too, and so is a point the answer removes
   ("把缓存去掉") or states the opposite term of ("串行" for "并行") (``bot.grading.contradiction``), and
@@ -113,8 +114,8 @@ SHORT_ANSWER = 30.0  # Chinese-character equivalents: about one sentence
 # a short answer, or one of a single sentence, that affirms a key point (and misstates none) scores at least
 # this: one correct sentence ranks above a misconception that drops a point or two into wrong claims (3 and 4
 # on the score curve). It trades paraphrases for ordering: an explanation in everyday words that earns 4 now
-# only ties it (seven tuning sets: ordering 0.910 -> 0.925 with the floor at 4, 0.933 with one sentence of
-# any length; paraphrase > partial 0.94 -> 0.89 -> 0.87; held-out 5 and 6 had shown the same trade for 4,
+# only ties it (seven tuning sets: ordering 0.910 -> 0.925 with the floor at 4, 0.934 with one sentence of
+# up to ONE_SENTENCE; paraphrase > partial 0.94 -> 0.89 -> 0.87; held-out 5 and 6 had shown the same trade for 4,
 # +0.02 and -0.06 / -0.12). Ordering is the figure short of its target on answers nobody tuned on, and
 # paraphrase > partial the one with most room above its own
 SHORT_HIT_FLOOR = 4
