@@ -310,11 +310,9 @@ class Store:
         loop again; under load those waits, not SQLite, were most of an answer's time to COMMIT."""
         if self._here is None:
             return False
-        with self._queue_lock:
-            batch, self._answer_queue = self._answer_queue, []
-            if not batch:
-                self._pumping = False
-                return True
+        batch = self._take_batch()
+        if not batch:
+            return True
         try:
             outcome: list[list[sqlite3.Row] | Exception] | Exception = _run_batch(
                 self._here, [(q, p) for q, p, _ in batch])
@@ -332,6 +330,14 @@ class Store:
         self._settle(batch, outcome)
         return True
 
+    def _take_batch(self) -> list[tuple[str, tuple, asyncio.Future]]:
+        """Everything queued, as one batch; when nothing is, the drain is over (``_pumping`` cleared)."""
+        with self._queue_lock:
+            batch, self._answer_queue = self._answer_queue, []
+            if not batch:
+                self._pumping = False
+            return batch
+
     def _fail_queued(self, exc: Exception) -> None:
         with self._queue_lock:
             batch, self._answer_queue = self._answer_queue, []
@@ -346,11 +352,9 @@ class Store:
         still queued (the loop starts the drain again); False when the queue is empty."""
         con = self.db._conn
         while True:
-            with self._queue_lock:
-                batch, self._answer_queue = self._answer_queue, []
-                if not batch:
-                    self._pumping = False
-                    return False
+            batch = self._take_batch()
+            if not batch:
+                return False
             try:
                 outcome: list[list[sqlite3.Row] | Exception] | Exception = _run_batch(
                     con, [(q, p) for q, p, _ in batch])

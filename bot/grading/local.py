@@ -175,7 +175,7 @@ def coverage_score(coverage: float) -> int:
     if c > CURVE_KNEE:
         x = (c - CURVE_KNEE) / (1 - CURVE_KNEE)
         c = CURVE_KNEE + (1 - CURVE_KNEE) * (1 - (1 - x) ** CURVE_POWER)
-    return max(0, min(10, int(10 * c + 0.5)))
+    return int(10 * c + 0.5)  # c is within 0..1, so the score is within 0..10
 
 
 class Prepared:
